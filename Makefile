@@ -1,0 +1,44 @@
+# qz-ebook: `make epub` builds the brochure, `make test` tests the toolkit.
+# Both set up what they need on their own: a .venv with the package, and for the
+# tests a Java runtime (EPUBCheck). Only Python >= 3.11 and make are assumed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BOOK := book
+OUT := dist
+
+# Reproducible builds: the time of the last commit that touched the sources.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- $(BOOK) assets 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+.PHONY: all epub html test clean tools
+
+all: epub html
+
+epub: $(VENV)/.installed
+	$(BIN)/qz-ebook build --format epub --book $(BOOK) --out $(OUT) --strict
+
+html: $(VENV)/.installed
+	$(BIN)/qz-ebook build --format html --book $(BOOK) --out $(OUT) --strict
+
+test: $(VENV)/.installed-test tools
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(OUT) .pytest_cache .qz-cache
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "qz-ebook needs Python 3.11 or newer as '$(PYTHON)'; run: make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# System tools the validators need. Installed with apt-get when we are root.
+tools:
+	@command -v java >/dev/null 2>&1 || sh .ci/apt-install default-jre-headless

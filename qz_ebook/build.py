@@ -1,0 +1,87 @@
+"""A whole build: read the manuscript, convert it once, render each format, write atomically."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from qz_ebook.convert import Converted, convert_book
+from qz_ebook.diagnostics import Diagnostic, Diagnostics
+from qz_ebook.manuscript import read_book
+from qz_ebook.model import Book
+from qz_ebook.output import write_file, write_tree
+from qz_ebook.writers.epub import render_epub
+from qz_ebook.writers.html import render_html
+
+FORMATS = ("epub", "html")
+FALLBACK_MODIFIED = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line about the manuscript's state, printed after every build."""
+
+    by_status: dict[str, int]
+    words: int
+    missing_alt: int
+
+    def __str__(self) -> str:
+        total = sum(self.by_status.values())
+        statuses = ", ".join(f"{count} {status}" for status, count in sorted(self.by_status.items()))
+        return (
+            f"{total} contributions ({statuses}), {self.words} words, "
+            f"{self.missing_alt} images without alt text"
+        )
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: tuple[Path, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    summary: Summary
+
+
+def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, strict: bool = False) -> BuildResult:
+    """Build ``formats`` from the manuscript in ``book_dir`` into ``out_dir``.
+
+    Raises ``BuildFailed`` with every diagnostic when the manuscript has errors
+    (or warnings, when ``strict``); nothing is written then.
+    """
+    diagnostics = Diagnostics(strict=strict)
+    book = read_book(book_dir, diagnostics)
+    roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
+    converted = convert_book(book, roots, diagnostics)
+    rendered: dict[Path, bytes | dict[str, bytes]] = {}
+    if "epub" in formats:
+        rendered[out_dir / f"{book.settings.name}.epub"] = render_epub(book, converted, modification_time(book))
+    if "html" in formats:
+        rendered[out_dir / "html"] = render_html(book, converted)
+    # Everything is rendered before anything is written.
+    for target, content in rendered.items():
+        if isinstance(content, bytes):
+            write_file(target, content)
+        else:
+            write_tree(target, content)
+    return BuildResult(tuple(rendered), tuple(diagnostics.items), summarise(book, converted))
+
+
+def modification_time(book: Book) -> datetime:
+    """``SOURCE_DATE_EPOCH`` when set, else ``book.modified``, else a fixed date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    if book.meta.modified:
+        return datetime.strptime(book.meta.modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return FALLBACK_MODIFIED
+
+
+def summarise(book: Book, converted: dict[str, Converted]) -> Summary:
+    contributions = list(book.contributions())
+    return Summary(
+        by_status=dict(Counter(c.status for c in contributions)),
+        words=sum(converted[c.slug].words for c in contributions),
+        missing_alt=sum(converted[c.slug].missing_alt for c in contributions),
+    )

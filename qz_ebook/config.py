@@ -1,0 +1,198 @@
+"""Read ``book.toml``: the book's metadata and its build settings."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from qz_ebook import schema
+from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.model import Asset, BookMeta, BuildSettings, Creator, PrintEdition
+from qz_ebook.schema import Field
+
+DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
+TIMESTAMP = schema.matches(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "a UTC time as YYYY-MM-DDThh:mm:ssZ")
+NAME = schema.matches(r"[a-z0-9][a-z0-9._-]*", "a file name of lower-case letters, digits, '.', '_' and '-'")
+
+
+def _table(value: Any) -> str | None:
+    return None if isinstance(value, dict) else "a table"
+
+
+def _tables(value: Any) -> str | None:
+    ok = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+    return None if ok else "a list of tables ([[book.creators]])"
+
+
+TOP = {"book": Field(_table, required=True), "build": Field(_table, required=True)}
+BOOK = {
+    "title": Field(schema.text, required=True),
+    "subtitle": Field(schema.text),
+    "language": Field(schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", "a BCP 47 language tag"), required=True),
+    "identifier": Field(schema.text, required=True),
+    "date": Field(DATE, required=True),
+    "creators": Field(_tables, required=True),
+    "publisher": Field(schema.text),
+    "rights": Field(schema.text),
+    "description": Field(schema.text),
+    "modified": Field(TIMESTAMP),
+    "print_edition": Field(_table),
+}
+CREATOR = {
+    "name": Field(schema.text, required=True),
+    "role": Field(schema.matches(r"[a-z]{3}", "a three-letter MARC relator code"), required=True),
+}
+PRINT_EDITION = {
+    "title": Field(schema.text, required=True),
+    "year": Field(schema.whole_number),
+    "identifier": Field(schema.text),
+}
+BUILD = {
+    "name": Field(NAME, required=True),
+    "outline": Field(schema.text),
+    "assets": Field(schema.text),
+    "cover": Field(schema.text, required=True),
+    "cover_alt": Field(schema.text, required=True),
+    "epub_stylesheet": Field(schema.text, required=True),
+    "html_stylesheet": Field(schema.text, required=True),
+    "draft_note": Field(schema.text),
+}
+
+DEFAULT_OUTLINE = "SUMMARY.md"
+
+
+class TomlLocator:
+    """Finds the line of a table or key in a TOML text (tomllib keeps no positions)."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def __call__(self, table: str, key: str | None = None) -> Location:
+        current = ""
+        header_line = 1
+        for number, line in enumerate(self.lines, start=1):
+            header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
+            if header:
+                current = header.group(1)
+                if current == table:
+                    header_line = number
+                continue
+            if key and current == table and re.match(rf"\s*{re.escape(key)}\s*=", line):
+                return Location(self.path, number, len(line) - len(line.lstrip()) + 1)
+        return Location(self.path, header_line, 1)
+
+
+def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, BuildSettings, Path] | None:
+    """Read ``book_dir/book.toml``; return metadata, settings and the outline path."""
+    path = book_dir / "book.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        diagnostics.error("QZ005", f"no book.toml in '{book_dir}'", Location(path))
+        return None
+    except UnicodeDecodeError as exc:
+        diagnostics.error("QZ207", f"book.toml is not UTF-8 ({exc.reason})", Location(path))
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line, col = _split_toml_error(exc)
+        diagnostics.error("QZ001", f"book.toml is not valid TOML: {message}", Location(path, line, col))
+        return None
+
+    where = TomlLocator(path, text)
+    errors_before = len(diagnostics.items)
+    top = _check(data, TOP, "", where, diagnostics)
+    book = _check(top.get("book", {}), BOOK, "book", where, diagnostics)
+    build = _check(top.get("build", {}), BUILD, "build", where, diagnostics)
+    creators = [_check(c, CREATOR, "book.creators", where, diagnostics) for c in book.get("creators", [])]
+    edition = _check(book.get("print_edition", {}), PRINT_EDITION, "book.print_edition", where, diagnostics)
+    if len(diagnostics.items) > errors_before:
+        return None
+
+    meta = BookMeta(
+        title=book["title"],
+        subtitle=book.get("subtitle"),
+        language=book["language"],
+        identifier=book["identifier"],
+        date=book["date"],
+        creators=tuple(Creator(c["name"], c["role"]) for c in creators),
+        publisher=book.get("publisher"),
+        rights=book.get("rights"),
+        description=book.get("description"),
+        modified=book.get("modified"),
+        print_edition=PrintEdition(edition["title"], edition.get("year"), edition.get("identifier"))
+        if edition
+        else None,
+    )
+    files = {
+        key: _existing_file(book_dir, build.get(key), default, where("build", key), diagnostics)
+        for key, default in (
+            ("outline", DEFAULT_OUTLINE),
+            ("cover", None),
+            ("epub_stylesheet", None),
+            ("html_stylesheet", None),
+        )
+    }
+    cover = files["cover"]
+    cover_type = mimetypes.guess_type(str(cover))[0] if cover else None
+    if cover and cover_type not in ("image/jpeg", "image/png"):
+        diagnostics.error("QZ004", "build.cover must be a JPEG or PNG image", where("build", "cover"))
+    assets = book_dir / build["assets"] if "assets" in build else None
+    if assets is not None and not assets.is_dir():
+        diagnostics.error("QZ005", f"folder '{build['assets']}' does not exist", where("build", "assets"))
+    if None in files.values() or diagnostics.failed:
+        return None
+    settings = BuildSettings(
+        name=build["name"],
+        cover=Asset(cover, "images/cover" + cover.suffix.lower(), str(cover_type)),
+        cover_alt=build["cover_alt"],
+        epub_stylesheet=files["epub_stylesheet"],
+        html_stylesheet=files["html_stylesheet"],
+        draft_note=build.get("draft_note"),
+        assets=assets,
+    )
+    return meta, settings, files["outline"]
+
+
+def _check(
+    values: Mapping[str, Any], fields: Mapping[str, Field], table: str, where: TomlLocator, diagnostics: Diagnostics
+) -> dict[str, Any]:
+    dotted = f"{table}." if table else ""
+
+    def report(problem: str, key: str, expected: str) -> None:
+        if problem == schema.UNKNOWN:
+            hint = did_you_mean(key, fields)
+            diagnostics.error("QZ003", f"unknown key '{dotted}{key}' in book.toml{hint}", where(table, key))
+        elif problem == schema.MISSING:
+            diagnostics.error("QZ002", f"book.toml needs '{dotted}{key}'", where(table))
+        else:
+            diagnostics.error("QZ004", f"'{dotted}{key}' must be {expected}", where(table, key))
+
+    return schema.validate(values, fields, report)
+
+
+def _existing_file(
+    book_dir: Path, value: str | None, default: str | None, location: Location, diagnostics: Diagnostics
+) -> Path | None:
+    relative = value or default
+    if relative is None:
+        return None
+    path = book_dir / relative
+    if not path.is_file():
+        diagnostics.error("QZ005", f"file '{relative}' does not exist", location)
+        return None
+    return path
+
+
+def _split_toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int, int]:
+    # Before Python 3.14, tomllib only puts the position into the message text.
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
+    if not found:
+        return str(exc), 1, 1
+    return str(exc)[: found.start()], int(found.group(1)), int(found.group(2))

@@ -1,0 +1,173 @@
+"""Markdown → XHTML fragments: one conversion per contribution per build.
+
+The fragment is format-neutral: both writers embed it unchanged, because images
+live at the same relative place (``images/…``) in the EPUB and the HTML edition.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+from bs4 import BeautifulSoup
+
+from qz_ebook.diagnostics import Diagnostics, Location, locate
+from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.quotes import GermanQuotesExtension
+from qz_ebook.slugs import slugify
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
+# Ids the page templates put around every fragment.
+TEMPLATE_IDS = frozenset({"titel"})
+WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A contribution's body as an XHTML fragment, with what the writers need to know."""
+
+    xhtml: str
+    words: int
+    images: tuple[Asset, ...]
+    missing_alt: int
+
+
+@dataclass
+class AssetRegistry:
+    """Gives every image file one stable, collision-free ``images/…`` href."""
+
+    by_source: dict[Path, Asset] = field(default_factory=dict)
+    hrefs: set[str] = field(default_factory=set)
+
+    def add(self, source: Path, media_type: str) -> Asset:
+        key = source.resolve()
+        if key not in self.by_source:
+            stem, suffix = slugify(source.stem), source.suffix.lower()
+            href, n = f"images/{stem}{suffix}", 1
+            while href in self.hrefs:
+                n += 1
+                href = f"images/{stem}-{n}{suffix}"
+            self.hrefs.add(href)
+            self.by_source[key] = Asset(source, href, media_type)
+        return self.by_source[key]
+
+
+def new_markdown() -> markdown.Markdown:
+    """The Python-Markdown pipeline with our extensions and settings."""
+    return markdown.Markdown(
+        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html", "toc", "smarty",
+                    GermanQuotesExtension()],  # fmt: skip
+        extension_configs={
+            # Colons in ids (fn:1) break some reading systems.
+            "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Zurück zum Text, Fußnote %d"},
+            "toc": {"slugify": slugify, "toc_depth": "2-6"},
+            # Quotes are ours (German); smarty keeps dashes and ellipses, as characters, not entities.
+            "smarty": {"smart_quotes": False, "substitutions": {"ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"}},
+        },
+        output_format="xhtml",
+    )
+
+
+class Converter:
+    """Converts contributions of one book, checking ids and images as it goes."""
+
+    def __init__(self, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> None:
+        self.md = new_markdown()
+        self.allowed_roots = tuple(r.resolve() for r in allowed_roots)
+        self.diagnostics = diagnostics
+        self.assets = AssetRegistry()
+
+    def convert(self, contribution: Contribution) -> Converted:
+        self.md.reset()
+        html = self.md.convert(contribution.body)
+        soup = BeautifulSoup(html, "html.parser")
+        where = _Locator(contribution)
+        self._check_headings(soup, where)
+        self._check_ids(soup, where)
+        images, missing_alt = self._images(soup, contribution, where)
+        return Converted(
+            xhtml=soup.decode(formatter="minimal"),
+            words=len(WORDS.findall(soup.get_text())),
+            images=images,
+            missing_alt=missing_alt,
+        )
+
+    def _check_headings(self, soup: BeautifulSoup, where: _Locator) -> None:
+        for h1 in soup.find_all("h1"):
+            self.diagnostics.error(
+                "QZ303", "a level-1 heading in the body; the title is the h1, start with '##'", where(h1.get_text())
+            )
+
+    def _check_ids(self, soup: BeautifulSoup, where: _Locator) -> None:
+        seen: set[str] = set(TEMPLATE_IDS)
+        for element in soup.find_all(id=True):
+            value = str(element["id"])
+            if ":" in value:
+                self.diagnostics.error("QZ302", f"id '{value}' contains ':', which some reading systems reject", where(value))
+            if value in seen:
+                self.diagnostics.error("QZ301", f"id '{value}' is used twice in this contribution", where(value))
+            seen.add(value)
+
+    def _images(self, soup: BeautifulSoup, contribution: Contribution, where: _Locator) -> tuple[tuple[Asset, ...], int]:
+        assets: list[Asset] = []
+        missing_alt = 0
+        for img in soup.find_all("img"):
+            src = str(img.get("src", ""))
+            asset = self._image_asset(contribution.source.parent, src, where(src))
+            if asset is not None:
+                img["src"] = asset.href
+                assets.append(asset)
+            classes = img.get("class") or []
+            if "decorative" in classes:
+                img["alt"] = ""
+            elif not str(img.get("alt", "")).strip():
+                missing_alt += 1
+                self.diagnostics.error(
+                    "QZ305",
+                    f"image '{src}' has no alt text; write ![description]({src}), "
+                    "or mark a decorative image with {.decorative}",
+                    where(src),
+                )
+        return tuple(assets), missing_alt
+
+    def _image_asset(self, base: Path, src: str, location: Location) -> Asset | None:
+        if re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
+            self.diagnostics.error("QZ304", f"image '{src}' must be a relative path to a file in the book", location)
+            return None
+        path = base / src
+        resolved = path.resolve()
+        if not any(resolved.is_relative_to(root) for root in self.allowed_roots):
+            self.diagnostics.error("QZ304", f"image '{src}' lies outside the book and assets folders", location)
+            return None
+        if not resolved.is_file():
+            self.diagnostics.error("QZ304", f"image '{src}' does not exist", location)
+            return None
+        media_type = mimetypes.guess_type(resolved.name)[0]
+        if media_type not in IMAGE_TYPES:
+            supported = ", ".join(t.removeprefix("image/") for t in IMAGE_TYPES)
+            self.diagnostics.error("QZ304", f"image '{src}' is not a supported type ({supported})", location)
+            return None
+        return self.assets.add(path, media_type)
+
+
+class _Locator:
+    """Finds the source line of a piece of converted content."""
+
+    def __init__(self, contribution: Contribution) -> None:
+        self.contribution = contribution
+
+    def __call__(self, needle: str) -> Location:
+        line, col = locate(self.contribution.body, needle, self.contribution.body_line)
+        return Location(self.contribution.source, line, col)
+
+
+def convert_book(book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> dict[str, Converted]:
+    """Convert every contribution once; raises ``BuildFailed`` on errors."""
+    converter = Converter(allowed_roots, diagnostics)
+    converted = {c.slug: converter.convert(c) for c in book.contributions()}
+    diagnostics.raise_if_failed()
+    return converted
+

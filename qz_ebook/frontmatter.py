@@ -1,0 +1,100 @@
+"""Split a contribution into YAML front matter and Markdown body, and check the keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qz_ebook import schema
+from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.model import KINDS, STATUSES, Person
+from qz_ebook.schema import Field
+
+FENCE = "---"
+
+
+def _person(value: Any) -> str | None:
+    if isinstance(value, str):
+        return schema.text(value)
+    if isinstance(value, dict) and set(value) <= {"name", "affiliation"} and schema.text(value.get("name")) is None:
+        return None if value.get("affiliation") is None else schema.text(value["affiliation"])
+    return "a name"
+
+
+FIELDS = {
+    "title": Field(schema.text, required=True),
+    "subtitle": Field(schema.text),
+    "authors": Field(schema.list_of(_person, "a list of names or {name: …, affiliation: …} tables")),
+    "place": Field(schema.text),
+    "year": Field(schema.whole_number),
+    "series": Field(schema.text),
+    "kind": Field(schema.one_of(*KINDS), required=True),
+    "page": Field(schema.whole_number),
+    "paper": Field(schema.text),
+    "topic": Field(schema.text),
+    "lang": Field(schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", "a BCP 47 language tag")),
+    "status": Field(schema.one_of(*STATUSES), required=True),
+    "slug": Field(schema.matches(r"[a-z][a-z0-9-]*", "lower-case ASCII letters, digits and '-'")),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A contribution file split into checked front matter and body."""
+
+    fields: dict[str, Any]
+    key_locations: dict[str, Location]
+    body: str
+    body_line: int
+
+
+def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | None:
+    """Parse front matter; report problems and return None when it is unusable."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != FENCE:
+        diagnostics.error("QZ201", "a contribution starts with front matter between '---' lines", Location(path))
+        return None
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == FENCE), None)
+    if end is None:
+        diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
+        return None
+    header = "".join(lines[1:end])
+    try:
+        node = yaml.compose(header, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(header)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        diagnostics.error("QZ201", f"front matter is not valid YAML: {problem}", Location(path, line, col))
+        return None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        diagnostics.error("QZ201", "front matter must be a mapping of keys to values", Location(path, 2, 1))
+        return None
+
+    key_locations = {
+        key.value: Location(path, key.start_mark.line + 2, key.start_mark.column + 1) for key, _ in node.value
+    }
+    fence = Location(path, 1, 1)
+
+    def report(problem: str, key: str, expected: str) -> None:
+        where = key_locations.get(key, fence)
+        if problem == schema.UNKNOWN:
+            diagnostics.error("QZ203", f"unknown front-matter key '{key}'{did_you_mean(key, FIELDS)}", where)
+        elif problem == schema.MISSING:
+            diagnostics.error("QZ202", f"front matter needs '{key}'", where)
+        else:
+            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {data[key]!r}", where)
+
+    fields = schema.validate(data, FIELDS, report)
+    return Source(fields, key_locations, "".join(lines[end + 1 :]), end + 2)
+
+
+def persons(values: list[Any]) -> tuple[Person, ...]:
+    """Turn checked ``authors`` items into ``Person``s."""
+    return tuple(
+        Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation")) for v in values
+    )

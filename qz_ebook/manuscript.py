@@ -1,0 +1,175 @@
+"""The reader: ``book.toml``, the outline and the contribution files become a ``Book``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from qz_ebook.config import load_config
+from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.frontmatter import persons, read_source
+from qz_ebook.model import Book, Contribution, Entry, Part, Section
+from qz_ebook.outline import OutlineItem, parse_outline
+from qz_ebook.slugs import slugify
+
+SECTION_NUMBER = re.compile(r"^(?:[0-9]+|[IVXLC]+)\.\s+")
+
+
+def read_book(book_dir: Path, diagnostics: Diagnostics) -> Book:
+    """Read the manuscript in ``book_dir``. Raises ``BuildFailed`` on errors."""
+    config = load_config(book_dir, diagnostics)
+    diagnostics.raise_if_failed()
+    assert config is not None  # load_config reports an error whenever it returns None
+    meta, settings, outline_path = config
+    reader = _Reader(book_dir, outline_path, meta.language, diagnostics)
+    outline_text = reader.read_text(outline_path)
+    parts = parse_outline(outline_path, outline_text or "", diagnostics)
+    book = Book(meta, settings, tuple(reader.part(p.title, p.location, p.items) for p in parts))
+    reader.report_unlisted()
+    _check_relations(book, reader.locations, diagnostics)
+    _check_page_order(book, reader.locations, diagnostics)
+    diagnostics.raise_if_failed()
+    return book
+
+
+class _Reader:
+    """Turns outline items into model entries, remembering where each came from."""
+
+    def __init__(self, book_dir: Path, outline_path: Path, language: str, diagnostics: Diagnostics) -> None:
+        self.book_dir = book_dir
+        self.outline_path = outline_path
+        self.base = outline_path.parent
+        self.language = language
+        self.diagnostics = diagnostics
+        self.seen_files: set[Path] = set()
+        self.slugs: dict[str, Location] = {}
+        # slug → front-matter key → location, for messages after the model is built
+        self.locations: dict[str, dict[str, Location]] = {}
+
+    def read_text(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8-sig")  # a BOM is accepted and dropped
+        except UnicodeDecodeError as exc:
+            self.diagnostics.error("QZ207", f"file is not UTF-8 ({exc.reason} at byte {exc.start})", Location(path))
+        except OSError as exc:
+            self.diagnostics.error("QZ102", f"cannot read file: {exc.strerror}", Location(path))
+        return None
+
+    def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
+        slug = self._claim_slug("teil-" + slugify(title), location)
+        return Part(slug, title, self._entries(items))
+
+    def _entries(self, items: list[OutlineItem]) -> tuple[Entry, ...]:
+        entries = (self._entry(item) for item in items)
+        return tuple(e for e in entries if e is not None)
+
+    def _entry(self, item: OutlineItem) -> Entry | None:
+        children = self._entries(item.children)
+        if item.path is None:
+            return Section(self._claim_slug(slugify(item.label), item.location), item.label, children)
+        return self._contribution(item, children)
+
+    def _contribution(self, item: OutlineItem, children: tuple[Entry, ...]) -> Contribution | None:
+        assert item.path is not None
+        path = self.base / item.path
+        if not path.is_file():
+            self.diagnostics.error("QZ102", f"file '{item.path}' does not exist", item.location)
+            return None
+        if path.resolve() in self.seen_files:
+            self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
+            return None
+        self.seen_files.add(path.resolve())
+        text = self.read_text(path)
+        source = read_source(path, text, self.diagnostics) if text is not None else None
+        if source is None or not {"title", "kind", "status"} <= source.fields.keys():
+            return None
+        fields = source.fields
+        slug_location = source.key_locations.get("slug", item.location)
+        slug = self._claim_slug(fields.get("slug") or slugify(path.stem), slug_location)
+        self.locations[slug] = source.key_locations
+        return Contribution(
+            slug=slug,
+            source=path,
+            label=item.label,
+            title=fields["title"],
+            kind=fields["kind"],
+            status=fields["status"],
+            lang=fields.get("lang", self.language),
+            body=source.body,
+            body_line=source.body_line,
+            subtitle=fields.get("subtitle"),
+            authors=persons(fields.get("authors", [])),
+            place=fields.get("place"),
+            year=fields.get("year"),
+            series=fields.get("series"),
+            page=fields.get("page"),
+            paper=fields.get("paper"),
+            topic=fields.get("topic"),
+            children=children,
+        )
+
+    def _claim_slug(self, slug: str, location: Location) -> str:
+        if slug in self.slugs:
+            first = self.slugs[slug]
+            self.diagnostics.error(
+                "QZ105",
+                f"slug '{slug}' is already used at {first}; set a different 'slug:' in the front matter",
+                location,
+            )
+        else:
+            self.slugs[slug] = location
+        return slug
+
+    def report_unlisted(self) -> None:
+        for path in sorted(self.book_dir.rglob("*.md")):
+            if path.resolve() not in self.seen_files and path != self.outline_path:
+                self.diagnostics.warning(
+                    "QZ106", f"not in the outline {self.outline_path.name}; add it or remove it", Location(path)
+                )
+
+
+def _check_relations(
+    book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics
+) -> None:
+    by_slug = {c.slug: c for c in book.contributions()}
+    papers = [c.slug for c in by_slug.values() if c.kind == "position-paper"]
+    topics = {SECTION_NUMBER.sub("", s.title) for s in _sections(book)}
+    for c in by_slug.values():
+        keys = locations[c.slug]
+        if c.paper is not None:
+            target = by_slug.get(c.paper)
+            where = keys["paper"]
+            if c.kind != "practice-example":
+                diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not a {c.kind}", where)
+            elif target is None:
+                diagnostics.error("QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where)
+            elif target.kind != "position-paper":
+                message = f"'paper: {c.paper}' names a {target.kind}, not a position-paper"
+                diagnostics.error("QZ205", message + did_you_mean(c.paper, papers), where)
+        if c.topic is not None and c.topic not in topics:
+            diagnostics.error(
+                "QZ206", f"'topic: {c.topic}' is no section of the outline{did_you_mean(c.topic, topics)}", keys["topic"]
+            )
+        if c.kind == "practice-example" and c.paper is None and c.topic is None:
+            diagnostics.error("QZ202", "a practice-example needs 'paper' or 'topic'", keys["kind"])
+
+
+def _check_page_order(
+    book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics
+) -> None:
+    previous: Contribution | None = None
+    for c in book.contributions():
+        if c.page is None:
+            continue
+        if previous is not None and previous.page is not None and c.page < previous.page:
+            diagnostics.error(
+                "QZ208",
+                f"page {c.page} comes after page {previous.page} of '{previous.slug}' in the outline",
+                locations[c.slug]["page"],
+            )
+        previous = c
+
+
+def _sections(book: Book) -> Iterator[Section]:
+    return (page for page in book.reading_order() if isinstance(page, Section))

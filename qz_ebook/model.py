@@ -1,0 +1,140 @@
+"""The plain book model: what the reader produces and every writer consumes.
+
+Only data lives here. Nothing in this module reads files or knows a format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TypeAlias
+
+Kind = Literal["greeting", "article", "position-paper", "practice-example", "closing", "appendix"]
+KINDS: tuple[Kind, ...] = ("greeting", "article", "position-paper", "practice-example", "closing", "appendix")
+Status = Literal["draft", "final"]
+STATUSES: tuple[Status, ...] = ("draft", "final")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True)
+class Creator:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PrintEdition:
+    """The printed edition that front-matter page numbers refer to."""
+
+    title: str
+    year: int | None
+    identifier: str | None
+
+
+@dataclass(frozen=True)
+class BookMeta:
+    title: str
+    subtitle: str | None
+    language: str
+    identifier: str
+    date: str
+    creators: tuple[Creator, ...]
+    publisher: str | None
+    rights: str | None
+    description: str | None
+    modified: str | None
+    print_edition: PrintEdition | None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file copied into the outputs; ``href`` is the same in EPUB and HTML."""
+
+    source: Path
+    href: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    name: str
+    cover: Asset
+    cover_alt: str
+    epub_stylesheet: Path
+    html_stylesheet: Path
+    draft_note: str | None
+    assets: Path | None  # images may come from here as well as from the book folder
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One Markdown file of the manuscript, with its front matter."""
+
+    slug: str
+    source: Path
+    label: str
+    title: str
+    kind: Kind
+    status: Status
+    lang: str
+    body: str
+    body_line: int
+    subtitle: str | None = None
+    authors: tuple[Person, ...] = ()
+    place: str | None = None
+    year: int | None = None
+    series: str | None = None
+    page: int | None = None
+    paper: str | None = None
+    topic: str | None = None
+    children: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group in the outline without a file of its own (e.g. a numbered topic)."""
+
+    slug: str
+    title: str
+    children: tuple[Entry, ...] = ()
+
+
+Entry: TypeAlias = Contribution | Section
+
+
+@dataclass(frozen=True)
+class Part:
+    slug: str
+    title: str
+    children: tuple[Entry, ...] = ()
+
+
+Page: TypeAlias = Part | Section | Contribution
+
+
+@dataclass(frozen=True)
+class Book:
+    meta: BookMeta
+    settings: BuildSettings
+    parts: tuple[Part, ...] = field(default=())
+
+    def reading_order(self) -> Iterator[Page]:
+        """Every page in spine order: a part, then its entries depth first."""
+        for part in self.parts:
+            yield part
+            yield from _walk(part.children)
+
+    def contributions(self) -> Iterator[Contribution]:
+        return (page for page in self.reading_order() if isinstance(page, Contribution))
+
+
+def _walk(entries: tuple[Entry, ...]) -> Iterator[Entry]:
+    for entry in entries:
+        yield entry
+        yield from _walk(entry.children)

@@ -1,0 +1,76 @@
+"""Format-neutral navigation: the table-of-contents tree and the reading order.
+
+Writers turn slugs into hrefs of their own format; the structure is built once here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qz_ebook.model import Book, Contribution, Entry, Page, Part
+
+
+@dataclass(frozen=True)
+class NavNode:
+    label: str
+    slug: str
+    children: tuple[NavNode, ...] = ()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: Page | None
+    next: Page | None
+
+
+def toc_tree(book: Book) -> tuple[NavNode, ...]:
+    """Parts with their entries, nested as in the outline."""
+    return tuple(NavNode(part.title, part.slug, _nodes(part.children)) for part in book.parts)
+
+
+def _nodes(entries: tuple[Entry, ...]) -> tuple[NavNode, ...]:
+    return tuple(NavNode(_label(e), e.slug, _nodes(e.children)) for e in entries)
+
+
+def _label(entry: Entry) -> str:
+    return entry.label if isinstance(entry, Contribution) else entry.title
+
+
+def flatten_below(nodes: tuple[NavNode, ...], depth: int) -> tuple[NavNode, ...]:
+    """The same tree cut to ``depth`` levels; deeper nodes move up in reading order.
+
+    Kindle shows at most two NCX levels.
+    """
+    if depth <= 1:
+        return tuple(NavNode(n.label, n.slug) for node in nodes for n in _preorder(node))
+    return tuple(NavNode(n.label, n.slug, flatten_below(n.children, depth - 1)) for n in nodes)
+
+
+def _preorder(node: NavNode) -> list[NavNode]:
+    return [node] + [d for child in node.children for d in _preorder(child)]
+
+
+def nodes_by_slug(nodes: tuple[NavNode, ...]) -> dict[str, NavNode]:
+    """Every node of the tree, by slug."""
+    found: dict[str, NavNode] = {}
+    for node in nodes:
+        found[node.slug] = node
+        found.update(nodes_by_slug(node.children))
+    return found
+
+
+def neighbours(pages: list[Page]) -> dict[str, Neighbours]:
+    """Previous and next page of every page in reading order, by slug."""
+    return {
+        page.slug: Neighbours(pages[i - 1] if i else None, pages[i + 1] if i + 1 < len(pages) else None)
+        for i, page in enumerate(pages)
+    }
+
+
+def page_kind(page: Page) -> str:
+    """``part``, ``section`` or the contribution's kind, for templates and semantics."""
+    if isinstance(page, Part):
+        return "part"
+    if isinstance(page, Contribution):
+        return page.kind
+    return "section"

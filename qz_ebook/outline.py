@@ -1,0 +1,90 @@
+"""Parse the outline (``SUMMARY.md``): parts, contributions and sections, nested.
+
+The syntax follows mdBook's SUMMARY.md; see docs/manuscript.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qz_ebook.diagnostics import Diagnostics, Location
+
+PART = re.compile(r"#\s+(?P<title>\S.*?)\s*#*\s*$")
+ITEM = re.compile(r"(?P<indent>[ \t]*)[-*+]\s+(?P<content>\S.*?)\s*$")
+LINK = re.compile(r"\[(?P<label>[^\]]+)\]\((?P<path>[^()\s]*)\)")
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass
+class OutlineItem:
+    """A contribution (with ``path``) or a section (without) as written in the outline."""
+
+    label: str
+    path: str | None
+    location: Location
+    children: list[OutlineItem] = field(default_factory=list)
+
+
+@dataclass
+class OutlinePart:
+    title: str
+    location: Location
+    items: list[OutlineItem] = field(default_factory=list)
+
+
+def parse_outline(path: Path, text: str, diagnostics: Diagnostics) -> list[OutlinePart]:
+    """Return the parts of the outline; problems go to ``diagnostics``."""
+    text = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    parts: list[OutlinePart] = []
+    stack: list[OutlineItem] = []  # the open item at each nesting level
+    unit = 0  # spaces per level, fixed by the first indented item
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if part := PART.match(line):
+            parts.append(OutlinePart(part.group("title"), Location(path, number, 1)))
+            stack = []
+            continue
+        item = ITEM.match(line)
+        if item is None:
+            diagnostics.error(
+                "QZ101",
+                "expected '# Part title', '- [Label](file.md)' or '- Section title'",
+                Location(path, number, len(line) - len(line.lstrip()) + 1),
+            )
+            continue
+        indent = item.group("indent")
+        location = Location(path, number, len(indent) + 1)
+        if not parts:
+            diagnostics.error("QZ101", "an entry before the first part; start with '# Part title'", location)
+            continue
+        if "\t" in indent:
+            diagnostics.error("QZ104", "indent with spaces, not tabs", location)
+            continue
+        if indent and not unit:
+            unit = len(indent)
+        level = len(indent) // unit if unit else 0
+        if (unit and len(indent) % unit) or level > len(stack):
+            expected = f"{unit or 2} spaces per level"
+            diagnostics.error("QZ104", f"bad indentation: {len(indent)} spaces, expected {expected}", location)
+            continue
+        entry = _entry(item.group("content"), location, diagnostics)
+        if entry is None:
+            continue
+        siblings = stack[level - 1].children if level else parts[-1].items
+        siblings.append(entry)
+        del stack[level:]
+        stack.append(entry)
+    return parts
+
+
+def _entry(content: str, location: Location, diagnostics: Diagnostics) -> OutlineItem | None:
+    if not content.startswith("["):
+        return OutlineItem(content, None, location)
+    link = LINK.fullmatch(content)
+    if link is None or not link.group("path").endswith(".md"):
+        diagnostics.error("QZ101", "a contribution is written '- [Label](path/to/file.md)'", location)
+        return None
+    return OutlineItem(link.group("label").strip(), link.group("path"), location)
