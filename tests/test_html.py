@@ -1,0 +1,102 @@
+"""The HTML edition: index, one page per contribution, shared stylesheet, navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import Built
+
+NS = {"h": "http://www.w3.org/1999/xhtml"}
+
+
+def page(built: Built, name: str) -> etree._Element:
+    return etree.parse(str(built.html / name)).getroot()
+
+
+def texts(root: etree._Element, xpath: str) -> list[str]:
+    return [" ".join("".join(e.itertext()).split()) for e in root.xpath(xpath, namespaces=NS)]
+
+
+def test_edition_has_index_pages_stylesheet_and_images(sample_built: Built) -> None:
+    files = sorted(str(p.relative_to(sample_built.html)) for p in sample_built.html.rglob("*") if p.is_file())
+    assert files == [
+        "1-einbuergerung.html", "css/book.css", "fachbeitrag.html", "grusswort.html", "images/cover.png",
+        "images/diagramm.png", "index.html", "musterstadt.html", "oeffnung.html", "teil-grussworte.html",
+        "teil-handreichungen.html", "teil-weitere-themen.html",
+    ]  # fmt: skip
+
+
+def test_index_shows_cover_title_and_table_of_contents(sample_built: Built) -> None:
+    index = page(sample_built, "index.html")
+    assert [(i.get("src"), i.get("alt")) for i in index.xpath("//h:main//h:img", namespaces=NS)] == [
+        ("images/cover.png", "Umschlag des Beispielbuchs")
+    ]
+    assert texts(index, "//h:h1") == ["Beispielbuch"]
+    assert texts(index, "//h:nav[@aria-labelledby='inhalt-titel']//h:a") == [
+        "Grußworte", "Erika Beispiel, Bürgermeisterin", "Handreichungen", "I. Interkulturelle Öffnung",
+        "Musterstadt: Ein Beispiel", "Weitere Themen", "1. Einbürgerung", "Dr. Max Muster: Ein Fachbeitrag",
+    ]  # fmt: skip
+    assert texts(index, "//h:nav[@class='pager']//h:a") == ["Weiter: Grußworte"]
+
+
+def all_pages(built: Built) -> list[Path]:
+    return sorted(built.html.glob("*.html"))
+
+
+@pytest.mark.parametrize("which", ["brochure", "sample_built"])
+def test_every_page_is_well_formed_xml_with_one_h1_and_the_stylesheet(which: str, request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(which)
+    for path in all_pages(built):
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()
+        assert root.get("lang") == "de", path
+        assert len(root.xpath("//h:h1", namespaces=NS)) == 1, path
+        assert root.xpath("//h:link[@rel='stylesheet']/@href", namespaces=NS) == ["css/book.css"], path
+        ids = root.xpath("//@id")
+        assert len(ids) == len(set(ids)), path
+
+
+def test_every_page_but_the_index_has_book_nav_start_link_and_current_marker(brochure: Built) -> None:
+    for path in all_pages(brochure):
+        if path.name == "index.html":
+            continue
+        root = etree.parse(str(path)).getroot()
+        current = root.xpath("//h:nav[@class='book-nav']//h:a[@aria-current='page']/@href", namespaces=NS)
+        assert current == [path.name], path
+        pager = root.xpath("//h:nav[@class='pager']//h:a/@href", namespaces=NS)
+        assert "index.html" in pager, path
+
+
+def test_previous_and_next_follow_the_reading_order(sample_built: Built) -> None:
+    order = ["index.html", "teil-grussworte.html", "grusswort.html", "teil-handreichungen.html", "oeffnung.html",
+             "musterstadt.html", "teil-weitere-themen.html", "1-einbuergerung.html", "fachbeitrag.html"]  # fmt: skip
+    for before, name, after in zip([None, *order[:-1]], order, [*order[1:], None], strict=True):
+        root = page(sample_built, name)
+        previous = root.xpath("//h:a[@rel='prev']/@href", namespaces=NS)
+        following = root.xpath("//h:a[@rel='next']/@href", namespaces=NS)
+        assert previous == ([before] if before and before != "index.html" else []), name
+        assert following == ([after] if after else []), name
+
+
+def test_skip_link_comes_first_and_targets_main(sample_built: Built) -> None:
+    root = page(sample_built, "oeffnung.html")
+    first_link = root.xpath("(//h:a)[1]", namespaces=NS)[0]
+    assert (first_link.get("href"), first_link.text) == ("#inhalt", "Zum Inhalt springen")
+    assert root.xpath("//h:main/@id", namespaces=NS) == ["inhalt"]
+
+
+def test_group_page_lists_what_it_holds(sample_built: Built) -> None:
+    root = page(sample_built, "1-einbuergerung.html")
+    assert texts(root, "//h:main//h:h1") == ["1. Einbürgerung"]
+    assert root.xpath("//h:main/h:section//h:a/@href", namespaces=NS) == ["fachbeitrag.html"]
+
+
+def test_contribution_page_shows_persons_facts_and_draft_note(sample_built: Built) -> None:
+    root = page(sample_built, "grusswort.html")
+    assert texts(root, "//h:p[@class='authors']") == ["Erika Beispiel, Bürgermeisterin der Musterstadt"]
+    assert texts(root, "//h:p[@class='facts']") == ["Musterstadt"]
+    assert root.xpath("//h:p[@class='draft-note']", namespaces=NS) == []  # status: final
+    draft = page(sample_built, "musterstadt.html")
+    assert texts(draft, "//h:p[@class='draft-note']") == ["Entwurf der Redaktion."]
