@@ -44,6 +44,25 @@ class BuildResult:
     summary: Summary
 
 
+@dataclass(frozen=True)
+class ContributionStatus:
+    """One row of ``qz-ebook status``."""
+
+    source: Path
+    kind: str
+    status: str
+    page: int | None
+    words: int
+    missing_alt: int
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    rows: tuple[ContributionStatus, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    summary: Summary
+
+
 def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, strict: bool = False) -> BuildResult:
     """Build ``formats`` from the manuscript in ``book_dir`` into ``out_dir``.
 
@@ -51,9 +70,8 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, str
     (or warnings, when ``strict``); nothing is written then.
     """
     diagnostics = Diagnostics(strict=strict)
-    book = read_book(book_dir, diagnostics)
-    roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
-    converted = convert_book(book, roots, diagnostics)
+    book, converted = read_and_convert(book_dir, diagnostics)
+    diagnostics.raise_if_failed()
     rendered: dict[Path, bytes | dict[str, bytes]] = {}
     if "epub" in formats:
         rendered[out_dir / f"{book.settings.name}.epub"] = render_epub(book, converted, modification_time(book))
@@ -66,6 +84,28 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, str
         else:
             write_tree(target, content)
     return BuildResult(tuple(rendered), tuple(diagnostics.items), summarise(book, converted))
+
+
+def manuscript_status(book_dir: Path) -> StatusReport:
+    """The state of every contribution, without writing anything.
+
+    Raises ``BuildFailed`` only when the manuscript cannot be read at all;
+    problems in the content are returned as diagnostics next to the rows.
+    """
+    diagnostics = Diagnostics()
+    book, converted = read_and_convert(book_dir, diagnostics)
+    rows = tuple(
+        ContributionStatus(c.source, c.kind, c.status, c.page, converted[c.slug].words, converted[c.slug].missing_alt)
+        for c in book.contributions()
+    )
+    return StatusReport(rows, tuple(diagnostics.items), summarise(book, converted))
+
+
+def read_and_convert(book_dir: Path, diagnostics: Diagnostics) -> tuple[Book, dict[str, Converted]]:
+    """Read the manuscript (raising on errors) and convert every contribution once."""
+    book = read_book(book_dir, diagnostics)
+    roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
+    return book, convert_book(book, roots, diagnostics)
 
 
 def modification_time(book: Book) -> datetime:

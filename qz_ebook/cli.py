@@ -5,13 +5,15 @@ Exit codes: 0 success, 1 build errors, 2 usage errors (click's own).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from qz_ebook import __version__
-from qz_ebook.build import FORMATS, build
-from qz_ebook.diagnostics import BuildFailed, Severity
+from qz_ebook.build import FORMATS, build, manuscript_status
+from qz_ebook.diagnostics import BuildFailed, Diagnostic, Severity
 
 BUILD_ERRORS = 1
 
@@ -58,13 +60,45 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     try:
         result = build(book_dir, out_dir, formats, strict=strict)
     except BuildFailed as failure:
-        for diagnostic in failure.diagnostics:
-            click.echo(str(diagnostic), err=True)
-        errors = sum(d.severity is Severity.ERROR or strict for d in failure.diagnostics)
-        click.echo(f"build failed: {errors} error(s); nothing was written", err=True)
-        raise SystemExit(BUILD_ERRORS) from None
-    for diagnostic in result.diagnostics:
-        click.echo(str(diagnostic), err=True)
+        _fail(failure, strict, "build failed: {} error(s); nothing was written")
+    _report(result.diagnostics)
     for output in result.outputs:
         click.echo(f"wrote {output}")
     click.echo(str(result.summary))
+
+
+@main.command("status")
+@click.option(
+    "--book",
+    "book_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("book"),
+    show_default=True,
+    help="Folder of the manuscript (with book.toml).",
+)
+def status_command(book_dir: Path) -> None:
+    """Show every contribution: status, print page, words, images without alt text."""
+    try:
+        report = manuscript_status(book_dir)
+    except BuildFailed as failure:
+        _fail(failure, False, "status failed: {} error(s) in the manuscript")
+    _report(report.diagnostics)
+    click.echo(f"{'status':<7} {'page':>4} {'words':>6} {'no-alt':>6}  {'kind':<16} contribution")
+    for row in report.rows:
+        page = "" if row.page is None else row.page
+        click.echo(f"{row.status:<7} {page:>4} {row.words:>6} {row.missing_alt:>6}  {row.kind:<16} {row.source}")
+    click.echo(str(report.summary))
+    if any(d.severity is Severity.ERROR for d in report.diagnostics):
+        raise SystemExit(BUILD_ERRORS)
+
+
+def _report(diagnostics: Iterable[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+def _fail(failure: BuildFailed, strict: bool, summary: str) -> NoReturn:
+    _report(failure.diagnostics)
+    errors = sum(d.severity is Severity.ERROR or strict for d in failure.diagnostics)
+    click.echo(summary.format(errors), err=True)
+    raise SystemExit(BUILD_ERRORS)

@@ -165,9 +165,7 @@ class _Locator:
 
 
 def convert_book(book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> dict[str, Converted]:
-    """Convert every contribution once; raises ``BuildFailed`` on errors."""
+    """Convert every contribution once; problems go to ``diagnostics``."""
     converter = Converter(allowed_roots, diagnostics)
-    converted = {c.slug: converter.convert(c) for c in book.contributions()}
-    diagnostics.raise_if_failed()
-    return converted
+    return {c.slug: converter.convert(c) for c in book.contributions()}
 

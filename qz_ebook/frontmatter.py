@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from qz_ebook import schema
+from qz_ebook import schema, yamlsource
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.schema import Field
@@ -35,6 +33,7 @@ FIELDS = {
     "page": Field(schema.whole_number),
     "paper": Field(schema.text),
     "topic": Field(schema.text),
+    "contacts": Field(schema.matches(r".+\.ya?ml", "the path of a YAML contact list")),
     "lang": Field(schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", "a BCP 47 language tag")),
     "status": Field(schema.one_of(*STATUSES), required=True),
     "slug": Field(schema.matches(r"[a-z][a-z0-9-]*", "lower-case ASCII letters, digits and '-'")),
@@ -61,23 +60,16 @@ def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | Non
     if end is None:
         diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
         return None
-    header = "".join(lines[1:end])
     try:
-        node = yaml.compose(header, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(header)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
-        diagnostics.error("QZ201", f"front matter is not valid YAML: {problem}", Location(path, line, col))
+        header = yamlsource.load("".join(lines[1:end]), path, first_line=2)
+    except yamlsource.YamlSyntaxError as exc:
+        diagnostics.error("QZ201", f"front matter is not valid YAML: {exc.problem}", exc.location)
         return None
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+    data = header.value
+    if not isinstance(data, dict):
         diagnostics.error("QZ201", "front matter must be a mapping of keys to values", Location(path, 2, 1))
         return None
-
-    key_locations = {
-        key.value: Location(path, key.start_mark.line + 2, key.start_mark.column + 1) for key, _ in node.value
-    }
+    key_locations = header.keys
     fence = Location(path, 1, 1)
 
     def report(problem: str, key: str, expected: str) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qz_ebook.config import load_config
+from qz_ebook.contacts import read_contacts
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.frontmatter import persons, read_source
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
@@ -106,6 +107,9 @@ class _Reader:
             page=fields.get("page"),
             paper=fields.get("paper"),
             topic=fields.get("topic"),
+            contacts=read_contacts(path.parent / fields["contacts"], source.key_locations["contacts"], self.diagnostics)
+            if "contacts" in fields
+            else (),
             children=children,
         )
 

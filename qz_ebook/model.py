@@ -73,6 +73,30 @@ class BuildSettings:
 
 
 @dataclass(frozen=True)
+class PostalAddress:
+    street: str
+    postcode: str
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An entry of an appendix contact list; None means not supplied yet."""
+
+    person: str
+    municipality: str | None = None
+    address: PostalAddress | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    @property
+    def phone_uri(self) -> str | None:
+        """The ``tel:`` link target: the number without spaces and separators."""
+        return "tel:" + "".join(c for c in self.phone if c == "+" or c.isdigit()) if self.phone else None
+
+
+@dataclass(frozen=True)
 class Contribution:
     """One Markdown file of the manuscript, with its front matter."""
 
@@ -93,6 +117,7 @@ class Contribution:
     page: int | None = None
     paper: str | None = None
     topic: str | None = None
+    contacts: tuple[Contact, ...] = ()
     children: tuple[Entry, ...] = ()
 
 

@@ -74,7 +74,7 @@ def test_help_texts() -> None:
     code, stdout, _ = run("--help")
     assert code == 0
     assert stdout.startswith("Usage: qz-ebook [OPTIONS] COMMAND [ARGS]...\n\n  qz-ebook: turn a Markdown manuscript")
-    assert "build  Build the EPUB and/or the HTML edition from the manuscript." in stdout
+    assert "  build   Build the EPUB and/or the HTML edition from the manuscript.\n  status  Show every" in stdout
     code, stdout, _ = run("build", "--help")
     assert code == 0
     for option in ("--format [epub|html|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):
@@ -94,4 +94,23 @@ def test_build_without_book_toml_is_a_located_error(tmp_path: Path) -> None:
     assert stderr == (
         f"{tmp_path}/book.toml:1:1: error[QZ005]: no book.toml in '{tmp_path}'\n"
         "build failed: 1 error(s); nothing was written\n"
+    )
+
+
+def test_status_shows_missing_alt_text_per_contribution(sample_book: Path) -> None:
+    page = sample_book / "beitraege" / "oeffnung.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("![Ein Diagramm]", "![]"), encoding="utf-8")
+    code, stdout, stderr = run("status", "--book", str(sample_book))
+    assert code == 1
+    assert stderr == (
+        f"{page}:22:5: error[QZ305]: image '../bilder/diagramm.png' has no alt text; write "
+        "![description](../bilder/diagramm.png), or mark a decorative image with {.decorative}\n"
+    )
+    assert stdout == (
+        "status  page  words no-alt  kind             contribution\n"
+        f"final      3     12      0  greeting         {sample_book}/beitraege/grusswort.md\n"
+        f"draft     12     18      1  position-paper   {page}\n"
+        f"draft     18      5      0  practice-example {sample_book}/beitraege/musterstadt.md\n"
+        f"draft     20      7      0  article          {sample_book}/beitraege/fachbeitrag.md\n"
+        "4 contributions (3 draft, 1 final), 42 words, 1 images without alt text\n"
     )

@@ -1,0 +1,93 @@
+"""Read a contact list (YAML) for an appendix: persons, municipalities, addresses.
+
+Empty values mean "not supplied yet" and are left out of the rendered list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qz_ebook import schema, yamlsource
+from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.model import Contact, PostalAddress
+from qz_ebook.schema import Field
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, str) else "a text"
+
+
+def _address(value: Any) -> str | None:
+    fields = ("street", "postcode", "city", "country")
+    ok = isinstance(value, dict) and set(value) <= set(fields) and all(_optional_text(v) is None for v in value.values())
+    return None if ok else "a table with street, postcode, city and country"
+
+
+FIELDS = {
+    "person": Field(schema.text, required=True),
+    "municipality": Field(_optional_text),
+    "address": Field(_address),
+    # International format, so that tel: links work from abroad too.
+    "phone": Field(schema.matches(r"(\+[1-9][0-9 /-]{5,})?", "empty or an international number such as '+49 711 216-0'")),
+    "email": Field(schema.matches(r"([^@\s]+@[^@\s]+\.[^@\s]+)?", "empty or an e-mail address")),
+}
+
+
+def read_contacts(path: Path, origin: Location, diagnostics: Diagnostics) -> tuple[Contact, ...]:
+    """Read the list at ``path``; ``origin`` is the front-matter key that names it."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        diagnostics.error("QZ209", f"contact list '{path.name}' does not exist", origin)
+        return ()
+    try:
+        document = yamlsource.load(text, path)
+    except yamlsource.YamlSyntaxError as exc:
+        diagnostics.error("QZ209", f"contact list is not valid YAML: {exc.problem}", exc.location)
+        return ()
+    if not isinstance(document.value, list):
+        diagnostics.error("QZ209", "a contact list is a YAML list of entries", document.location)
+        return ()
+    contacts = (_contact(item, diagnostics) for item in document.items)
+    return tuple(c for c in contacts if c is not None)
+
+
+def _contact(item: yamlsource.Located, diagnostics: Diagnostics) -> Contact | None:
+    if not isinstance(item.value, dict):
+        diagnostics.error("QZ209", "a contact is a table with 'person' and further keys", item.location)
+        return None
+    before = len(diagnostics.items)
+
+    def report(problem: str, key: str, expected: str) -> None:
+        where = item.keys.get(key, item.location)
+        if problem == schema.UNKNOWN:
+            diagnostics.error("QZ203", f"unknown contact key '{key}'{did_you_mean(key, FIELDS)}", where)
+        elif problem == schema.MISSING:
+            diagnostics.error("QZ202", f"a contact needs '{key}'", where)
+        else:
+            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {item.value[key]!r}", where)
+
+    fields = schema.validate(item.value, FIELDS, report)
+    address = _postal_address(fields.get("address") or {}, item.keys.get("address", item.location), diagnostics)
+    if len(diagnostics.items) > before:
+        return None
+    return Contact(
+        person=fields["person"],
+        municipality=fields.get("municipality") or None,
+        address=address,
+        phone=fields.get("phone") or None,
+        email=fields.get("email") or None,
+    )
+
+
+def _postal_address(values: dict[str, str | None], where: Location, diagnostics: Diagnostics) -> PostalAddress | None:
+    given = {key: (value or "").strip() for key, value in values.items()}
+    if not any(given.values()):
+        return None
+    missing = [key for key in ("street", "postcode", "city", "country") if not given.get(key)]
+    if missing:
+        # A postal address without its country is ambiguous for readers abroad.
+        diagnostics.error("QZ204", f"a postal address needs {', '.join(missing)} as well", where)
+        return None
+    return PostalAddress(given["street"], given["postcode"], given["city"], given["country"])

@@ -1,0 +1,54 @@
+"""YAML with source positions: values plus the location of every mapping key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qz_ebook.diagnostics import Location
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, problem: str, location: Location) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.location = location
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed YAML value with the place of its node and of its keys (for mappings)."""
+
+    value: Any
+    location: Location
+    keys: dict[str, Location]
+    items: tuple[Located, ...] = ()
+
+
+def load(text: str, path: Path, first_line: int = 1) -> Located:
+    """Parse ``text`` (which starts at line ``first_line`` of ``path``) safely."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
+        raise YamlSyntaxError(problem, Location(path, line, col)) from None
+    return _located(value, node, path, first_line)
+
+
+def _located(value: Any, node: yaml.Node | None, path: Path, first_line: int) -> Located:
+    if node is None:
+        return Located(value, Location(path, first_line, 1), {})
+    where = Location(path, node.start_mark.line + first_line, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode) and isinstance(value, dict):
+        keys = {k.value: Location(path, k.start_mark.line + first_line, k.start_mark.column + 1) for k, _ in node.value}
+        return Located(value, where, keys)
+    if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+        items = tuple(_located(v, n, path, first_line) for v, n in zip(value, node.value, strict=True))
+        return Located(value, where, {}, items)
+    return Located(value, where, {})
