@@ -66,23 +66,32 @@ DEFAULT_OUTLINE = "SUMMARY.md"
 
 
 class TomlLocator:
-    """Finds the line of a table or key in a TOML text (tomllib keeps no positions)."""
+    """Finds the line of a table or key in a TOML text (tomllib keeps no positions).
+
+    ``index`` picks one table of an array of tables (``[[book.creators]]``).
+    """
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
 
-    def __call__(self, table: str, key: str | None = None) -> Location:
-        current = ""
+    def __call__(self, table: str, key: str | None = None, index: int = 0) -> Location:
+        current, seen = "", -1
         header_line = 1
+        dotted_key = f"{table}.{key}" if table else key
         for number, line in enumerate(self.lines, start=1):
             header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
             if header:
                 current = header.group(1)
+                if current == dotted_key:
+                    return Location(self.path, number, 1)  # the key is a table of its own
                 if current == table:
-                    header_line = number
+                    seen += 1
+                    if seen == index:
+                        header_line = number
                 continue
-            if key and current == table and re.match(rf"\s*{re.escape(key)}\s*=", line):
+            inside = current == table and seen == index
+            if key and inside and re.match(rf"\s*{re.escape(key)}\s*=", line):
                 return Location(self.path, number, len(line) - len(line.lstrip()) + 1)
         return Location(self.path, header_line, 1)
 
@@ -110,8 +119,10 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, Bui
     top = _check(data, TOP, "", where, diagnostics)
     book = _check(top.get("book", {}), BOOK, "book", where, diagnostics)
     build = _check(top.get("build", {}), BUILD, "build", where, diagnostics)
-    creators = [_check(c, CREATOR, "book.creators", where, diagnostics) for c in book.get("creators", [])]
-    edition = _check(book.get("print_edition", {}), PRINT_EDITION, "book.print_edition", where, diagnostics)
+    creators = [
+        _check(c, CREATOR, "book.creators", where, diagnostics, index=i) for i, c in enumerate(book.get("creators", []))
+    ]
+    edition = _check(book["print_edition"], PRINT_EDITION, "book.print_edition", where, diagnostics) if "print_edition" in book else {}
     if len(diagnostics.items) > errors_before:
         return None
 
@@ -161,18 +172,23 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, Bui
 
 
 def _check(
-    values: Mapping[str, Any], fields: Mapping[str, Field], table: str, where: TomlLocator, diagnostics: Diagnostics
+    values: Mapping[str, Any],
+    fields: Mapping[str, Field],
+    table: str,
+    where: TomlLocator,
+    diagnostics: Diagnostics,
+    index: int = 0,
 ) -> dict[str, Any]:
     dotted = f"{table}." if table else ""
 
     def report(problem: str, key: str, expected: str) -> None:
         if problem == schema.UNKNOWN:
             hint = did_you_mean(key, fields)
-            diagnostics.error("QZ003", f"unknown key '{dotted}{key}' in book.toml{hint}", where(table, key))
+            diagnostics.error("QZ003", f"unknown key '{dotted}{key}' in book.toml{hint}", where(table, key, index))
         elif problem == schema.MISSING:
-            diagnostics.error("QZ002", f"book.toml needs '{dotted}{key}'", where(table))
+            diagnostics.error("QZ002", f"book.toml needs '{dotted}{key}'", where(table, index=index))
         else:
-            diagnostics.error("QZ004", f"'{dotted}{key}' must be {expected}", where(table, key))
+            diagnostics.error("QZ004", f"'{dotted}{key}' must be {expected}", where(table, key, index))
 
     return schema.validate(values, fields, report)
 

@@ -66,7 +66,7 @@ def _contact(item: yamlsource.Located, diagnostics: Diagnostics) -> Contact | No
         elif problem == schema.MISSING:
             diagnostics.error("QZ202", f"a contact needs '{key}'", where)
         else:
-            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {item.value[key]!r}", where)
+            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {schema.shown(item.value[key])}", where)
 
     fields = schema.validate(item.value, FIELDS, report)
     address = _postal_address(fields.get("address") or {}, item.keys.get("address", item.location), diagnostics)

@@ -10,6 +10,7 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import markdown
 from bs4 import BeautifulSoup
@@ -20,8 +21,9 @@ from qz_ebook.quotes import GermanQuotesExtension
 from qz_ebook.slugs import slugify
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
-# Ids the page templates put around every fragment.
-TEMPLATE_IDS = frozenset({"titel"})
+# Ids the page templates put around every fragment. The underscore keeps them apart
+# from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
+TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel"})
 WORDS = re.compile(r"\w+")
 
 
@@ -137,7 +139,7 @@ class Converter:
         if re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
             self.diagnostics.error("QZ304", f"image '{src}' must be a relative path to a file in the book", location)
             return None
-        path = base / src
+        path = base / unquote(src)  # Markdown writes spaces in paths as %20
         resolved = path.resolve()
         if not any(resolved.is_relative_to(root) for root in self.allowed_roots):
             self.diagnostics.error("QZ304", f"image '{src}' lies outside the book and assets folders", location)

@@ -79,7 +79,7 @@ def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | Non
         elif problem == schema.MISSING:
             diagnostics.error("QZ202", f"front matter needs '{key}'", where)
         else:
-            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {data[key]!r}", where)
+            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {schema.shown(data[key])}", where)
 
     fields = schema.validate(data, FIELDS, report)
     return Source(fields, key_locations, "".join(lines[end + 1 :]), end + 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from qz_ebook.config import load_config
 from qz_ebook.contacts import read_contacts
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.frontmatter import persons, read_source
+from qz_ebook.frontmatter import Source, persons, read_source
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.outline import OutlineItem, parse_outline
 from qz_ebook.slugs import slugify
@@ -50,12 +51,17 @@ class _Reader:
 
     def read_text(self, path: Path) -> str | None:
         try:
-            return path.read_text(encoding="utf-8-sig")  # a BOM is accepted and dropped
-        except UnicodeDecodeError as exc:
-            self.diagnostics.error("QZ207", f"file is not UTF-8 ({exc.reason} at byte {exc.start})", Location(path))
+            data = path.read_bytes()
         except OSError as exc:
             self.diagnostics.error("QZ102", f"cannot read file: {exc.strerror}", Location(path))
-        return None
+            return None
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        try:
+            return data[bom:].decode("utf-8")  # a BOM is accepted and dropped
+        except UnicodeDecodeError as exc:
+            where = f"{exc.reason} at byte {exc.start + bom}"
+            self.diagnostics.error("QZ207", f"file is not UTF-8 ({where})", Location(path))
+            return None
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
         slug = self._claim_slug("teil-" + slugify(title), location)
@@ -66,29 +72,19 @@ class _Reader:
         return tuple(e for e in entries if e is not None)
 
     def _entry(self, item: OutlineItem) -> Entry | None:
-        children = self._entries(item.children)
         if item.path is None:
-            return Section(self._claim_slug(slugify(item.label), item.location), item.label, children)
-        return self._contribution(item, children)
+            slug = self._claim_slug(slugify(item.label), item.location)
+            return Section(slug, item.label, self._entries(item.children))
+        return self._contribution(item)
 
-    def _contribution(self, item: OutlineItem, children: tuple[Entry, ...]) -> Contribution | None:
-        assert item.path is not None
-        path = self.base / item.path
-        if not path.is_file():
-            self.diagnostics.error("QZ102", f"file '{item.path}' does not exist", item.location)
+    def _contribution(self, item: OutlineItem) -> Contribution | None:
+        """Read the item's file, then its children (so messages follow outline order)."""
+        read = self._read_source(item)
+        children = self._entries(item.children)  # also when the entry itself is broken
+        if read is None:
             return None
-        if path.resolve() in self.seen_files:
-            self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
-            return None
-        self.seen_files.add(path.resolve())
-        text = self.read_text(path)
-        source = read_source(path, text, self.diagnostics) if text is not None else None
-        if source is None or not {"title", "kind", "status"} <= source.fields.keys():
-            return None
+        path, source, slug = read
         fields = source.fields
-        slug_location = source.key_locations.get("slug", item.location)
-        slug = self._claim_slug(fields.get("slug") or slugify(path.stem), slug_location)
-        self.locations[slug] = source.key_locations
         return Contribution(
             slug=slug,
             source=path,
@@ -112,6 +108,26 @@ class _Reader:
             else (),
             children=children,
         )
+
+    def _read_source(self, item: OutlineItem) -> tuple[Path, Source, str] | None:
+        """The item's file, its checked front matter and its claimed slug."""
+        assert item.path is not None
+        path = self.base / item.path
+        if not path.is_file():
+            self.diagnostics.error("QZ102", f"file '{item.path}' does not exist", item.location)
+            return None
+        if path.resolve() in self.seen_files:
+            self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
+            return None
+        self.seen_files.add(path.resolve())
+        text = self.read_text(path)
+        source = read_source(path, text, self.diagnostics) if text is not None else None
+        if source is None or not {"title", "kind", "status"} <= source.fields.keys():
+            return None
+        slug_location = source.key_locations.get("slug", item.location)
+        slug = self._claim_slug(source.fields.get("slug") or slugify(path.stem), slug_location)
+        self.locations[slug] = source.key_locations
+        return path, source, slug
 
     def _claim_slug(self, slug: str, location: Location) -> str:
         if slug in self.slugs:
@@ -145,11 +161,11 @@ def _check_relations(
             target = by_slug.get(c.paper)
             where = keys["paper"]
             if c.kind != "practice-example":
-                diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not a {c.kind}", where)
+                diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not to kind '{c.kind}'", where)
             elif target is None:
                 diagnostics.error("QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where)
             elif target.kind != "position-paper":
-                message = f"'paper: {c.paper}' names a {target.kind}, not a position-paper"
+                message = f"'paper: {c.paper}' names a contribution of kind '{target.kind}', not a position-paper"
                 diagnostics.error("QZ205", message + did_you_mean(c.paper, papers), where)
         if c.topic is not None and c.topic not in topics:
             diagnostics.error(

@@ -63,13 +63,12 @@ def parse_outline(path: Path, text: str, diagnostics: Diagnostics) -> list[Outli
         if "\t" in indent:
             diagnostics.error("QZ104", "indent with spaces, not tabs", location)
             continue
-        if indent and not unit:
-            unit = len(indent)
-        level = len(indent) // unit if unit else 0
-        if (unit and len(indent) % unit) or level > len(stack):
-            expected = f"{unit or 2} spaces per level"
-            diagnostics.error("QZ104", f"bad indentation: {len(indent)} spaces, expected {expected}", location)
+        problem = _indentation_problem(len(indent), unit, len(stack))
+        if problem:
+            diagnostics.error("QZ104", f"bad indentation: {len(indent)} spaces, {problem}", location)
             continue
+        unit = unit or len(indent)
+        level = len(indent) // unit if unit else 0
         entry = _entry(item.group("content"), location, diagnostics)
         if entry is None:
             continue
@@ -78,6 +77,20 @@ def parse_outline(path: Path, text: str, diagnostics: Diagnostics) -> list[Outli
         del stack[level:]
         stack.append(entry)
     return parts
+
+
+def _indentation_problem(spaces: int, unit: int, open_levels: int) -> str | None:
+    """Why ``spaces`` of indentation are wrong here, or None when they are right."""
+    if spaces == 0:
+        return None
+    if not unit and spaces not in (2, 4):
+        return "expected 2 or 4 spaces per level"
+    step = unit or spaces
+    if spaces % step:
+        return f"expected {step} spaces per level"
+    if spaces // step > open_levels:
+        return "deeper than the entry above allows"
+    return None
 
 
 def _entry(content: str, location: Location, diagnostics: Diagnostics) -> OutlineItem | None:

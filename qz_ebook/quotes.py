@@ -8,6 +8,7 @@ opening and closing quotes, and turns every unpaired single quote into ’.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown
@@ -23,6 +24,8 @@ INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "del", "dfn", "em", "i", "ins"
 VERBATIM = {"code", "kbd", "pre", "samp", "script", "style", "math", "svg"}
 WORD = "\ue000"  # stands for verbatim inline content, which reads like a word
 BREAK = "\n"  # stands for a nested block or an image
+# Colloquial elisions that start with an apostrophe: 's Kind, 'n Tag, 'ne Frage, 'rum.
+ELISION = re.compile(r"'(s|n|ne|nen|nem|ner|m|em|rum|raus|rein|runter|nauf|nüber)(?![\w])", re.IGNORECASE)
 OPENING_CONTEXT = set(" \t\n\u00a0([{/-\u2013\u2014" + OPEN_DOUBLE + OPEN_SINGLE)
 
 
@@ -40,8 +43,8 @@ def educate(text: str) -> str:
         if char == '"':
             double_open = opens and not double_open
             out[i] = OPEN_DOUBLE if double_open else CLOSE_DOUBLE
-        elif _is_word(before) and _is_word(after) or opens and after.isdigit():
-            out[i] = APOSTROPHE  # geht's, '90er
+        elif _is_word(before) and _is_word(after) or opens and (after.isdigit() or ELISION.match(text, i)):
+            out[i] = APOSTROPHE  # geht's, '90er, 's Kind
         elif opens:
             single_open_at = i
             out[i] = OPEN_SINGLE

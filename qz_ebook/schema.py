@@ -60,6 +60,15 @@ def list_of(item: Check, description: str) -> Check:
     return check
 
 
+def shown(value: Any) -> str:
+    """A value as the author wrote it in YAML or TOML, for messages."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def validate(values: Mapping[str, Any], schema: Mapping[str, Field], report: Report) -> dict[str, Any]:
     """Check ``values`` against ``schema``; report problems, return the valid keys."""
     valid: dict[str, Any] = {}

@@ -46,7 +46,13 @@ def _located(value: Any, node: yaml.Node | None, path: Path, first_line: int) ->
         return Located(value, Location(path, first_line, 1), {})
     where = Location(path, node.start_mark.line + first_line, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode) and isinstance(value, dict):
-        keys = {k.value: Location(path, k.start_mark.line + first_line, k.start_mark.column + 1) for k, _ in node.value}
+        keys: dict[str, Location] = {}
+        for key, _ in node.value:
+            at = Location(path, key.start_mark.line + first_line, key.start_mark.column + 1)
+            if key.value in keys:
+                # YAML forbids repeated keys; PyYAML would silently keep the last value.
+                raise YamlSyntaxError(f"key '{key.value}' appears twice", at)
+            keys[key.value] = at
         return Located(value, where, keys)
     if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
         items = tuple(_located(v, n, path, first_line) for v, n in zip(value, node.value, strict=True))

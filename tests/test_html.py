@@ -35,7 +35,7 @@ def test_index_shows_cover_title_and_table_of_contents(sample_built: Built) -> N
         ("images/cover.png", "Umschlag des Beispielbuchs")
     ]
     assert texts(index, "//h:h1") == ["Beispielbuch"]
-    assert texts(index, "//h:nav[@aria-labelledby='inhalt-titel']//h:a") == [
+    assert texts(index, "//h:nav[@aria-labelledby='qz_inhalt_titel']//h:a") == [
         "Grußworte", "Erika Beispiel, Bürgermeisterin", "Handreichungen", "I. Interkulturelle Öffnung",
         "Musterstadt: Ein Beispiel", "Weitere Themen", "1. Einbürgerung", "Dr. Max Muster: Ein Fachbeitrag",
     ]  # fmt: skip
@@ -83,8 +83,8 @@ def test_previous_and_next_follow_the_reading_order(sample_built: Built) -> None
 def test_skip_link_comes_first_and_targets_main(sample_built: Built) -> None:
     root = page(sample_built, "oeffnung.html")
     first_link = root.xpath("(//h:a)[1]", namespaces=NS)[0]
-    assert (first_link.get("href"), first_link.text) == ("#inhalt", "Zum Inhalt springen")
-    assert root.xpath("//h:main/@id", namespaces=NS) == ["inhalt"]
+    assert (first_link.get("href"), first_link.text) == ("#qz_inhalt", "Zum Inhalt springen")
+    assert root.xpath("//h:main/@id", namespaces=NS) == ["qz_inhalt"]
 
 
 def test_group_page_lists_what_it_holds(sample_built: Built) -> None:
