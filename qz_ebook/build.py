@@ -31,10 +31,7 @@ class Summary:
     def __str__(self) -> str:
         total = sum(self.by_status.values())
         statuses = ", ".join(f"{count} {status}" for status, count in sorted(self.by_status.items()))
-        return (
-            f"{total} contributions ({statuses}), {self.words} words, "
-            f"{self.missing_alt} images without alt text"
-        )
+        return f"{total} contributions ({statuses}), {self.words} words, {self.missing_alt} images without alt text"
 
 
 @dataclass(frozen=True)

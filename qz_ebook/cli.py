@@ -16,6 +16,14 @@ from qz_ebook.build import FORMATS, build, manuscript_status
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Severity
 
 BUILD_ERRORS = 1
+BOOK_OPTION = click.option(
+    "--book",
+    "book_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("book"),
+    show_default=True,
+    help="Folder of the manuscript (with book.toml).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,14 +49,7 @@ def main() -> None:
     show_default=True,
     help="Folder for the outputs: <name>.epub and html/.",
 )
-@click.option(
-    "--book",
-    "book_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("book"),
-    show_default=True,
-    help="Folder of the manuscript (with book.toml).",
-)
+@BOOK_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool) -> None:
     """Build the EPUB and/or the HTML edition from the manuscript.
@@ -68,14 +69,7 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
 
 
 @main.command("status")
-@click.option(
-    "--book",
-    "book_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("book"),
-    show_default=True,
-    help="Folder of the manuscript (with book.toml).",
-)
+@BOOK_OPTION
 def status_command(book_dir: Path) -> None:
     """Show every contribution: status, print page, words, images without alt text."""
     try:

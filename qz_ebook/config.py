@@ -122,7 +122,11 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, Bui
     creators = [
         _check(c, CREATOR, "book.creators", where, diagnostics, index=i) for i, c in enumerate(book.get("creators", []))
     ]
-    edition = _check(book["print_edition"], PRINT_EDITION, "book.print_edition", where, diagnostics) if "print_edition" in book else {}
+    edition = (
+        _check(book["print_edition"], PRINT_EDITION, "book.print_edition", where, diagnostics)
+        if "print_edition" in book
+        else {}
+    )
     if len(diagnostics.items) > errors_before:
         return None
 
@@ -150,25 +154,26 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, Bui
             ("html_stylesheet", None),
         )
     }
-    cover = files["cover"]
+    found = {key: path for key, path in files.items() if path is not None}
+    cover = found.get("cover")
     cover_type = mimetypes.guess_type(str(cover))[0] if cover else None
     if cover and cover_type not in ("image/jpeg", "image/png"):
         diagnostics.error("QZ004", "build.cover must be a JPEG or PNG image", where("build", "cover"))
     assets = book_dir / build["assets"] if "assets" in build else None
     if assets is not None and not assets.is_dir():
         diagnostics.error("QZ005", f"folder '{build['assets']}' does not exist", where("build", "assets"))
-    if None in files.values() or diagnostics.failed:
+    if cover is None or len(found) < len(files) or diagnostics.failed:
         return None
     settings = BuildSettings(
         name=build["name"],
         cover=Asset(cover, "images/cover" + cover.suffix.lower(), str(cover_type)),
         cover_alt=build["cover_alt"],
-        epub_stylesheet=files["epub_stylesheet"],
-        html_stylesheet=files["html_stylesheet"],
+        epub_stylesheet=found["epub_stylesheet"],
+        html_stylesheet=found["html_stylesheet"],
         draft_note=build.get("draft_note"),
         assets=assets,
     )
-    return meta, settings, files["outline"]
+    return meta, settings, found["outline"]
 
 
 def _check(

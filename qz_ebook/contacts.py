@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qz_ebook import schema, yamlsource
-from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.model import Contact, PostalAddress
 from qz_ebook.schema import Field
 
@@ -20,7 +20,9 @@ def _optional_text(value: Any) -> str | None:
 
 def _address(value: Any) -> str | None:
     fields = ("street", "postcode", "city", "country")
-    ok = isinstance(value, dict) and set(value) <= set(fields) and all(_optional_text(v) is None for v in value.values())
+    ok = (
+        isinstance(value, dict) and set(value) <= set(fields) and all(_optional_text(v) is None for v in value.values())
+    )
     return None if ok else "a table with street, postcode, city and country"
 
 
@@ -29,7 +31,9 @@ FIELDS = {
     "municipality": Field(_optional_text),
     "address": Field(_address),
     # International format, so that tel: links work from abroad too.
-    "phone": Field(schema.matches(r"(\+[1-9][0-9 /-]{5,})?", "empty or an international number such as '+49 711 216-0'")),
+    "phone": Field(
+        schema.matches(r"(\+[1-9][0-9 /-]{5,})?", "empty or an international number such as '+49 711 216-0'")
+    ),
     "email": Field(schema.matches(r"([^@\s]+@[^@\s]+\.[^@\s]+)?", "empty or an e-mail address")),
 }
 
@@ -58,17 +62,7 @@ def _contact(item: yamlsource.Located, diagnostics: Diagnostics) -> Contact | No
         diagnostics.error("QZ209", "a contact is a table with 'person' and further keys", item.location)
         return None
     before = len(diagnostics.items)
-
-    def report(problem: str, key: str, expected: str) -> None:
-        where = item.keys.get(key, item.location)
-        if problem == schema.UNKNOWN:
-            diagnostics.error("QZ203", f"unknown contact key '{key}'{did_you_mean(key, FIELDS)}", where)
-        elif problem == schema.MISSING:
-            diagnostics.error("QZ202", f"a contact needs '{key}'", where)
-        else:
-            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {schema.shown(item.value[key])}", where)
-
-    fields = schema.validate(item.value, FIELDS, report)
+    fields = yamlsource.validate_mapping(item, FIELDS, diagnostics, "contact key", "a contact")
     address = _postal_address(fields.get("address") or {}, item.keys.get("address", item.location), diagnostics)
     if len(diagnostics.items) > before:
         return None

@@ -60,14 +60,26 @@ class AssetRegistry:
 def new_markdown() -> markdown.Markdown:
     """The Python-Markdown pipeline with our extensions and settings."""
     return markdown.Markdown(
-        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html", "toc", "smarty",
-                    GermanQuotesExtension()],  # fmt: skip
+        extensions=[
+            "footnotes",
+            "tables",
+            "attr_list",
+            "def_list",
+            "abbr",
+            "md_in_html",
+            "toc",
+            "smarty",
+            GermanQuotesExtension(),
+        ],  # fmt: skip
         extension_configs={
             # Colons in ids (fn:1) break some reading systems.
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Zurück zum Text, Fußnote %d"},
             "toc": {"slugify": slugify, "toc_depth": "2-6"},
             # Quotes are ours (German); smarty keeps dashes and ellipses, as characters, not entities.
-            "smarty": {"smart_quotes": False, "substitutions": {"ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"}},
+            "smarty": {
+                "smart_quotes": False,
+                "substitutions": {"ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"},
+            },
         },
         output_format="xhtml",
     )
@@ -108,12 +120,16 @@ class Converter:
         for element in soup.find_all(id=True):
             value = str(element["id"])
             if ":" in value:
-                self.diagnostics.error("QZ302", f"id '{value}' contains ':', which some reading systems reject", where(value))
+                self.diagnostics.error(
+                    "QZ302", f"id '{value}' contains ':', which some reading systems reject", where(value)
+                )
             if value in seen:
                 self.diagnostics.error("QZ301", f"id '{value}' is used twice in this contribution", where(value))
             seen.add(value)
 
-    def _images(self, soup: BeautifulSoup, contribution: Contribution, where: _Locator) -> tuple[tuple[Asset, ...], int]:
+    def _images(
+        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator
+    ) -> tuple[tuple[Asset, ...], int]:
         assets: list[Asset] = []
         missing_alt = 0
         for img in soup.find_all("img"):
@@ -122,8 +138,7 @@ class Converter:
             if asset is not None:
                 img["src"] = asset.href
                 assets.append(asset)
-            classes = img.get("class") or []
-            if "decorative" in classes:
+            if "decorative" in (img.get("class") or []):
                 img["alt"] = ""
             elif not str(img.get("alt", "")).strip():
                 missing_alt += 1
@@ -170,4 +185,3 @@ def convert_book(book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagn
     """Convert every contribution once; problems go to ``diagnostics``."""
     converter = Converter(allowed_roots, diagnostics)
     return {c.slug: converter.convert(c) for c in book.contributions()}
-

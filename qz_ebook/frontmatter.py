@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from qz_ebook import schema, yamlsource
-from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.schema import Field
 
@@ -65,28 +65,15 @@ def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | Non
     except yamlsource.YamlSyntaxError as exc:
         diagnostics.error("QZ201", f"front matter is not valid YAML: {exc.problem}", exc.location)
         return None
-    data = header.value
-    if not isinstance(data, dict):
+    if not isinstance(header.value, dict):
         diagnostics.error("QZ201", "front matter must be a mapping of keys to values", Location(path, 2, 1))
         return None
-    key_locations = header.keys
-    fence = Location(path, 1, 1)
-
-    def report(problem: str, key: str, expected: str) -> None:
-        where = key_locations.get(key, fence)
-        if problem == schema.UNKNOWN:
-            diagnostics.error("QZ203", f"unknown front-matter key '{key}'{did_you_mean(key, FIELDS)}", where)
-        elif problem == schema.MISSING:
-            diagnostics.error("QZ202", f"front matter needs '{key}'", where)
-        else:
-            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {schema.shown(data[key])}", where)
-
-    fields = schema.validate(data, FIELDS, report)
-    return Source(fields, key_locations, "".join(lines[end + 1 :]), end + 2)
+    # Missing keys are reported at the opening fence.
+    header = yamlsource.Located(header.value, Location(path, 1, 1), header.keys)
+    fields = yamlsource.validate_mapping(header, FIELDS, diagnostics, "front-matter key", "front matter")
+    return Source(fields, header.keys, "".join(lines[end + 1 :]), end + 2)
 
 
 def persons(values: list[Any]) -> tuple[Person, ...]:
     """Turn checked ``authors`` items into ``Person``s."""
-    return tuple(
-        Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation")) for v in values
-    )
+    return tuple(Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation")) for v in values)

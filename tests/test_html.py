@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import Built
+from lxml import etree
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
 
@@ -47,7 +46,9 @@ def all_pages(built: Built) -> list[Path]:
 
 
 @pytest.mark.parametrize("which", ["brochure", "sample_built"])
-def test_every_page_is_well_formed_xml_with_one_h1_and_the_stylesheet(which: str, request: pytest.FixtureRequest) -> None:
+def test_every_page_is_well_formed_xml_with_one_h1_and_the_stylesheet(
+    which: str, request: pytest.FixtureRequest
+) -> None:
     built: Built = request.getfixturevalue(which)
     for path in all_pages(built):
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()

@@ -9,7 +9,7 @@ import pytest
 
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.manuscript import read_book
-from qz_ebook.model import Book, Contribution, Part, Person, Section
+from qz_ebook.model import Book, Contribution, Person, Section
 
 REPO = Path(__file__).resolve().parents[1]
 COVER = REPO / "tests" / "fixtures" / "sample" / "bilder" / "umschlag.png"
@@ -289,7 +289,9 @@ def test_unknown_paper_suggests_a_position_paper(tmp_path: Path) -> None:
 def test_paper_naming_a_greeting_is_qz205(tmp_path: Path) -> None:
     root = write_book(tmp_path, "# Teil\n- [G](kuhn.md)\n- [B](dueren.md)\n",
                       {"kuhn.md": page("G", "greeting"), "dueren.md": page("B", "practice-example", paper="kuhn")})  # fmt: skip
-    assert problems(root) == [f"{root}/dueren.md:5:1: error[QZ205]: 'paper: kuhn' names a contribution of kind 'greeting', not a position-paper"]
+    assert problems(root) == [
+        f"{root}/dueren.md:5:1: error[QZ205]: 'paper: kuhn' names a contribution of kind 'greeting', not a position-paper"
+    ]
 
 
 def test_paper_naming_a_non_paper_suggests_a_close_position_paper(tmp_path: Path) -> None:
@@ -305,7 +307,9 @@ def test_paper_naming_a_non_paper_suggests_a_close_position_paper(tmp_path: Path
 def test_paper_on_a_greeting_is_qz204(tmp_path: Path) -> None:
     root = write_book(tmp_path, "# Teil\n- [P](p.md)\n- [G](g.md)\n",
                       {"p.md": page("P", "position-paper"), "g.md": page("G", "greeting", paper="p")})  # fmt: skip
-    assert problems(root) == [f"{root}/g.md:5:1: error[QZ204]: 'paper' belongs to a practice-example, not to kind 'greeting'"]
+    assert problems(root) == [
+        f"{root}/g.md:5:1: error[QZ204]: 'paper' belongs to a practice-example, not to kind 'greeting'"
+    ]
 
 
 def test_topic_that_is_no_section_is_qz206(tmp_path: Path) -> None:
@@ -336,7 +340,9 @@ def test_pages_running_backwards_are_qz208(tmp_path: Path) -> None:
 
 
 def test_equal_pages_are_allowed(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n- [B](b.md)\n", {"a.md": page("A", page=7), "b.md": page("B", page=7)})
+    root = write_book(
+        tmp_path, "# Teil\n- [A](a.md)\n- [B](b.md)\n", {"a.md": page("A", page=7), "b.md": page("B", page=7)}
+    )
     assert [c.page for c in read_book(root, Diagnostics()).contributions()] == [7, 7]
 
 

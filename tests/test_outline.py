@@ -22,7 +22,9 @@ def shape(items: list[OutlineItem]) -> list[tuple]:
 
 
 def test_parts_hold_their_contributions_in_order() -> None:
-    parts, messages = parse("# Grußworte\n\n- [Kuhn](grussworte/kuhn.md)\n- [Schmidt](grussworte/schmidt.md)\n\n# Anhang\n- [Adressen](anhang/kontakte.md)\n")
+    parts, messages = parse(
+        "# Grußworte\n\n- [Kuhn](grussworte/kuhn.md)\n- [Schmidt](grussworte/schmidt.md)\n\n# Anhang\n- [Adressen](anhang/kontakte.md)\n"
+    )
     assert messages == []
     assert [(p.title, p.location) for p in parts] == [
         ("Grußworte", Location(SUMMARY, 1, 1)),
@@ -42,7 +44,9 @@ def test_part_title_drops_closing_hashes_and_spaces() -> None:
 
 
 def test_two_space_nesting_builds_a_tree() -> None:
-    text = "# Teil\n- [Papier](p.md)\n  - [Beispiel](b.md)\n    - [Unter](u.md)\n  - [Zweites](z.md)\n- [Danach](d.md)\n"
+    text = (
+        "# Teil\n- [Papier](p.md)\n  - [Beispiel](b.md)\n    - [Unter](u.md)\n  - [Zweites](z.md)\n- [Danach](d.md)\n"
+    )
     parts, messages = parse(text)
     assert messages == []
     assert shape(parts[0].items) == [

@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeAlias
 
 from ebooklib import epub
 from lxml import etree
@@ -108,16 +109,37 @@ def _package(book: Book) -> epub.EpubBook:
     return package
 
 
-def _documents(book: Book, converted: dict[str, Converted], pages: list[Page], toc: tuple[NavNode, ...]) -> list[epub.EpubItem]:
+def _documents(
+    book: Book, converted: dict[str, Converted], pages: list[Page], toc: tuple[NavNode, ...]
+) -> list[epub.EpubItem]:
     common = {"stylesheet": STYLESHEET, "href": href}
     meta = book.meta
     documents = [
-        _document("cover", COVER_PAGE, render("epub/cover.xhtml", title=meta.title, lang=meta.language,
-                  cover=book.settings.cover, alt=book.settings.cover_alt, **common)),  # fmt: skip
-        _document("titelei", TITLE_PAGE, render("epub/titlepage.xhtml", title=meta.title, lang=meta.language,
-                  meta=meta, **common)),  # fmt: skip
-        _document("nav", NAV, render("epub/nav.xhtml", title="Inhalt", lang=meta.language, toc=toc,
-                  landmarks=_landmarks(pages), **common), properties=["nav"]),  # fmt: skip
+        _document(
+            "cover",
+            COVER_PAGE,
+            render(
+                "epub/cover.xhtml",
+                title=meta.title,
+                lang=meta.language,
+                cover=book.settings.cover,
+                alt=book.settings.cover_alt,
+                **common,
+            ),
+        ),  # fmt: skip
+        _document(
+            "titelei",
+            TITLE_PAGE,
+            render("epub/titlepage.xhtml", title=meta.title, lang=meta.language, meta=meta, **common),
+        ),  # fmt: skip
+        _document(
+            "nav",
+            NAV,
+            render(
+                "epub/nav.xhtml", title="Inhalt", lang=meta.language, toc=toc, landmarks=_landmarks(pages), **common
+            ),
+            properties=["nav"],
+        ),  # fmt: skip
     ]
     nodes = nodes_by_slug(toc)
     for page in pages:
@@ -168,8 +190,11 @@ def _guide(pages: list[Page]) -> list[Landmark]:
     return [Landmark(opf2_names.get(lm.type, lm.type), lm.href, lm.title) for lm in _landmarks(pages)]
 
 
-def _ncx_entries(nodes: tuple[NavNode, ...]) -> list[epub.Link | tuple[epub.Link, list]]:
-    entries: list[epub.Link | tuple[epub.Link, list]] = []
+NcxEntry: TypeAlias = "epub.Link | tuple[epub.Link, list[NcxEntry]]"
+
+
+def _ncx_entries(nodes: tuple[NavNode, ...]) -> list[NcxEntry]:
+    entries: list[NcxEntry] = []
     for node in nodes:
         link = epub.Link(href(node.slug), node.label, _item_id("nav-" + node.slug))
         entries.append((link, _ncx_entries(node.children)) if node.children else link)
@@ -189,7 +214,7 @@ class _Writer(epub.EpubWriter):
         ncx = etree.fromstring(super()._get_ncx())
         depth = ncx.find(f"{{{NCX_NS}}}head/{{{NCX_NS}}}meta[@name='dtb:depth']")
         depth.set("content", str(_ncx_depth(ncx.find(f"{{{NCX_NS}}}navMap"))))
-        return etree.tostring(ncx, encoding="utf-8", xml_declaration=True, pretty_print=True)
+        return bytes(etree.tostring(ncx, encoding="utf-8", xml_declaration=True, pretty_print=True))
 
 
 def _ncx_depth(element: etree._Element) -> int:

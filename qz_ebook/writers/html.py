@@ -46,7 +46,10 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
         }
         if isinstance(page, Contribution):
             files[href(page.slug)] = render(
-                "html/contribution.html", body=converted[page.slug].xhtml, draft_note=book.settings.draft_note, **context
+                "html/contribution.html",
+                body=converted[page.slug].xhtml,
+                draft_note=book.settings.draft_note,
+                **context,
             )
         else:
             files[href(page.slug)] = render("html/group.html", kind=page_kind(page), node=nodes[page.slug], **context)
