@@ -6,12 +6,13 @@ import mimetypes
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qz_ebook import schema
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.model import Asset, BookMeta, BuildSettings, Creator, PrintEdition
+from qz_ebook.model import Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
 from qz_ebook.schema import Field
 
 DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
@@ -28,7 +29,16 @@ def _tables(value: Any) -> str | None:
     return None if ok else "a list of tables ([[book.creators]])"
 
 
-TOP = {"book": Field(_table, required=True), "build": Field(_table, required=True)}
+def _optional_tables(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    return None if ok else "a list of tables ([[perspectives]])"
+
+
+TOP = {
+    "book": Field(_table, required=True),
+    "build": Field(_table, required=True),
+    "perspectives": Field(_optional_tables),
+}
 BOOK = {
     "title": Field(schema.text, required=True),
     "subtitle": Field(schema.text),
@@ -50,6 +60,13 @@ PRINT_EDITION = {
     "title": Field(schema.text, required=True),
     "year": Field(schema.whole_number),
     "identifier": Field(schema.text),
+}
+PERSPECTIVE = {
+    "key": Field(schema.matches(r"[a-z][a-z0-9-]*", "lower-case ASCII letters, digits and '-'"), required=True),
+    "label": Field(schema.text, required=True),
+    "description": Field(schema.text, required=True),
+    "parts": Field(schema.list_of(schema.text, "a list of part titles from the outline")),
+    "contributions": Field(schema.list_of(schema.text, "a list of contribution slugs")),
 }
 BUILD = {
     "name": Field(NAME, required=True),
@@ -96,8 +113,19 @@ class TomlLocator:
         return Location(self.path, header_line, 1)
 
 
-def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, BuildSettings, Path] | None:
-    """Read ``book_dir/book.toml``; return metadata, settings and the outline path."""
+@dataclass(frozen=True)
+class Config:
+    """What ``book.toml`` says; ``locate`` finds its keys again for later messages."""
+
+    meta: BookMeta
+    settings: BuildSettings
+    outline: Path
+    perspectives: tuple[Perspective, ...]
+    locate: TomlLocator
+
+
+def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
+    """Read ``book_dir/book.toml``; report problems and return None when it is unusable."""
     path = book_dir / "book.toml"
     try:
         text = path.read_text(encoding="utf-8")
@@ -127,6 +155,10 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, Bui
         if "print_edition" in book
         else {}
     )
+    perspectives = [
+        _check(p, PERSPECTIVE, "perspectives", where, diagnostics, index=i)
+        for i, p in enumerate(top.get("perspectives", []))
+    ]
     if len(diagnostics.items) > errors_before:
         return None
 
@@ -173,7 +205,18 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> tuple[BookMeta, Bui
         draft_note=build.get("draft_note"),
         assets=assets,
     )
-    return meta, settings, found["outline"]
+    return Config(
+        meta,
+        settings,
+        found["outline"],
+        tuple(
+            Perspective(
+                p["key"], p["label"], p["description"], tuple(p.get("parts", [])), tuple(p.get("contributions", []))
+            )
+            for p in perspectives
+        ),
+        where,
+    )
 
 
 def _check(

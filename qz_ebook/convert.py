@@ -1,7 +1,8 @@
 """Markdown → XHTML fragments: one conversion per contribution per build.
 
-The fragment is format-neutral: both writers embed it unchanged, because images
-live at the same relative place (``images/…``) in the EPUB and the HTML edition.
+The fragment is format-neutral: images live at the same relative place
+(``images/…``) in the EPUB and the HTML edition, and links to other pages are
+left as ``Target``s that each writer turns into its own href.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import markdown
 from bs4 import BeautifulSoup
 
 from qz_ebook.diagnostics import Diagnostics, Location, locate
+from qz_ebook.links import Fragment, LinkRef, LinkResolver, Target, check_fragments, placeholder
 from qz_ebook.model import Asset, Book, Contribution
 from qz_ebook.quotes import GermanQuotesExtension
 from qz_ebook.slugs import slugify
@@ -23,7 +25,7 @@ from qz_ebook.slugs import slugify
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
-TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel"})
+TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
 WORDS = re.compile(r"\w+")
 
 
@@ -31,7 +33,9 @@ WORDS = re.compile(r"\w+")
 class Converted:
     """A contribution's body as an XHTML fragment, with what the writers need to know."""
 
-    xhtml: str
+    body: Fragment
+    ids: frozenset[str]
+    links: tuple[LinkRef, ...]
     words: int
     images: tuple[Asset, ...]
     missing_alt: int
@@ -88,26 +92,46 @@ def new_markdown() -> markdown.Markdown:
 class Converter:
     """Converts contributions of one book, checking ids and images as it goes."""
 
-    def __init__(self, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> None:
+    def __init__(self, resolver: LinkResolver, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> None:
         self.md = new_markdown()
+        self.resolver = resolver
         self.allowed_roots = tuple(r.resolve() for r in allowed_roots)
         self.diagnostics = diagnostics
         self.assets = AssetRegistry()
 
     def convert(self, contribution: Contribution) -> Converted:
         self.md.reset()
-        html = self.md.convert(contribution.body)
+        # NUL is not allowed in XML and marks link placeholders in our fragments.
+        html = self.md.convert(contribution.body.replace("\x00", "\ufffd"))
         soup = BeautifulSoup(html, "html.parser")
         where = _Locator(contribution)
         self._check_headings(soup, where)
-        self._check_ids(soup, where)
+        ids = self._check_ids(soup, where)
         images, missing_alt = self._images(soup, contribution, where)
+        links, targets = self._links(soup, contribution, where)
         return Converted(
-            xhtml=soup.decode(formatter="minimal"),
+            body=Fragment.from_serialised(soup.decode(formatter="minimal"), targets),
+            ids=ids,
+            links=links,
             words=len(WORDS.findall(soup.get_text())),
             images=images,
             missing_alt=missing_alt,
         )
+
+    def _links(
+        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator
+    ) -> tuple[tuple[LinkRef, ...], list[Target]]:
+        refs: list[LinkRef] = []
+        targets: list[Target] = []
+        for anchor in soup.find_all("a", href=True):
+            raw = str(anchor["href"])
+            location = where(raw)
+            target = self.resolver.resolve(contribution, raw, location, self.diagnostics)
+            if target is not None:
+                refs.append(LinkRef(raw, target, location))
+                anchor["href"] = placeholder(len(targets))
+                targets.append(target)
+        return tuple(refs), targets
 
     def _check_headings(self, soup: BeautifulSoup, where: _Locator) -> None:
         for h1 in soup.find_all("h1"):
@@ -115,7 +139,7 @@ class Converter:
                 "QZ303", "a level-1 heading in the body; the title is the h1, start with '##'", where(h1.get_text())
             )
 
-    def _check_ids(self, soup: BeautifulSoup, where: _Locator) -> None:
+    def _check_ids(self, soup: BeautifulSoup, where: _Locator) -> frozenset[str]:
         seen: set[str] = set(TEMPLATE_IDS)
         for element in soup.find_all(id=True):
             value = str(element["id"])
@@ -126,6 +150,7 @@ class Converter:
             if value in seen:
                 self.diagnostics.error("QZ301", f"id '{value}' is used twice in this contribution", where(value))
             seen.add(value)
+        return frozenset(seen)
 
     def _images(
         self, soup: BeautifulSoup, contribution: Contribution, where: _Locator
@@ -182,6 +207,8 @@ class _Locator:
 
 
 def convert_book(book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> dict[str, Converted]:
-    """Convert every contribution once; problems go to ``diagnostics``."""
-    converter = Converter(allowed_roots, diagnostics)
-    return {c.slug: converter.convert(c) for c in book.contributions()}
+    """Convert every contribution once, then check every link; problems go to ``diagnostics``."""
+    converter = Converter(LinkResolver(book.contributions()), allowed_roots, diagnostics)
+    converted = {c.slug: converter.convert(c) for c in book.contributions()}
+    check_fragments({s: c.links for s, c in converted.items()}, {s: c.ids for s, c in converted.items()}, diagnostics)
+    return converted

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from qz_ebook.config import load_config
+from qz_ebook.config import TomlLocator, load_config
 from qz_ebook.contacts import read_contacts
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.frontmatter import Source, persons, read_source
@@ -15,22 +14,25 @@ from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.outline import OutlineItem, parse_outline
 from qz_ebook.slugs import slugify
 
-SECTION_NUMBER = re.compile(r"^(?:[0-9]+|[IVXLC]+)\.\s+")
-
 
 def read_book(book_dir: Path, diagnostics: Diagnostics) -> Book:
     """Read the manuscript in ``book_dir``. Raises ``BuildFailed`` on errors."""
     config = load_config(book_dir, diagnostics)
     diagnostics.raise_if_failed()
     assert config is not None  # load_config reports an error whenever it returns None
-    meta, settings, outline_path = config
-    reader = _Reader(book_dir, outline_path, meta.language, diagnostics)
-    outline_text = reader.read_text(outline_path)
-    parts = parse_outline(outline_path, outline_text or "", diagnostics)
-    book = Book(meta, settings, tuple(reader.part(p.title, p.location, p.items) for p in parts))
+    reader = _Reader(book_dir, config.outline, config.meta.language, diagnostics)
+    outline_text = reader.read_text(config.outline)
+    parts = parse_outline(config.outline, outline_text or "", diagnostics)
+    book = Book(
+        config.meta,
+        config.settings,
+        tuple(reader.part(p.title, p.location, p.items) for p in parts),
+        config.perspectives,
+    )
     reader.report_unlisted()
     _check_relations(book, reader.locations, diagnostics)
     _check_page_order(book, reader.locations, diagnostics)
+    _check_perspectives(book, config.locate, diagnostics)
     diagnostics.raise_if_failed()
     return book
 
@@ -152,7 +154,7 @@ class _Reader:
 def _check_relations(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
     by_slug = {c.slug: c for c in book.contributions()}
     papers = [c.slug for c in by_slug.values() if c.kind == "position-paper"]
-    topics = {SECTION_NUMBER.sub("", s.title) for s in _sections(book)}
+    topics = {s.topic for s in _sections(book)}
     for c in by_slug.values():
         keys = locations[c.slug]
         if c.paper is not None:
@@ -189,6 +191,21 @@ def _check_page_order(book: Book, locations: dict[str, dict[str, Location]], dia
                 locations[c.slug]["page"],
             )
         previous = c
+
+
+def _check_perspectives(book: Book, locate: TomlLocator, diagnostics: Diagnostics) -> None:
+    """Every part and contribution a perspective names must exist in the outline."""
+    titles = [part.title for part in book.parts]
+    slugs = [c.slug for c in book.contributions()]
+    for index, perspective in enumerate(book.perspectives):
+        for key, named, known in (
+            ("parts", perspective.parts, titles),
+            ("contributions", perspective.contributions, slugs),
+        ):
+            for name in named:
+                if name not in known:
+                    message = f"perspective '{perspective.key}' names {key[:-1]} '{name}', which the outline lacks"
+                    diagnostics.error("QZ210", message + did_you_mean(name, known), locate("perspectives", key, index))
 
 
 def _sections(book: Book) -> Iterator[Section]:

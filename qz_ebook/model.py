@@ -5,11 +5,13 @@ Only data lives here. Nothing in this module reads files or knows a format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeAlias
 
+SECTION_NUMBER = re.compile(r"^(?:[0-9]+|[IVXLC]+)\.\s+")
 Kind = Literal["greeting", "article", "position-paper", "practice-example", "closing", "appendix"]
 KINDS: tuple[Kind, ...] = ("greeting", "article", "position-paper", "practice-example", "closing", "appendix")
 Status = Literal["draft", "final"]
@@ -73,6 +75,17 @@ class BuildSettings:
 
 
 @dataclass(frozen=True)
+class Perspective:
+    """A way into the book (Einblicke, Rückblicke, Ausblicke), declared in book.toml."""
+
+    key: str
+    label: str
+    description: str
+    parts: tuple[str, ...]  # part titles as in the outline
+    contributions: tuple[str, ...]  # contribution slugs
+
+
+@dataclass(frozen=True)
 class PostalAddress:
     street: str
     postcode: str
@@ -129,6 +142,11 @@ class Section:
     title: str
     children: tuple[Entry, ...] = ()
 
+    @property
+    def topic(self) -> str:
+        """The topic as front matter names it: the title without its number ("1. ")."""
+        return SECTION_NUMBER.sub("", self.title)
+
 
 Entry: TypeAlias = Contribution | Section
 
@@ -148,6 +166,7 @@ class Book:
     meta: BookMeta
     settings: BuildSettings
     parts: tuple[Part, ...] = field(default=())
+    perspectives: tuple[Perspective, ...] = ()
 
     def reading_order(self) -> Iterator[Page]:
         """Every page in spine order: a part, then its entries depth first."""

@@ -5,9 +5,10 @@ Writers turn slugs into hrefs of their own format; the structure is built once h
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from qz_ebook.model import Book, Contribution, Entry, Page, Part
+from qz_ebook.model import Book, Contribution, Entry, Page, Part, Perspective
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,43 @@ def page_kind(page: Page) -> str:
     if isinstance(page, Contribution):
         return page.kind
     return "section"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Where a page sits: its perspective (if any), its part, and the pages above it."""
+
+    perspective: Perspective | None
+    part: Part
+    ancestors: tuple[Page, ...]  # from the part down to the parent
+
+
+def page_contexts(book: Book) -> dict[str, PageContext]:
+    """The context of every page, by slug.
+
+    A perspective claims the contributions it names, then whole parts; the first
+    perspective in ``book.toml`` wins where two claim the same page.
+    """
+    contexts: dict[str, PageContext] = {}
+    for part in book.parts:
+        by_part = next((p for p in book.perspectives if part.title in p.parts), None)
+        contexts[part.slug] = PageContext(by_part, part, ())
+        for page, ancestors in _with_ancestors(part.children, (part,)):
+            named = next((p for p in book.perspectives if page.slug in p.contributions), None)
+            contexts[page.slug] = PageContext(named or by_part, part, ancestors)
+    return contexts
+
+
+def _with_ancestors(entries: tuple[Entry, ...], above: tuple[Page, ...]) -> Iterator[tuple[Entry, tuple[Page, ...]]]:
+    for entry in entries:
+        yield entry, above
+        yield from _with_ancestors(entry.children, (*above, entry))
+
+
+def perspective_nodes(book: Book, perspective: Perspective) -> tuple[NavNode, ...]:
+    """What a perspective opens onto, as table-of-contents nodes in reading order."""
+    nodes = nodes_by_slug(toc_tree(book))
+    named = set(perspective.contributions)
+    chosen = [part.slug for part in book.parts if part.title in perspective.parts]
+    chosen += [c.slug for c in book.contributions() if c.slug in named]
+    return tuple(nodes[slug] for slug in chosen)

@@ -75,7 +75,7 @@ def test_valid_config_gives_book_meta(tmp_path: Path) -> None:
     result, messages = load(book)
     assert messages == []
     assert result is not None
-    assert result[0] == BookMeta(
+    assert result.meta == BookMeta(
         title="Beispielbuch",
         subtitle="Ein Test",
         language="de",
@@ -94,7 +94,7 @@ def test_valid_config_gives_build_settings_and_outline(tmp_path: Path) -> None:
     book = make_book(tmp_path, GOOD)
     result, _ = load(book)
     assert result is not None
-    _, settings, outline = result
+    settings, outline = result.settings, result.outline
     assert settings == BuildSettings(
         name="beispiel",
         cover=Asset(book / "bilder" / "umschlag.png", "images/cover.png", "image/png"),
@@ -117,7 +117,7 @@ def test_optional_keys_default_to_none(tmp_path: Path) -> None:
     result, messages = load(book)
     assert messages == []
     assert result is not None
-    meta, settings, outline = result
+    meta, settings, outline = result.meta, result.settings, result.outline
     assert (meta.subtitle, meta.publisher, meta.rights, meta.description, meta.modified) == (None,) * 5
     assert (settings.draft_note, settings.assets) == (None, None)
     assert outline == book / "SUMMARY.md"  # the default outline
@@ -133,7 +133,7 @@ def test_print_edition_is_optional(tmp_path: Path) -> None:
     book = make_book(tmp_path, toml)
     result, messages = load(book)
     assert messages == []
-    assert result is not None and result[0].print_edition is None
+    assert result is not None and result.meta.print_edition is None
 
 
 def test_jpeg_cover_gets_a_jpg_href(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_jpeg_cover_gets_a_jpg_href(tmp_path: Path) -> None:
     result, messages = load(book)
     assert messages == []
     assert result is not None
-    assert result[1].cover == Asset(book / "bilder" / "Umschlag.JPG", "images/cover.jpg", "image/jpeg")
+    assert result.settings.cover == Asset(book / "bilder" / "Umschlag.JPG", "images/cover.jpg", "image/jpeg")
 
 
 def test_no_book_toml_is_qz005(tmp_path: Path) -> None:

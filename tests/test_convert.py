@@ -11,6 +11,7 @@ from lxml import etree
 
 from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, new_markdown
 from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.links import Linker, LinkResolver
 from qz_ebook.model import Asset, Contribution
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,9 +40,15 @@ def contribution(book: Path, body: str, name: str = "beitrag.md") -> Contributio
 
 def convert(book: Path, body: str) -> tuple[Converted, list[str]]:
     diagnostics = Diagnostics()
-    converter = Converter((book, book.parent / "assets"), diagnostics)
-    result = converter.convert(contribution(book, body))
+    page = contribution(book, body)
+    converter = Converter(LinkResolver([page]), (book, book.parent / "assets"), diagnostics)
+    result = converter.convert(page)
     return result, [str(d) for d in diagnostics.items]
+
+
+def xhtml(result: Converted) -> str:
+    """The fragment as the EPUB writer renders it on the contribution's own page."""
+    return result.body.render(Linker("xhtml", "beitrag"))
 
 
 def parse(xhtml: str) -> etree._Element:
@@ -55,13 +62,13 @@ def all_ids(xhtml: str) -> list[str]:
 def test_paragraph_becomes_a_p(book: Path) -> None:
     result, messages = convert(book, "Ein Absatz.\n")
     assert messages == []
-    assert result.xhtml == "<p>Ein Absatz.</p>"
+    assert xhtml(result) == "<p>Ein Absatz.</p>"
 
 
 def test_footnotes_get_ids_without_colons(book: Path) -> None:
     result, messages = convert(book, "Text.[^1]\n\n[^1]: Fußnote.\n")
     assert messages == []
-    assert result.xhtml == (
+    assert xhtml(result) == (
         '<p>Text.<sup id="fnref-1"><a class="footnote-ref" href="#fn-1">1</a></sup></p>\n'
         '<div class="footnote">\n<hr/>\n<ol>\n<li id="fn-1">\n'
         '<p>Fußnote.\u00a0<a class="footnote-backref" href="#fnref-1" title="Zurück zum Text, Fußnote 1">↩</a></p>\n'
@@ -72,29 +79,29 @@ def test_footnotes_get_ids_without_colons(book: Path) -> None:
 def test_named_footnotes_keep_their_labels_in_ids(book: Path) -> None:
     result, messages = convert(book, "A.[^kgst] B.[^zwei]\n\n[^kgst]: Eins.\n[^zwei]: Zwei.\n")
     assert messages == []
-    assert all_ids(result.xhtml) == ["fnref-kgst", "fnref-zwei", "fn-kgst", "fn-zwei"]
-    assert not any(":" in i for i in all_ids(result.xhtml))
+    assert all_ids(xhtml(result)) == ["fnref-kgst", "fnref-zwei", "fn-kgst", "fn-zwei"]
+    assert not any(":" in i for i in all_ids(xhtml(result)))
 
 
 def test_footnote_ids_restart_for_each_contribution(book: Path) -> None:
     diagnostics = Diagnostics()
-    converter = Converter((book,), diagnostics)
+    converter = Converter(LinkResolver([]), (book,), diagnostics)
     first = converter.convert(contribution(book, "A.[^1]\n\n[^1]: x\n"))
     second = converter.convert(contribution(book, "B.[^1]\n\n[^1]: y\n"))
     assert diagnostics.items == []
-    assert all_ids(first.xhtml) == all_ids(second.xhtml) == ["fnref-1", "fn-1"]
+    assert all_ids(xhtml(first)) == all_ids(xhtml(second)) == ["fnref-1", "fn-1"]
 
 
 def test_abbreviations_do_not_leak_into_the_next_contribution(book: Path) -> None:
-    converter = Converter((book,), Diagnostics())
+    converter = Converter(LinkResolver([]), (book,), Diagnostics())
     converter.convert(contribution(book, "Die KGSt.\n\n*[KGSt]: Kommunale Gemeinschaftsstelle\n"))
-    assert converter.convert(contribution(book, "Die KGSt.\n")).xhtml == "<p>Die KGSt.</p>"
+    assert xhtml(converter.convert(contribution(book, "Die KGSt.\n"))) == "<p>Die KGSt.</p>"
 
 
 def test_table(book: Path) -> None:
     result, messages = convert(book, "| Schritt | Inhalt |\n|---|---|\n| 1 | Ziele |\n")
     assert messages == []
-    assert result.xhtml == (
+    assert xhtml(result) == (
         "<table>\n<thead>\n<tr>\n<th>Schritt</th>\n<th>Inhalt</th>\n</tr>\n</thead>\n"
         "<tbody>\n<tr>\n<td>1</td>\n<td>Ziele</td>\n</tr>\n</tbody>\n</table>"
     )
@@ -102,12 +109,12 @@ def test_table(book: Path) -> None:
 
 def test_definition_list(book: Path) -> None:
     result, _ = convert(book, "Öffnung\n: Zugang für alle.\n")
-    assert result.xhtml == "<dl>\n<dt>Öffnung</dt>\n<dd>Zugang für alle.</dd>\n</dl>"
+    assert xhtml(result) == "<dl>\n<dt>Öffnung</dt>\n<dd>Zugang für alle.</dd>\n</dl>"
 
 
 def test_abbreviation(book: Path) -> None:
     result, _ = convert(book, "Die KGSt hat.\n\n*[KGSt]: Kommunale Gemeinschaftsstelle für Verwaltungsmanagement\n")
-    assert result.xhtml == (
+    assert xhtml(result) == (
         '<p>Die <abbr title="Kommunale Gemeinschaftsstelle für Verwaltungsmanagement">KGSt</abbr> hat.</p>'
     )
 
@@ -115,13 +122,13 @@ def test_abbreviation(book: Path) -> None:
 def test_attribute_list_sets_class_and_id(book: Path) -> None:
     result, messages = convert(book, "Ein Hinweis.\n{: .hinweis #mein-hinweis }\n")
     assert messages == []
-    assert result.xhtml == '<p class="hinweis" id="mein-hinweis">Ein Hinweis.</p>'
+    assert xhtml(result) == '<p class="hinweis" id="mein-hinweis">Ein Hinweis.</p>'
 
 
 def test_heading_ids_are_readable_ascii(book: Path) -> None:
     result, messages = convert(book, "## Interkulturelle Öffnung\n\n## Straße\n\n### Ziel: Teilhabe für alle\n")
     assert messages == []
-    assert result.xhtml == (
+    assert xhtml(result) == (
         '<h2 id="interkulturelle-oeffnung">Interkulturelle Öffnung</h2>\n'
         '<h2 id="strasse">Straße</h2>\n'
         '<h3 id="ziel-teilhabe-fuer-alle">Ziel: Teilhabe für alle</h3>'
@@ -131,35 +138,35 @@ def test_heading_ids_are_readable_ascii(book: Path) -> None:
 def test_repeated_heading_gets_a_unique_id(book: Path) -> None:
     result, messages = convert(book, "## Straße\n\n## Straße\n")
     assert messages == []
-    assert all_ids(result.xhtml) == ["strasse", "strasse_1"]
+    assert all_ids(xhtml(result)) == ["strasse", "strasse_1"]
 
 
 def test_heading_with_only_symbols_gets_the_fallback_id(book: Path) -> None:
     result, _ = convert(book, "## ???\n")
-    assert result.xhtml == '<h2 id="abschnitt">???</h2>'
+    assert xhtml(result) == '<h2 id="abschnitt">???</h2>'
 
 
 def test_heading_id_set_by_hand(book: Path) -> None:
     result, messages = convert(book, "## Öffnung {#oeffnen}\n")
     assert messages == []
-    assert result.xhtml == '<h2 id="oeffnen">Öffnung</h2>'
+    assert xhtml(result) == '<h2 id="oeffnen">Öffnung</h2>'
 
 
 def test_heading_named_like_the_template_title_id_is_not_an_error(book: Path) -> None:
     # The page template's <h1 id="qz_titel"> must not turn a single '## Titel' into a duplicate id.
     result, messages = convert(book, "## Titel\n")
     assert messages == []
-    assert all_ids(result.xhtml) != [] and not set(all_ids(result.xhtml)) & TEMPLATE_IDS
+    assert all_ids(xhtml(result)) != [] and not set(all_ids(xhtml(result))) & TEMPLATE_IDS
 
 
 def test_dashes_and_ellipsis_are_characters(book: Path) -> None:
     result, _ = convert(book, "2009 -- 2014 --- ein Rückblick...\n")
-    assert result.xhtml == "<p>2009 – 2014 — ein Rückblick…</p>"
+    assert xhtml(result) == "<p>2009 – 2014 — ein Rückblick…</p>"
 
 
 def test_html_entities_in_the_source_become_characters(book: Path) -> None:
     result, _ = convert(book, "A&nbsp;B &mdash; &copy; &amp; 1 &lt; 2\n")
-    assert result.xhtml == "<p>A\u00a0B — © &amp; 1 &lt; 2</p>"
+    assert xhtml(result) == "<p>A\u00a0B — © &amp; 1 &lt; 2</p>"
 
 
 def test_output_has_no_named_entities_and_is_well_formed(book: Path) -> None:
@@ -170,20 +177,20 @@ def test_output_has_no_named_entities_and_is_well_formed(book: Path) -> None:
     )
     result, messages = convert(book, body)
     assert messages == []
-    assert re.findall(r"&(?!amp;|lt;|gt;|quot;)\w+;", result.xhtml) == []
-    assert re.findall(r"&#", result.xhtml) == []
-    parse(result.xhtml)  # raises on anything that is not well-formed XML
+    assert re.findall(r"&(?!amp;|lt;|gt;|quot;)\w+;", xhtml(result)) == []
+    assert re.findall(r"&#", xhtml(result)) == []
+    parse(xhtml(result))  # raises on anything that is not well-formed XML
 
 
 def test_void_elements_are_self_closed(book: Path) -> None:
     result, _ = convert(book, "Zeile  \nzwei\n\n---\n")
-    assert result.xhtml == "<p>Zeile<br/>\nzwei</p>\n<hr/>"
+    assert xhtml(result) == "<p>Zeile<br/>\nzwei</p>\n<hr/>"
 
 
 def test_no_id_contains_a_colon(book: Path) -> None:
     result, messages = convert(book, "## Ziel: Teilhabe\n\nText.[^a]\n\n[^a]: Eins.\n")
     assert messages == []
-    assert all_ids(result.xhtml) == ["ziel-teilhabe", "fnref-a", "fn-a"]
+    assert all_ids(xhtml(result)) == ["ziel-teilhabe", "fnref-a", "fn-a"]
 
 
 def test_duplicate_hand_written_id_is_qz301(book: Path) -> None:
@@ -195,7 +202,7 @@ def test_duplicate_hand_written_id_is_qz301(book: Path) -> None:
 def test_generated_heading_id_avoids_a_hand_written_id(book: Path) -> None:
     result, messages = convert(book, "## Ziele\n\nAbsatz\n{: #ziele }\n")
     assert messages == []
-    assert all_ids(result.xhtml) == ["ziele_1", "ziele"]
+    assert all_ids(xhtml(result)) == ["ziele_1", "ziele"]
 
 
 def test_duplicate_id_on_a_paragraph_and_a_heading_is_qz301(book: Path) -> None:
@@ -220,7 +227,7 @@ def test_level_one_heading_in_body_is_qz303(book: Path) -> None:
 def test_image_src_is_rewritten_and_listed(book: Path) -> None:
     result, messages = convert(book, "![Diagramm der Ziele](bilder/diagramm.png)\n")
     assert messages == []
-    assert result.xhtml == '<p><img alt="Diagramm der Ziele" src="images/diagramm.png"/></p>'
+    assert xhtml(result) == '<p><img alt="Diagramm der Ziele" src="images/diagramm.png"/></p>'
     assert result.images == (Asset(book / "bilder" / "diagramm.png", "images/diagramm.png", "image/png"),)
     assert result.missing_alt == 0
 
@@ -228,7 +235,7 @@ def test_image_src_is_rewritten_and_listed(book: Path) -> None:
 def test_image_from_the_assets_folder_gets_a_slug_name(book: Path) -> None:
     result, messages = convert(book, "![Zeitleiste](<../assets/Zeit Leiste.PNG>)\n")
     assert messages == []
-    assert result.xhtml == '<p><img alt="Zeitleiste" src="images/zeit-leiste.png"/></p>'
+    assert xhtml(result) == '<p><img alt="Zeitleiste" src="images/zeit-leiste.png"/></p>'
     assert [(a.href, a.media_type) for a in result.images] == [("images/zeit-leiste.png", "image/png")]
 
 
@@ -297,13 +304,13 @@ def test_image_with_blank_alt_is_qz305(book: Path) -> None:
 def test_decorative_image_gets_empty_alt_and_no_error(book: Path) -> None:
     result, messages = convert(book, "![](bilder/diagramm.png){.decorative}\n")
     assert messages == []
-    assert result.xhtml == '<p><img alt="" class="decorative" src="images/diagramm.png"/></p>'
+    assert xhtml(result) == '<p><img alt="" class="decorative" src="images/diagramm.png"/></p>'
     assert result.missing_alt == 0
 
 
 def test_decorative_image_drops_its_alt_text(book: Path) -> None:
     result, _ = convert(book, "![Ornament](bilder/diagramm.png){.decorative}\n")
-    assert result.xhtml == '<p><img alt="" class="decorative" src="images/diagramm.png"/></p>'
+    assert xhtml(result) == '<p><img alt="" class="decorative" src="images/diagramm.png"/></p>'
 
 
 def test_word_count(book: Path) -> None:
@@ -313,7 +320,7 @@ def test_word_count(book: Path) -> None:
 
 def test_word_count_of_empty_body(book: Path) -> None:
     result, _ = convert(book, "")
-    assert (result.xhtml, result.words, result.images, result.missing_alt) == ("", 0, (), 0)
+    assert (xhtml(result), result.words, result.images, result.missing_alt) == ("", 0, (), 0)
 
 
 def test_new_markdown_renders_xhtml_void_elements() -> None:
@@ -323,4 +330,4 @@ def test_new_markdown_renders_xhtml_void_elements() -> None:
 def test_percent_encoded_image_path_is_decoded(book: Path) -> None:
     result, messages = convert(book, "![Zeitleiste](../assets/Zeit%20Leiste.PNG)\n")
     assert messages == []
-    assert result.xhtml == '<p><img alt="Zeitleiste" src="images/zeit-leiste.png"/></p>'
+    assert xhtml(result) == '<p><img alt="Zeitleiste" src="images/zeit-leiste.png"/></p>'

@@ -89,7 +89,7 @@ def test_one_document_per_contribution_and_group_in_reading_order(sample_built: 
     manifest = {i.get("id"): i.get("href") for i in root.xpath("//opf:manifest/opf:item", namespaces=OPF)}
     spine = [manifest[ref] for ref in root.xpath("//opf:spine/opf:itemref/@idref", namespaces=OPF)]
     assert spine == [
-        "cover.xhtml", "titelei.xhtml", "nav.xhtml",
+        "cover.xhtml", "titelei.xhtml", "wegweiser.xhtml", "nav.xhtml",
         "teil-grussworte.xhtml", "grusswort.xhtml",
         "teil-handreichungen.xhtml", "oeffnung.xhtml", "musterstadt.xhtml",
         "teil-weitere-themen.xhtml", "1-einbuergerung.xhtml", "fachbeitrag.xhtml",
@@ -101,8 +101,8 @@ def test_nav_has_nested_toc_and_landmarks_but_no_page_list(sample_built: Built) 
     toc = root.xpath("//x:nav[@epub:type='toc']", namespaces=XHTML)[0]
     assert toc.get("role") == "doc-toc"
     top = toc.xpath("x:ol/x:li/x:a/text()", namespaces=XHTML)
-    assert top == ["Grußworte", "Handreichungen", "Weitere Themen"]
-    nested = toc.xpath("x:ol/x:li[2]/x:ol/x:li/x:ol/x:li/x:a", namespaces=XHTML)
+    assert top == ["Wegweiser", "Grußworte", "Handreichungen", "Weitere Themen"]
+    nested = toc.xpath("x:ol/x:li[3]/x:ol/x:li/x:ol/x:li/x:a", namespaces=XHTML)
     assert [(a.get("href"), a.text) for a in nested] == [("musterstadt.xhtml", "Musterstadt: Ein Beispiel")]
     landmarks = root.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=XHTML)
     assert [(a.get(EPUB_TYPE), a.get("href")) for a in landmarks] == [

@@ -19,11 +19,15 @@ from lxml import etree
 
 from qz_ebook import __version__
 from qz_ebook.convert import Converted
-from qz_ebook.model import Asset, Book, Contribution, Page
-from qz_ebook.navigation import NavNode, flatten_below, nodes_by_slug, page_kind, toc_tree
+from qz_ebook.links import Linker
+from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.navigation import NavNode, flatten_below, toc_tree
+from qz_ebook.pages import PageView, page_views, perspective_views
 from qz_ebook.templates import render
 
 XHTML = "application/xhtml+xml"
+EXTENSION = "xhtml"
+WEGWEISER = "wegweiser"
 STYLESHEET = "css/book.css"
 COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "titelei.xhtml"
@@ -58,30 +62,38 @@ class Landmark:
     title: str
 
 
-def href(slug: str) -> str:
-    return f"{slug}.xhtml"
-
-
 def render_epub(book: Book, converted: dict[str, Converted], modified: datetime) -> bytes:
     """Return the finished EPUB; the same inputs always give the same bytes."""
     package = _package(book)
-    pages = list(book.reading_order())
-    toc = toc_tree(book)
-    documents = _documents(book, converted, pages, toc)
+    views = page_views(book, converted)
+    toc = _toc(book)
+    documents = _documents(book, views, toc)
     for document in documents:
         package.add_item(document)
     for asset in _assets(converted):
-        package.add_item(epub.EpubImage(uid=_item_id(asset.href), file_name=asset.href,
-                                        media_type=asset.media_type, content=asset.source.read_bytes()))  # fmt: skip
-    package.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css",
-                                   content=book.settings.epub_stylesheet.read_bytes()))  # fmt: skip
+        package.add_item(
+            epub.EpubImage(
+                uid=_item_id(asset.href),
+                file_name=asset.href,
+                media_type=asset.media_type,
+                content=asset.source.read_bytes(),
+            )
+        )
+    stylesheet = book.settings.epub_stylesheet.read_bytes()
+    package.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
     package.add_item(epub.EpubNcx())
     package.spine = documents
     package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
-    package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(pages)]
+    package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(views)]
     buffer = io.BytesIO()
     _Writer(buffer, package, {**WRITER_OPTIONS, "mtime": modified}).write()
     return _normalised_zip(buffer.getvalue(), modified)
+
+
+def _toc(book: Book) -> tuple[NavNode, ...]:
+    """The table of contents, led by the Wegweiser when the book has perspectives."""
+    guide = (NavNode("Wegweiser", WEGWEISER),) if book.perspectives else ()
+    return guide + toc_tree(book)
 
 
 def _package(book: Book) -> epub.EpubBook:
@@ -109,49 +121,37 @@ def _package(book: Book) -> epub.EpubBook:
     return package
 
 
-def _documents(
-    book: Book, converted: dict[str, Converted], pages: list[Page], toc: tuple[NavNode, ...]
-) -> list[epub.EpubItem]:
-    common = {"stylesheet": STYLESHEET, "href": href}
-    meta = book.meta
+def _documents(book: Book, views: list[PageView], toc: tuple[NavNode, ...]) -> list[epub.EpubItem]:
+    meta, settings = book.meta, book.settings
+
+    def front(name: str, title: str, **context: object) -> epub.EpubItem:
+        content = render(f"epub/{name}.xhtml", title=title, lang=meta.language, stylesheet=STYLESHEET,
+                         href=Linker(EXTENSION), **context)  # fmt: skip
+        return _document(name, f"{name}.{EXTENSION}", content, ["nav"] if name == "nav" else [])
+
     documents = [
-        _document(
-            "cover",
-            COVER_PAGE,
-            render(
-                "epub/cover.xhtml",
-                title=meta.title,
-                lang=meta.language,
-                cover=book.settings.cover,
-                alt=book.settings.cover_alt,
-                **common,
-            ),
-        ),  # fmt: skip
-        _document(
-            "titelei",
-            TITLE_PAGE,
-            render("epub/titlepage.xhtml", title=meta.title, lang=meta.language, meta=meta, **common),
-        ),  # fmt: skip
-        _document(
-            "nav",
-            NAV,
-            render(
-                "epub/nav.xhtml", title="Inhalt", lang=meta.language, toc=toc, landmarks=_landmarks(pages), **common
-            ),
-            properties=["nav"],
-        ),  # fmt: skip
+        front("cover", meta.title, cover=settings.cover, alt=settings.cover_alt),
+        front("titelei", meta.title, meta=meta),
     ]
-    nodes = nodes_by_slug(toc)
-    for page in pages:
-        kind = page_kind(page)
-        if isinstance(page, Contribution):
-            content = render("epub/contribution.xhtml", title=page.title, lang=page.lang, page=page,
-                             semantics=SEMANTICS[kind], body=converted[page.slug].xhtml,
-                             draft_note=book.settings.draft_note, **common)  # fmt: skip
+    if book.perspectives:
+        documents.append(front(WEGWEISER, "Wegweiser", perspectives=perspective_views(book)))
+    documents.append(front("nav", "Inhalt", toc=toc, landmarks=_landmarks(views)))
+    for view in views:
+        link = Linker(EXTENSION, view.page.slug)
+        context = {"title": view.page.title, "view": view, "stylesheet": STYLESHEET, "href": link}
+        if view.converted is not None:
+            assert isinstance(view.page, Contribution)
+            content = render(
+                "epub/contribution.xhtml",
+                lang=view.page.lang,
+                semantics=SEMANTICS[view.kind],
+                body=view.converted.body.render(link),
+                draft_note=book.settings.draft_note,
+                **context,
+            )
         else:
-            content = render("epub/group.xhtml", title=page.title, lang=meta.language, kind=kind, page=page,
-                             semantics=SEMANTICS.get(kind), node=nodes[page.slug], **common)  # fmt: skip
-        documents.append(_document(page.slug, href(page.slug), content))
+            content = render("epub/group.xhtml", lang=meta.language, semantics=SEMANTICS.get(view.kind), **context)
+        documents.append(_document(view.page.slug, link(view.page.slug), content))
     return documents
 
 
@@ -172,22 +172,22 @@ def _assets(converted: dict[str, Converted]) -> list[Asset]:
     return [unique[key] for key in sorted(unique)]
 
 
-def _first_contribution(pages: list[Page]) -> Page:
-    return next((p for p in pages if isinstance(p, Contribution)), pages[0])
-
-
-def _landmarks(pages: list[Page]) -> list[Landmark]:
-    found = [Landmark("cover", COVER_PAGE, "Umschlag"), Landmark("titlepage", TITLE_PAGE, "Titelei"),
-             Landmark("toc", NAV + "#toc", "Inhalt")]  # fmt: skip
-    if pages:
-        found.append(Landmark("bodymatter", href(_first_contribution(pages).slug), "Textanfang"))
+def _landmarks(views: list[PageView]) -> list[Landmark]:
+    found = [
+        Landmark("cover", COVER_PAGE, "Umschlag"),
+        Landmark("titlepage", TITLE_PAGE, "Titelei"),
+        Landmark("toc", NAV + "#toc", "Inhalt"),
+    ]
+    first = next((v.page for v in views if v.converted is not None), None)
+    if first is not None:
+        found.append(Landmark("bodymatter", Linker(EXTENSION)(first.slug), "Textanfang"))
     return found
 
 
-def _guide(pages: list[Page]) -> list[Landmark]:
+def _guide(views: list[PageView]) -> list[Landmark]:
     """The EPUB 2 guide: the landmarks under their OPF 2 names."""
     opf2_names = {"titlepage": "title-page", "bodymatter": "text"}
-    return [Landmark(opf2_names.get(lm.type, lm.type), lm.href, lm.title) for lm in _landmarks(pages)]
+    return [Landmark(opf2_names.get(lm.type, lm.type), lm.href, lm.title) for lm in _landmarks(views)]
 
 
 NcxEntry: TypeAlias = "epub.Link | tuple[epub.Link, list[NcxEntry]]"
@@ -196,7 +196,7 @@ NcxEntry: TypeAlias = "epub.Link | tuple[epub.Link, list[NcxEntry]]"
 def _ncx_entries(nodes: tuple[NavNode, ...]) -> list[NcxEntry]:
     entries: list[NcxEntry] = []
     for node in nodes:
-        link = epub.Link(href(node.slug), node.label, _item_id("nav-" + node.slug))
+        link = epub.Link(Linker(EXTENSION)(node.slug), node.label, _item_id("nav-" + node.slug))
         entries.append((link, _ncx_entries(node.children)) if node.children else link)
     return entries
 

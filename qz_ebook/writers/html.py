@@ -1,25 +1,23 @@
-"""The HTML edition: an index and one page per part, section and contribution."""
+"""The HTML edition: an index, one page per part, section and contribution, and one per perspective."""
 
 from __future__ import annotations
 
 from qz_ebook.convert import Converted
-from qz_ebook.model import Book, Contribution
-from qz_ebook.navigation import Neighbours, neighbours, nodes_by_slug, page_kind, toc_tree
+from qz_ebook.links import Linker
+from qz_ebook.model import Book
+from qz_ebook.navigation import Neighbours, toc_tree
+from qz_ebook.pages import START, Crumb, breadcrumb, page_views, perspective_views
 from qz_ebook.templates import render
 
+EXTENSION = "html"
 INDEX = "index"
-
-
-def href(slug: str) -> str:
-    return f"{slug}.html"
 
 
 def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]:
     """Return the edition's files, keyed by path relative to the edition folder."""
-    toc = toc_tree(book)
-    pages = list(book.reading_order())
-    around = neighbours(pages)
-    common = {"book": book.meta, "lang": book.meta.language, "toc": toc, "href": href}
+    views = page_views(book, converted)
+    perspectives = perspective_views(book)
+    common = {"book": book.meta, "lang": book.meta.language, "toc": toc_tree(book), "perspectives": perspectives}
     files: dict[str, bytes] = {
         "css/book.css": book.settings.html_stylesheet.read_bytes(),
         book.settings.cover.href: book.settings.cover.source.read_bytes(),
@@ -27,7 +25,10 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
             "html/index.html",
             title=book.meta.title,
             current=INDEX,
-            neighbours=Neighbours(None, pages[0] if pages else None),
+            href=Linker(EXTENSION, INDEX),
+            crumbs=[START],
+            perspective=None,
+            neighbours=Neighbours(None, views[0].page if views else None),
             cover=book.settings.cover,
             cover_alt=book.settings.cover_alt,
             **common,
@@ -35,22 +36,34 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
     }
     for result in converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
-    nodes = nodes_by_slug(toc)
-    for page in pages:
+    for view in views:
+        link = Linker(EXTENSION, view.page.slug)
         context = {
-            "title": f"{page.title} – {book.meta.title}",
-            "page": page,
-            "current": page.slug,
-            "neighbours": around[page.slug],
+            "title": f"{view.page.title} – {book.meta.title}",
+            "view": view,
+            "current": view.page.slug,
+            "href": link,
+            "crumbs": breadcrumb(view),
+            "perspective": view.context.perspective,
+            "neighbours": view.neighbours,
             **common,
         }
-        if isinstance(page, Contribution):
-            files[href(page.slug)] = render(
-                "html/contribution.html",
-                body=converted[page.slug].xhtml,
-                draft_note=book.settings.draft_note,
-                **context,
-            )
+        if view.converted is not None:
+            body = view.converted.body.render(link)
+            content = render("html/contribution.html", body=body, draft_note=book.settings.draft_note, **context)
         else:
-            files[href(page.slug)] = render("html/group.html", kind=page_kind(page), node=nodes[page.slug], **context)
+            content = render("html/group.html", **context)
+        files[link(view.page.slug)] = content
+    for perspective in perspectives:
+        files[f"{perspective.slug}.{EXTENSION}"] = render(
+            "html/perspective.html",
+            title=f"{perspective.perspective.label} – {book.meta.title}",
+            perspective=perspective.perspective,
+            current=perspective.slug,
+            href=Linker(EXTENSION, perspective.slug),
+            crumbs=[START, Crumb(perspective.perspective.label, perspective.slug)],
+            neighbours=Neighbours(None, None),
+            view=perspective,
+            **common,
+        )
     return files

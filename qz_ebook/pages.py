@@ -1,0 +1,84 @@
+"""What every page of the book shows, format-neutral: the input of both writers' templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qz_ebook.convert import Converted
+from qz_ebook.model import Book, Contribution, Page, Perspective
+from qz_ebook.navigation import (
+    NavNode,
+    Neighbours,
+    PageContext,
+    neighbours,
+    nodes_by_slug,
+    page_contexts,
+    page_kind,
+    perspective_nodes,
+    toc_tree,
+)
+from qz_ebook.relations import Related, relations
+
+PERSPECTIVE_PREFIX = "perspektive-"
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One page in reading order with everything around it."""
+
+    page: Page
+    kind: str  # part, section or a contribution kind
+    context: PageContext
+    node: NavNode  # the page in the table of contents, with what it holds
+    neighbours: Neighbours
+    related: Related | None = None  # contributions only
+    converted: Converted | None = None  # contributions only
+
+
+@dataclass(frozen=True)
+class PerspectiveView:
+    perspective: Perspective
+    slug: str
+    nodes: tuple[NavNode, ...]
+
+
+def page_views(book: Book, converted: dict[str, Converted]) -> list[PageView]:
+    pages = list(book.reading_order())
+    around = neighbours(pages)
+    contexts = page_contexts(book)
+    nodes = nodes_by_slug(toc_tree(book))
+    related = relations(book)
+    return [
+        PageView(
+            page=page,
+            kind=page_kind(page),
+            context=contexts[page.slug],
+            node=nodes[page.slug],
+            neighbours=around[page.slug],
+            related=related[page.slug] if isinstance(page, Contribution) else None,
+            converted=converted.get(page.slug) if isinstance(page, Contribution) else None,
+        )
+        for page in pages
+    ]
+
+
+def perspective_views(book: Book) -> list[PerspectiveView]:
+    return [PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p)) for p in book.perspectives]
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    slug: str
+
+
+START = Crumb("Start", "index")
+
+
+def breadcrumb(view: PageView) -> list[Crumb]:
+    """Start › perspective › part › … › the page itself."""
+    crumbs = [START]
+    if view.context.perspective is not None:
+        crumbs.append(Crumb(view.context.perspective.label, PERSPECTIVE_PREFIX + view.context.perspective.key))
+    crumbs += [Crumb(page.title, page.slug) for page in (*view.context.ancestors, view.page)]
+    return crumbs

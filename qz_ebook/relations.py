@@ -1,0 +1,41 @@
+"""Relations between contributions, derived from front matter and never written by hand.
+
+A position paper leads to its practice examples; an example leads back to its paper
+and on to its siblings. Contributions of one topic (``topic:``) lead to their topic
+page and to each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qz_ebook.model import Book, Contribution, Section
+
+
+@dataclass(frozen=True)
+class Related:
+    """What one contribution links to, besides its own text."""
+
+    paper: Contribution | None = None  # the position paper a practice example illustrates
+    topic: Section | None = None  # the topic page of a contribution with ``topic:``
+    examples: tuple[Contribution, ...] = ()  # a position paper's practice examples
+    siblings: tuple[Contribution, ...] = ()  # the other examples of the same paper or topic
+
+
+def relations(book: Book) -> dict[str, Related]:
+    """The relations of every contribution, by slug."""
+    contributions = list(book.contributions())
+    by_slug = {c.slug: c for c in contributions}
+    topics = {s.topic: s for s in book.reading_order() if isinstance(s, Section)}
+    examples = {c.slug: tuple(e for e in contributions if e.paper == c.slug) for c in contributions}
+    members = {name: tuple(c for c in contributions if c.topic == name) for name in topics}
+    found: dict[str, Related] = {}
+    for c in contributions:
+        group = examples.get(c.paper, ()) if c.paper else members.get(c.topic or "", ())
+        found[c.slug] = Related(
+            paper=by_slug.get(c.paper) if c.paper else None,
+            topic=topics.get(c.topic) if c.topic else None,
+            examples=examples[c.slug],
+            siblings=tuple(s for s in group if s.slug != c.slug),
+        )
+    return found
