@@ -27,6 +27,9 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/w
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
 TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
 WORDS = re.compile(r"\w+")
+# Link texts that do not say where a link goes (WCAG 2.4.4).
+VAGUE_LINK_TEXTS = frozenset({"hier", "mehr", "link", "weiter", "weiterlesen", "mehr lesen", "hier klicken",
+                              "klicken sie hier", "here", "more", "click here", "read more"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,10 @@ class Converter:
         for anchor in soup.find_all("a", href=True):
             raw = str(anchor["href"])
             location = where(raw)
+            text = " ".join(anchor.get_text().split()).lower()
+            if text in VAGUE_LINK_TEXTS:
+                message = f"link text '{anchor.get_text().strip()}' does not say where the link goes; name its target"
+                self.diagnostics.warning("QZ404", message, location)
             target = self.resolver.resolve(contribution, raw, location, self.diagnostics)
             if target is not None:
                 refs.append(LinkRef(raw, target, location))

@@ -238,3 +238,12 @@ def test_a_perspective_naming_an_unknown_part_is_an_error(sample_book: Path, tmp
         f"{toml}:39:1: error[QZ210]: perspective 'ausblicke' names part 'Weiter Themen', which the outline lacks; "
         "did you mean 'Weitere Themen'?"
     )
+
+
+def test_vague_link_text_is_a_warning_and_fails_under_strict(sample_book: Path, tmp_path: Path) -> None:
+    path = break_link(sample_book, "[die Interkulturelle Öffnung]", "[hier]")
+    warning = f"{path}:11:45: warning[QZ404]: link text 'hier' does not say where the link goes; name its target\n"
+    result = CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path / "a")])
+    assert (result.exit_code, result.stderr) == (0, warning)
+    strict = CliRunner().invoke(main, ["build", "--strict", "--book", str(sample_book), "--out", str(tmp_path / "b")])
+    assert (strict.exit_code, strict.stderr) == (1, warning + "build failed: 1 error(s); nothing was written\n")
