@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from qz_ebook.accessibility import check_claims, derive_claims
+from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted, convert_book
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book
 from qz_ebook.output import write_file, write_tree
+from qz_ebook.pagination import check_page_markers, paginate
 from qz_ebook.writers.epub import render_epub
 from qz_ebook.writers.html import render_html
 
@@ -102,7 +105,13 @@ def read_and_convert(book_dir: Path, diagnostics: Diagnostics) -> tuple[Book, di
     """Read the manuscript (raising on errors) and convert every contribution once."""
     book = read_book(book_dir, diagnostics)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
-    return book, convert_book(book, roots, diagnostics)
+    converted = convert_book(book, roots, diagnostics)
+    pagination = paginate(book, converted)
+    check_page_markers(pagination, diagnostics)
+    toml = book_dir / "book.toml"
+    where = TomlLocator(toml, toml.read_text(encoding="utf-8"))("accessibility", "features")
+    check_claims(book, derive_claims(book, converted, pagination), where, diagnostics)
+    return book, converted
 
 
 def modification_time(book: Book) -> datetime:

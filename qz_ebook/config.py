@@ -12,7 +12,7 @@ from typing import Any
 
 from qz_ebook import schema
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.model import Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
+from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
 from qz_ebook.schema import Field
 
 DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
@@ -38,6 +38,12 @@ TOP = {
     "book": Field(_table, required=True),
     "build": Field(_table, required=True),
     "perspectives": Field(_optional_tables),
+    "accessibility": Field(_table, required=True),
+}
+ACCESSIBILITY = {
+    "summary": Field(schema.text, required=True),
+    "certified_by": Field(schema.text),
+    "features": Field(schema.list_of(schema.text, "a list of schema.org accessibilityFeature values")),
 }
 BOOK = {
     "title": Field(schema.text, required=True),
@@ -155,6 +161,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         if "print_edition" in book
         else {}
     )
+    accessibility = _check(top.get("accessibility", {}), ACCESSIBILITY, "accessibility", where, diagnostics)
     perspectives = [
         _check(p, PERSPECTIVE, "perspectives", where, diagnostics, index=i)
         for i, p in enumerate(top.get("perspectives", []))
@@ -176,6 +183,9 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         print_edition=PrintEdition(edition["title"], edition.get("year"), edition.get("identifier"))
         if edition
         else None,
+        accessibility=Accessibility(
+            accessibility["summary"], accessibility.get("certified_by"), tuple(accessibility.get("features", []))
+        ),
     )
     files = {
         key: _existing_file(book_dir, build.get(key), default, where("build", key), diagnostics)

@@ -14,10 +14,22 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Comment
+from bs4.element import NavigableString
 
 from qz_ebook.diagnostics import Diagnostics, Location, locate
-from qz_ebook.links import Fragment, LinkRef, LinkResolver, Target, check_fragments, placeholder
+from qz_ebook.links import (
+    EPUB_TYPE,
+    ID,
+    XML_LANG,
+    Fragment,
+    LinkRef,
+    LinkResolver,
+    Target,
+    check_fragments,
+    format_attribute,
+    placeholder,
+)
 from qz_ebook.model import Asset, Book, Contribution
 from qz_ebook.quotes import GermanQuotesExtension
 from qz_ebook.slugs import slugify
@@ -27,6 +39,8 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/w
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
 TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
 WORDS = re.compile(r"\w+")
+PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
+CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
 # Link texts that do not say where a link goes (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset({"hier", "mehr", "link", "weiter", "weiterlesen", "mehr lesen", "hier klicken",
                               "klicken sie hier", "here", "more", "click here", "read more"})  # fmt: skip
@@ -39,9 +53,18 @@ class Converted:
     body: Fragment
     ids: frozenset[str]
     links: tuple[LinkRef, ...]
+    page_markers: tuple[PageMarker, ...]
     words: int
     images: tuple[Asset, ...]
     missing_alt: int
+
+
+@dataclass(frozen=True)
+class PageMarker:
+    """An author's ``<!-- Seite 13 -->``: print page 13 starts here."""
+
+    number: int
+    location: Location
 
 
 @dataclass
@@ -108,14 +131,19 @@ class Converter:
         html = self.md.convert(contribution.body.replace("\x00", "\ufffd"))
         soup = BeautifulSoup(html, "html.parser")
         where = _Locator(contribution)
+        markers = _page_markers(soup, where)
+        _footnotes(soup)
+        self._tables(soup, where)
         self._check_headings(soup, where)
         ids = self._check_ids(soup, where)
         images, missing_alt = self._images(soup, contribution, where)
         links, targets = self._links(soup, contribution, where)
+        _mark_format_attributes(soup)
         return Converted(
             body=Fragment.from_serialised(soup.decode(formatter="minimal"), targets),
             ids=ids,
             links=links,
+            page_markers=markers,
             words=len(WORDS.findall(soup.get_text())),
             images=images,
             missing_alt=missing_alt,
@@ -139,6 +167,28 @@ class Converter:
                 anchor["href"] = placeholder(len(targets))
                 targets.append(target)
         return tuple(refs), targets
+
+    def _tables(self, soup: BeautifulSoup, where: _Locator) -> None:
+        """A paragraph "Tabelle: …" right after a table becomes its caption; header cells get a scope."""
+        for table in soup.find_all("table"):
+            for th in table.find_all("th"):
+                th["scope"] = "col" if th.find_parent("thead") else "row"
+            following = table.find_next_sibling()
+            text = following.get_text() if following is not None and following.name == "p" else ""
+            found = CAPTION.match(text)
+            if following is not None and found:
+                caption = soup.new_tag("caption")
+                caption.extend(list(following.contents))
+                first = caption.contents[0] if caption.contents else None
+                if isinstance(first, NavigableString):
+                    first.replace_with(CAPTION.sub("", str(first), count=1))
+                following.decompose()
+                table.insert(0, caption)
+            else:
+                header = " | ".join(th.get_text() for th in table.find_all("th"))
+                self.diagnostics.warning(
+                    "QZ307", "a table needs a caption: write 'Tabelle: …' in the line after it", where(header or "|")
+                )
 
     def _check_headings(self, soup: BeautifulSoup, where: _Locator) -> None:
         for h1 in soup.find_all("h1"):
@@ -200,6 +250,81 @@ class Converter:
             self.diagnostics.error("QZ304", f"image '{src}' is not a supported type ({supported})", location)
             return None
         return self.assets.add(path, media_type)
+
+
+def _page_markers(soup: BeautifulSoup, where: _Locator) -> tuple[PageMarker, ...]:
+    """Turn ``<!-- Seite 13 -->`` comments into page-break markers; drop other comments."""
+    markers = []
+    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+        found = PAGE_COMMENT.fullmatch(str(comment))
+        if found is None:
+            comment.extract()  # editors' notes stay out of the book
+            continue
+        number = int(found.group(1))
+        markers.append(PageMarker(number, where(str(comment).strip())))
+        marker = soup.new_tag("span", attrs={"class": "pagebreak", "role": "doc-pagebreak", "aria-label": str(number)})
+        marker["id"] = page_marker_id(number)
+        marker["epub:type"] = "pagebreak"
+        parent = comment.parent
+        comment.replace_with(marker)
+        # Python-Markdown wraps a marker on a line of its own in a paragraph of its own.
+        if parent is not None and parent.name == "p" and not parent.get_text(strip=True) and len(parent.contents) == 1:
+            parent.unwrap()
+    return tuple(markers)
+
+
+def page_marker_id(number: int) -> str:
+    return f"qz_seite_{number}"
+
+
+def _footnotes(soup: BeautifulSoup) -> None:
+    """Python-Markdown's footnote list becomes asides with DPUB-ARIA roles.
+
+    Reading systems pop up ``aside epub:type="footnote"`` (Apple Books, Kobo, Kindle);
+    the note reference is the link itself, without a ``sup`` around it, and the back
+    link leads each note, where Kindle expects it.
+    """
+    for sup in soup.find_all("sup", id=True):
+        link = sup.find("a", class_="footnote-ref")
+        if link is None:
+            continue
+        link.attrs = {"id": sup["id"], "href": link["href"], "class": "noteref", "role": "doc-noteref",
+                      "epub:type": "noteref"}  # fmt: skip
+        sup.replace_with(link)
+    notes = soup.find("div", class_="footnote")
+    if notes is None or notes.ol is None:
+        return
+    section = soup.new_tag("section", attrs={"class": "footnotes", "aria-label": "Fußnoten"})
+    for item in notes.ol.find_all("li", recursive=False):
+        aside = soup.new_tag("aside", attrs={"id": str(item["id"]), "role": "doc-footnote", "epub:type": "footnote"})
+        backref = item.find("a", class_="footnote-backref")
+        number = str(len(section.contents) + 1)
+        if backref is not None:
+            back = soup.new_tag("a", attrs={"href": str(backref["href"]), "class": "backlink", "role": "doc-backlink",
+                                            "aria-label": f"{number}, zurück zum Text"})  # fmt: skip
+            back.string = number
+            backref.extract()
+            first = item.find("p")
+            if first is not None:
+                first.insert(0, " ")
+                first.insert(0, back)
+        for paragraph in item.find_all("p"):
+            if paragraph.contents and isinstance(paragraph.contents[-1], NavigableString):
+                paragraph.contents[-1].replace_with(str(paragraph.contents[-1]).rstrip("\u00a0 "))
+        aside.extend(list(item.contents))
+        section.append(aside)
+    notes.replace_with(section)
+
+
+def _mark_format_attributes(soup: BeautifulSoup) -> None:
+    """Move attributes that differ between formats to marked names (see ``links.Fragment``)."""
+    for element in soup.find_all(True):
+        if "id" in element.attrs:
+            element[format_attribute(ID)] = element.attrs.pop("id")
+        if "epub:type" in element.attrs:
+            element[format_attribute(EPUB_TYPE)] = element.attrs.pop("epub:type")
+        if "lang" in element.attrs:
+            element[format_attribute(XML_LANG)] = element["lang"]  # EPUB readers look for xml:lang too
 
 
 class _Locator:

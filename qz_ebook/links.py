@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -20,9 +20,8 @@ from qz_ebook.model import Contribution
 
 # Kept exactly as written and never fetched.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-# Stands for a target inside serialised XHTML until a writer fills in its href.
-# NUL cannot occur in XML text, so it never collides with content.
-PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+# Placeholders in serialised XHTML start with NUL, which cannot occur in XML text,
+# so they never collide with content: ``\x00<n>\x00`` stands for the n-th link target.
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,31 @@ def href(target: Target, extension: str, current: str | None = None) -> str:
     return f"{page}#{target.fragment}" if target.fragment else page
 
 
+# Attributes whose markup depends on the format, marked in the serialised fragment
+# as `` \x00<kind>="value"`` (see ``format_attribute``).
+EPUB_TYPE, XML_LANG, ID = "E", "X", "I"
+MARKED = re.compile('\x00([0-9]+)\x00| \x00([EXI])="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """``epub:type`` and ``xml:lang`` exist only in the EPUB; ids differ in the single-page edition."""
+
+    kind: str
+    value: str
+
+
+def format_attribute(kind: str) -> str:
+    """The attribute name under which the converter marks a format-dependent attribute."""
+    return "\x00" + kind
+
+
 @dataclass(frozen=True)
 class Linker:
-    """Hrefs in one format (``extension``), as seen from one page (``current``)."""
+    """Hrefs and format-dependent attributes in one format, as seen from one page.
+
+    ``extension`` is ``xhtml`` (EPUB) or ``html``; ``current`` is the page's slug.
+    """
 
     extension: str
     current: str | None = None
@@ -51,22 +72,46 @@ class Linker:
     def __call__(self, to: str | Target) -> str:
         return href(to if isinstance(to, Target) else Target(to), self.extension, self.current)
 
+    def attribute(self, attribute: Attribute) -> str:
+        value = html.escape(attribute.value, quote=True)
+        if attribute.kind == ID:
+            return f' id="{value}"'
+        if self.extension != "xhtml":
+            return ""
+        return f' epub:type="{value}"' if attribute.kind == EPUB_TYPE else f' xml:lang="{value}"'
+
 
 @dataclass(frozen=True)
 class Fragment:
-    """Serialised XHTML with targets left open, so one conversion serves every format."""
+    """Serialised XHTML with links and format-dependent attributes left open.
 
-    parts: tuple[str | Target, ...]
+    One conversion serves every format: each writer renders the open parts.
+    """
+
+    parts: tuple[str | Target | Attribute, ...]
 
     @classmethod
     def from_serialised(cls, text: str, targets: list[Target]) -> Fragment:
-        pieces = PLACEHOLDER.split(text)
-        # re.split alternates text and captured placeholder numbers.
-        parts = [targets[int(p)] if i % 2 else p for i, p in enumerate(pieces)]
+        parts: list[str | Target | Attribute] = []
+        position = 0
+        for match in MARKED.finditer(text):
+            parts.append(text[position : match.start()])
+            index, kind, value = match.groups()
+            parts.append(targets[int(index)] if index is not None else Attribute(kind, html.unescape(value)))
+            position = match.end()
+        parts.append(text[position:])
         return cls(tuple(p for p in parts if p != ""))
 
-    def render(self, link: Callable[[Target], str]) -> str:
-        return "".join(p if isinstance(p, str) else html.escape(link(p), quote=True) for p in self.parts)
+    def render(self, linker: Linker) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, Target):
+                out.append(html.escape(linker(part), quote=True))
+            else:
+                out.append(linker.attribute(part))
+        return "".join(out)
 
 
 def placeholder(index: int) -> str:

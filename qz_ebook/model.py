@@ -40,6 +40,15 @@ class PrintEdition:
 
 
 @dataclass(frozen=True)
+class Accessibility:
+    """What book.toml says about accessibility; the claims themselves are derived from content."""
+
+    summary: str
+    certified_by: str | None
+    features: tuple[str, ...]  # extra schema:accessibilityFeature claims, checked against content
+
+
+@dataclass(frozen=True)
 class BookMeta:
     title: str
     subtitle: str | None
@@ -52,6 +61,7 @@ class BookMeta:
     description: str | None
     modified: str | None
     print_edition: PrintEdition | None
+    accessibility: Accessibility
 
 
 @dataclass(frozen=True)

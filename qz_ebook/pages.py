@@ -17,6 +17,7 @@ from qz_ebook.navigation import (
     perspective_nodes,
     toc_tree,
 )
+from qz_ebook.pagination import paginate
 from qz_ebook.relations import Related, relations
 
 PERSPECTIVE_PREFIX = "perspektive-"
@@ -33,6 +34,7 @@ class PageView:
     neighbours: Neighbours
     related: Related | None = None  # contributions only
     converted: Converted | None = None  # contributions only
+    start_page: int | None = None  # the print page that starts with this page
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def page_views(book: Book, converted: dict[str, Converted]) -> list[PageView]:
     contexts = page_contexts(book)
     nodes = nodes_by_slug(toc_tree(book))
     related = relations(book)
+    starts = paginate(book, converted).starts
     return [
         PageView(
             page=page,
@@ -57,6 +60,7 @@ def page_views(book: Book, converted: dict[str, Converted]) -> list[PageView]:
             neighbours=around[page.slug],
             related=related[page.slug] if isinstance(page, Contribution) else None,
             converted=converted.get(page.slug) if isinstance(page, Contribution) else None,
+            start_page=starts.get(page.slug),
         )
         for page in pages
     ]

@@ -6,11 +6,13 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from qz_ebook.convert import page_marker_id
+
 
 @cache
 def environment() -> Environment:
     """One shared environment; templates live in ``qz_ebook/templates``."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("qz_ebook", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -18,6 +20,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["page_marker_id"] = page_marker_id
+    return env
 
 
 def render(name: str, **context: object) -> bytes:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qz_ebook.config import load_config
 from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.model import Asset, BookMeta, BuildSettings, Creator, PrintEdition
+from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, PrintEdition
 
 REPO = Path(__file__).resolve().parents[1]
 COVER = REPO / "tests" / "fixtures" / "sample" / "bilder" / "umschlag.png"
@@ -47,6 +47,9 @@ cover_alt = "Umschlag des Beispielbuchs"
 epub_stylesheet = "style/epub.css"
 html_stylesheet = "style/html.css"
 draft_note = "Entwurf."
+
+[accessibility]
+summary = "Ein Testbuch."
 """
 
 
@@ -87,6 +90,7 @@ def test_valid_config_gives_book_meta(tmp_path: Path) -> None:
         description="Beschreibung",
         modified="2014-06-01T12:00:00Z",
         print_edition=PrintEdition("Beispielbuch, Druckausgabe", 2014, "urn:isbn:978-3-00-000000-0"),
+        accessibility=Accessibility("Ein Testbuch.", None, ()),
     )
 
 
@@ -217,7 +221,7 @@ def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
 
 
 def test_unknown_build_key_without_close_match(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD + 'farbe = "blau"\n')
+    book = make_book(tmp_path, GOOD.replace('draft_note = "Entwurf."\n', 'draft_note = "Entwurf."\nfarbe = "blau"\n'))
     result, messages = load(book)
     assert result is None
     assert messages == [f"{book}/book.toml:34:1: error[QZ003]: unknown key 'build.farbe' in book.toml"]

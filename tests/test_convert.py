@@ -52,7 +52,7 @@ def xhtml(result: Converted) -> str:
 
 
 def parse(xhtml: str) -> etree._Element:
-    return etree.fromstring(f"<div>{xhtml}</div>")
+    return etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{xhtml}</div>')
 
 
 def all_ids(xhtml: str) -> list[str]:
@@ -69,11 +69,19 @@ def test_footnotes_get_ids_without_colons(book: Path) -> None:
     result, messages = convert(book, "Text.[^1]\n\n[^1]: Fußnote.\n")
     assert messages == []
     assert xhtml(result) == (
-        '<p>Text.<sup id="fnref-1"><a class="footnote-ref" href="#fn-1">1</a></sup></p>\n'
-        '<div class="footnote">\n<hr/>\n<ol>\n<li id="fn-1">\n'
-        '<p>Fußnote.\u00a0<a class="footnote-backref" href="#fnref-1" title="Zurück zum Text, Fußnote 1">↩</a></p>\n'
-        "</li>\n</ol>\n</div>"
+        '<p>Text.<a epub:type="noteref" id="fnref-1" class="noteref" href="#fn-1" role="doc-noteref">1</a></p>\n'
+        '<section aria-label="Fußnoten" class="footnotes">'
+        '<aside epub:type="footnote" id="fn-1" role="doc-footnote">\n'
+        '<p><a aria-label="1, zurück zum Text" class="backlink" href="#fnref-1" role="doc-backlink">1</a> Fußnote.</p>\n'
+        "</aside></section>"
     )
+
+
+def test_footnote_markup_has_no_epub_attributes_in_html(book: Path) -> None:
+    result, _ = convert(book, "Text.[^1]\n\n[^1]: Fußnote.\n")
+    html = result.body.render(Linker("html", "beitrag"))
+    assert html.startswith('<p>Text.<a id="fnref-1" class="noteref" href="#fn-1" role="doc-noteref">1</a></p>')
+    assert "epub:" not in html and "xml:lang" not in html
 
 
 def test_named_footnotes_keep_their_labels_in_ids(book: Path) -> None:
@@ -99,12 +107,20 @@ def test_abbreviations_do_not_leak_into_the_next_contribution(book: Path) -> Non
 
 
 def test_table(book: Path) -> None:
-    result, messages = convert(book, "| Schritt | Inhalt |\n|---|---|\n| 1 | Ziele |\n")
+    result, messages = convert(book, "| Schritt | Inhalt |\n|---|---|\n| 1 | Ziele |\n\nTabelle: Die *Schritte*\n")
     assert messages == []
     assert xhtml(result) == (
-        "<table>\n<thead>\n<tr>\n<th>Schritt</th>\n<th>Inhalt</th>\n</tr>\n</thead>\n"
-        "<tbody>\n<tr>\n<td>1</td>\n<td>Ziele</td>\n</tr>\n</tbody>\n</table>"
+        "<table><caption>Die <em>Schritte</em></caption>\n<thead>\n<tr>\n"
+        '<th scope="col">Schritt</th>\n<th scope="col">Inhalt</th>\n</tr>\n</thead>\n'
+        "<tbody>\n<tr>\n<td>1</td>\n<td>Ziele</td>\n</tr>\n</tbody>\n</table>\n"
     )
+
+
+def test_table_without_caption_is_a_warning(book: Path) -> None:
+    _, messages = convert(book, "Vorher.\n\n| Schritt | Inhalt |\n|---|---|\n| 1 | Ziele |\n")
+    assert messages == [
+        f"{book}/beitrag.md:12:3: warning[QZ307]: a table needs a caption: write 'Tabelle: …' in the line after it"
+    ]
 
 
 def test_definition_list(book: Path) -> None:
@@ -122,7 +138,7 @@ def test_abbreviation(book: Path) -> None:
 def test_attribute_list_sets_class_and_id(book: Path) -> None:
     result, messages = convert(book, "Ein Hinweis.\n{: .hinweis #mein-hinweis }\n")
     assert messages == []
-    assert xhtml(result) == '<p class="hinweis" id="mein-hinweis">Ein Hinweis.</p>'
+    assert xhtml(result) == '<p id="mein-hinweis" class="hinweis">Ein Hinweis.</p>'
 
 
 def test_heading_ids_are_readable_ascii(book: Path) -> None:
@@ -172,7 +188,7 @@ def test_html_entities_in_the_source_become_characters(book: Path) -> None:
 def test_output_has_no_named_entities_and_is_well_formed(book: Path) -> None:
     body = (
         '## Öffnung -- "Teilhabe"\n\nText...[^1] mit *KGSt* &nbsp; &hellip;\n\n'
-        "| A | B |\n|---|---|\n| 1 | 2 |\n\nBegriff\n: Erklärung\n\n"
+        "| A | B |\n|---|---|\n| 1 | 2 |\n\nTabelle: Zahlen\n\nBegriff\n: Erklärung\n\n"
         "![Diagramm](bilder/diagramm.png)\n\n---\n\n[^1]: Fußnote.\n\n*[KGSt]: Gemeinschaftsstelle\n"
     )
     result, messages = convert(book, body)

@@ -81,7 +81,7 @@ def test_titles_and_creators_are_refined(sample_built: Built) -> None:
     root = opf(sample_built)
     assert root.xpath("//dc:title/text()", namespaces=OPF) == ["Beispielbuch", "Ein kleines Manuskript für die Tests"]
     refines = {m.get("refines"): m.text for m in root.xpath("//opf:meta[@refines]", namespaces=OPF)}
-    assert refines == {"#title": "main", "#subtitle": "subtitle", "#creator1": "edt"}
+    assert refines == {"#title": "main", "#subtitle": "subtitle", "#creator1": "edt", "#conf": "Testredaktion"}
 
 
 def test_one_document_per_contribution_and_group_in_reading_order(sample_built: Built) -> None:
@@ -96,7 +96,7 @@ def test_one_document_per_contribution_and_group_in_reading_order(sample_built: 
     ]  # fmt: skip
 
 
-def test_nav_has_nested_toc_and_landmarks_but_no_page_list(sample_built: Built) -> None:
+def test_nav_has_nested_toc_landmarks_and_our_own_page_list(sample_built: Built) -> None:
     root = nav(sample_built)
     toc = root.xpath("//x:nav[@epub:type='toc']", namespaces=XHTML)[0]
     assert toc.get("role") == "doc-toc"
@@ -111,7 +111,15 @@ def test_nav_has_nested_toc_and_landmarks_but_no_page_list(sample_built: Built) 
         ("toc", "nav.xhtml#toc"),
         ("bodymatter", "grusswort.xhtml"),
     ]
-    assert root.xpath("//*[@epub:type='page-list']", namespaces=XHTML) == []
+    page_list = root.xpath("//x:nav[@epub:type='page-list']", namespaces=XHTML)
+    assert [(n.get("role"), n.get("hidden")) for n in page_list] == [("doc-pagelist", "hidden")]
+    entries = page_list[0].xpath(".//x:a", namespaces=XHTML)
+    assert [(a.get("href"), a.text) for a in entries] == [
+        ("grusswort.xhtml#qz_seite_3", "3"),
+        ("oeffnung.xhtml#qz_seite_12", "12"),
+        ("musterstadt.xhtml#qz_seite_18", "18"),
+        ("fachbeitrag.xhtml#qz_seite_20", "20"),
+    ]
 
 
 def test_ncx_and_guide_for_epub2_readers(brochure: Built) -> None:

@@ -34,6 +34,9 @@ cover = "umschlag.png"
 cover_alt = "Umschlag"
 epub_stylesheet = "epub.css"
 html_stylesheet = "html.css"
+
+[accessibility]
+summary = "Ein Testbuch."
 """
 
 

@@ -18,11 +18,13 @@ from ebooklib import epub
 from lxml import etree
 
 from qz_ebook import __version__
-from qz_ebook.convert import Converted
-from qz_ebook.links import Linker
+from qz_ebook.accessibility import CONFORMS_TO, Claims, derive_claims
+from qz_ebook.convert import Converted, page_marker_id
+from qz_ebook.links import Linker, Target
 from qz_ebook.model import Asset, Book, Contribution
 from qz_ebook.navigation import NavNode, flatten_below, toc_tree
 from qz_ebook.pages import PageView, page_views, perspective_views
+from qz_ebook.pagination import Pagination, paginate
 from qz_ebook.templates import render
 
 XHTML = "application/xhtml+xml"
@@ -67,7 +69,9 @@ def render_epub(book: Book, converted: dict[str, Converted], modified: datetime)
     package = _package(book)
     views = page_views(book, converted)
     toc = _toc(book)
-    documents = _documents(book, views, toc)
+    pagination = paginate(book, converted)
+    _accessibility_metadata(package, derive_claims(book, converted, pagination))
+    documents = _documents(book, views, toc, pagination)
     for document in documents:
         package.add_item(document)
     for asset in _assets(converted):
@@ -121,7 +125,30 @@ def _package(book: Book) -> epub.EpubBook:
     return package
 
 
-def _documents(book: Book, views: list[PageView], toc: tuple[NavNode, ...]) -> list[epub.EpubItem]:
+def _accessibility_metadata(package: epub.EpubBook, claims: Claims) -> None:
+    """schema.org and EPUB Accessibility 1.1 metadata; the prefixes are reserved, never declared."""
+
+    def meta(prop: str, value: str, **attributes: str) -> None:
+        package.add_metadata(None, "meta", value, {"property": prop, **attributes})
+
+    for mode in claims.access_modes:
+        meta("schema:accessMode", mode)
+    meta("schema:accessModeSufficient", ",".join(claims.access_mode_sufficient))
+    for feature in claims.features:
+        meta("schema:accessibilityFeature", feature)
+    for hazard in claims.hazards:
+        meta("schema:accessibilityHazard", hazard)
+    meta("schema:accessibilitySummary", claims.summary)
+    if claims.page_break_source:
+        meta("pageBreakSource", claims.page_break_source)
+    meta("dcterms:conformsTo", CONFORMS_TO, id="conf")
+    if claims.certified_by:
+        meta("a11y:certifiedBy", claims.certified_by, refines="#conf")
+
+
+def _documents(
+    book: Book, views: list[PageView], toc: tuple[NavNode, ...], pagination: Pagination
+) -> list[epub.EpubItem]:
     meta, settings = book.meta, book.settings
 
     def front(name: str, title: str, **context: object) -> epub.EpubItem:
@@ -135,7 +162,9 @@ def _documents(book: Book, views: list[PageView], toc: tuple[NavNode, ...]) -> l
     ]
     if book.perspectives:
         documents.append(front(WEGWEISER, "Wegweiser", perspectives=perspective_views(book)))
-    documents.append(front("nav", "Inhalt", toc=toc, landmarks=_landmarks(views)))
+    link = Linker(EXTENSION)
+    page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in pagination.entries]
+    documents.append(front("nav", "Inhalt", toc=toc, landmarks=_landmarks(views), page_links=page_links))
     for view in views:
         link = Linker(EXTENSION, view.page.slug)
         context = {"title": view.page.title, "view": view, "stylesheet": STYLESHEET, "href": link}

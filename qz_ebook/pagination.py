@@ -1,0 +1,52 @@
+"""Print pages: where each page of the print edition starts in the e-book.
+
+A contribution's ``page`` starts that page unless an earlier contribution already
+started it (several contributions can share one print page). Authors add pages
+inside a contribution with ``<!-- Seite 13 -->`` markers. Together they form the
+page-list, which must run forwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qz_ebook.convert import Converted, PageMarker
+from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.model import Book
+
+
+@dataclass(frozen=True)
+class PageStart:
+    number: int
+    slug: str  # the page (contribution) on which the print page starts
+
+
+@dataclass(frozen=True)
+class Pagination:
+    entries: tuple[PageStart, ...]
+    starts: dict[str, int] = field(default_factory=dict)  # slug → page that starts with it
+    backwards: tuple[tuple[PageMarker, int], ...] = ()  # markers not after the page before them
+
+
+def paginate(book: Book, converted: dict[str, Converted]) -> Pagination:
+    entries: list[PageStart] = []
+    starts: dict[str, int] = {}
+    backwards: list[tuple[PageMarker, int]] = []
+    last = 0
+    for contribution in book.contributions():
+        if contribution.page is not None and contribution.page > last:
+            entries.append(PageStart(contribution.page, contribution.slug))
+            starts[contribution.slug] = last = contribution.page
+        for marker in converted[contribution.slug].page_markers:
+            if marker.number <= last:
+                backwards.append((marker, last))
+                continue
+            entries.append(PageStart(marker.number, contribution.slug))
+            last = marker.number
+    return Pagination(tuple(entries), starts, tuple(backwards))
+
+
+def check_page_markers(pagination: Pagination, diagnostics: Diagnostics) -> None:
+    for marker, previous in pagination.backwards:
+        message = f"page marker {marker.number} does not come after page {previous}; print pages run forwards"
+        diagnostics.error("QZ306", message, marker.location)
