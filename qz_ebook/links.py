@@ -43,6 +43,8 @@ def href(target: Target, extension: str, current: str | None = None) -> str:
 # Attributes whose markup depends on the format, marked in the serialised fragment
 # as `` \x00<kind>="value"`` (see ``format_attribute``).
 EPUB_TYPE, XML_LANG, ID = "E", "X", "I"
+# In our own serialisation a "<" only opens a tag (text and attribute values escape it).
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 MARKED = re.compile('\x00([0-9]+)\x00| \x00([EXI])="([^"]*)"')
 
 
@@ -61,21 +63,35 @@ def format_attribute(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Linker:
-    """Hrefs and format-dependent attributes in one format, as seen from one page.
+    """Hrefs, ids and format-dependent attributes in one format, as seen from one page.
 
     ``extension`` is ``xhtml`` (EPUB) or ``html``; ``current`` is the page's slug.
+    ``on_page`` names the pages merged into one document (the single-page edition):
+    links to them become in-page anchors, and their ids get the page's slug as prefix.
     """
 
     extension: str
     current: str | None = None
+    on_page: frozenset[str] = frozenset()
 
     def __call__(self, to: str | Target) -> str:
-        return href(to if isinstance(to, Target) else Target(to), self.extension, self.current)
+        target = to if isinstance(to, Target) else Target(to)
+        if target.slug in self.on_page:
+            return "#" + (f"{target.slug}--{target.fragment}" if target.fragment else target.slug)
+        return href(target, self.extension, self.current)
+
+    def anchor(self, value: str) -> str:
+        """The id ``value`` on the current page, unique even when pages are merged."""
+        return f"{self.current}--{value}" if self.on_page else value
+
+    def at(self, slug: str) -> Linker:
+        """The same linker, as seen from page ``slug``."""
+        return Linker(self.extension, slug, self.on_page)
 
     def attribute(self, attribute: Attribute) -> str:
         value = html.escape(attribute.value, quote=True)
         if attribute.kind == ID:
-            return f' id="{value}"'
+            return f' id="{html.escape(self.anchor(attribute.value), quote=True)}"'
         if self.extension != "xhtml":
             return ""
         return f' epub:type="{value}"' if attribute.kind == EPUB_TYPE else f' xml:lang="{value}"'
@@ -102,7 +118,8 @@ class Fragment:
         parts.append(text[position:])
         return cls(tuple(p for p in parts if p != ""))
 
-    def render(self, linker: Linker) -> str:
+    def render(self, linker: Linker, heading_offset: int = 0) -> str:
+        """The fragment in ``linker``'s format; ``heading_offset`` moves h2 down to h(2+offset)."""
         out = []
         for part in self.parts:
             if isinstance(part, str):
@@ -111,7 +128,10 @@ class Fragment:
                 out.append(html.escape(linker(part), quote=True))
             else:
                 out.append(linker.attribute(part))
-        return "".join(out)
+        text = "".join(out)
+        return (
+            HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + heading_offset, 6)}", text) if heading_offset else text
+        )
 
 
 def placeholder(index: int) -> str:

@@ -22,7 +22,7 @@ def texts(root: etree._Element, xpath: str) -> list[str]:
 def test_edition_has_index_pages_stylesheet_and_images(sample_built: Built) -> None:
     files = sorted(str(p.relative_to(sample_built.html)) for p in sample_built.html.rglob("*") if p.is_file())
     assert files == [
-        "1-einbuergerung.html", "css/book.css", "fachbeitrag.html", "grusswort.html", "images/cover.png",
+        "1-einbuergerung.html", "css/book.css", "fachbeitrag.html", "gesamt.html", "grusswort.html", "images/cover.png",
         "images/diagramm.png", "index.html", "musterstadt.html", "oeffnung.html", "perspektive-ausblicke.html",
         "perspektive-rueckblicke.html", "teil-grussworte.html",
         "teil-handreichungen.html", "teil-weitere-themen.html",
@@ -62,7 +62,7 @@ def test_every_page_is_well_formed_xml_with_one_h1_and_the_stylesheet(
 
 def test_every_book_page_has_book_nav_start_link_and_current_marker(brochure: Built) -> None:
     for path in all_pages(brochure):
-        if path.name == "index.html" or path.name.startswith("perspektive-"):
+        if path.name in ("index.html", "gesamt.html") or path.name.startswith("perspektive-"):
             continue
         root = etree.parse(str(path)).getroot()
         current = root.xpath("//h:nav[@class='book-nav']//h:a[@aria-current='page']/@href", namespaces=NS)
@@ -102,3 +102,24 @@ def test_contribution_page_shows_persons_facts_and_draft_note(sample_built: Buil
     assert root.xpath("//h:p[@class='draft-note']", namespaces=NS) == []  # status: final
     draft = page(sample_built, "musterstadt.html")
     assert texts(draft, "//h:p[@class='draft-note']") == ["Entwurf der Redaktion."]
+
+
+def test_single_page_edition_holds_every_page_with_unique_ids_and_working_anchors(brochure: Built) -> None:
+    root = page(brochure, "gesamt.html")
+    sections = root.xpath("//h:main/h:section/@id", namespaces=NS)
+    book_pages = [p.stem for p in brochure.html.glob("*.html") if p.stem not in ("index", "gesamt")]
+    assert sorted(sections) == sorted(p for p in book_pages if not p.startswith("perspektive-"))
+    ids = root.xpath("//@id")
+    assert len(ids) == len(set(ids))
+    hrefs = [h for h in root.xpath("//h:main//@href", namespaces=NS) if h != "index.html"]  # breadcrumb, pager
+    assert hrefs and all(h.startswith("#") and h[1:] in ids for h in hrefs), [h for h in hrefs if h[1:] not in ids]
+
+
+def test_single_page_headings_never_skip_a_level(brochure: Built) -> None:
+    root = page(brochure, "gesamt.html")
+    headings = root.xpath(
+        "//h:main//*[self::h:h1 or self::h:h2 or self::h:h3 or self::h:h4 or self::h:h5]", namespaces=NS
+    )
+    levels = [int(h.tag[-1]) for h in headings]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:], strict=False))

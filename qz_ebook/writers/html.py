@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from qz_ebook.convert import Converted
 from qz_ebook.links import Linker
 from qz_ebook.model import Book
 from qz_ebook.navigation import Neighbours, toc_tree
-from qz_ebook.pages import START, Crumb, breadcrumb, page_views, perspective_views
+from qz_ebook.pages import START, Crumb, PageView, breadcrumb, page_views, perspective_views
 from qz_ebook.templates import render
 
 EXTENSION = "html"
 INDEX = "index"
+SINGLE_PAGE = "gesamt"  # the whole book on one page, for reviewers and for printing
+
+
+@dataclass(frozen=True)
+class MergedPage:
+    """A page of the book inside the single-page edition."""
+
+    view: PageView
+    href: Linker
+    level: int  # heading level of its title: parts h2, their entries h3, and so on
+    body: str
 
 
 def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]:
@@ -54,6 +67,7 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
         else:
             content = render("html/group.html", **context)
         files[link(view.page.slug)] = content
+    files[f"{SINGLE_PAGE}.{EXTENSION}"] = _single_page(book, views, common)
     for perspective in perspectives:
         files[f"{perspective.slug}.{EXTENSION}"] = render(
             "html/perspective.html",
@@ -67,3 +81,26 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
             **common,
         )
     return files
+
+
+def _single_page(book: Book, views: list[PageView], common: dict[str, object]) -> bytes:
+    link = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views))
+    items = []
+    for view in views:
+        at = link.at(view.page.slug)
+        level = min(2 + len(view.context.ancestors), 6)
+        # The body's own headings start at h2; move them below this page's title.
+        body = view.converted.body.render(at, heading_offset=level - 1) if view.converted else ""
+        items.append(MergedPage(view, at, level, body))
+    return render(
+        "html/single.html",
+        title=f"{book.meta.title} – Gesamtausgabe",
+        current=SINGLE_PAGE,
+        href=link,
+        crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)],
+        perspective=None,
+        neighbours=Neighbours(None, None),
+        items=items,
+        draft_note=book.settings.draft_note,
+        **common,
+    )
