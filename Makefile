@@ -40,5 +40,19 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 # System tools the validators need. Installed with apt-get when we are root.
+# Java runs EPUBCheck and vnu.jar; Chromium (Debian's, never a downloaded one) runs
+# Ace and axe-core; Node.js >= 20 runs Ace. The npm packages (package-lock.json) are
+# installed with --ignore-scripts, so puppeteer and electron download no browser.
 tools:
 	@command -v java >/dev/null 2>&1 || sh .ci/apt-install default-jre-headless
+	@test -x /usr/bin/chromium || sh .ci/apt-install chromium
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || sh .ci/apt-install nodejs npm
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \
+	  echo "Ace needs Node.js 20 or newer, found $$(node --version); install a newer Node.js" >&2; exit 1; }
+	@test node_modules/.package-lock.json -nt package-lock.json || \
+	  npm ci --ignore-scripts --no-audit --no-fund
+
+# Validate the built EPUB and HTML edition: EPUBCheck, Ace, axe-core, Nu Html Checker.
+.PHONY: check
+check: $(VENV)/.installed-test tools epub html
+	$(BIN)/qz-ebook check

@@ -1,6 +1,7 @@
 """The command line. The only module that prints or exits.
 
-Exit codes: 0 success, 1 build errors, 2 usage errors (click's own).
+Exit codes: 0 success, 1 build errors or findings, 2 usage errors (click's own),
+3 a checker is not installed.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ import click
 
 from qz_ebook import __version__
 from qz_ebook.build import FORMATS, build, manuscript_status
-from qz_ebook.diagnostics import BuildFailed, Diagnostic, Severity
+from qz_ebook.checks.model import ToolMissing, project_root
+from qz_ebook.checks.runner import check_outputs
+from qz_ebook.config import load_config
+from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 
 BUILD_ERRORS = 1
+TOOL_MISSING = 3
+REPORT = "a11y-report.html"
 BOOK_OPTION = click.option(
     "--book",
     "book_dir",
@@ -83,6 +89,42 @@ def status_command(book_dir: Path) -> None:
         click.echo(f"{row.status:<7} {page:>4} {row.words:>6} {row.missing_alt:>6}  {row.kind:<16} {row.source}")
     click.echo(str(report.summary))
     if any(d.severity is Severity.ERROR for d in report.diagnostics):
+        raise SystemExit(BUILD_ERRORS)
+
+
+@main.command("check")
+@BOOK_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder with the built <name>.epub and html/.",
+)
+def check_command(book_dir: Path, out_dir: Path) -> None:
+    """Check the built EPUB and HTML edition with EPUBCheck, Ace, axe-core and the Nu checker.
+
+    Writes <out>/a11y-report.html for reviewers. Exit codes: 0 nothing found,
+    1 findings (or no build to check), 3 a checker is not installed.
+    """
+    diagnostics = Diagnostics()
+    config = load_config(book_dir, diagnostics)
+    if config is None:
+        _fail(BuildFailed(diagnostics.items), False, "check failed: {} error(s) in book.toml")
+    epub, html = out_dir / f"{config.settings.name}.epub", out_dir / "html"
+    if not epub.is_file() or not (html / "index.html").is_file():
+        click.echo(f"nothing to check in {out_dir}: run 'qz-ebook build' first", err=True)
+        raise SystemExit(BUILD_ERRORS)
+    try:
+        summary = check_outputs(epub, html, out_dir / REPORT, project_root())
+    except ToolMissing as missing:
+        click.echo(f"error: {missing}", err=True)
+        raise SystemExit(TOOL_MISSING) from None
+    click.echo(str(summary))
+    click.echo(f"wrote {summary.report}")
+    if not summary.passed:
+        click.echo(f"check failed: {summary.findings} finding(s); see {summary.report}", err=True)
         raise SystemExit(BUILD_ERRORS)
 
 

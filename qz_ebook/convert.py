@@ -21,6 +21,7 @@ from qz_ebook.diagnostics import Diagnostics, Location, locate
 from qz_ebook.links import (
     EPUB_TYPE,
     ID,
+    PAGE_LABEL,
     XML_LANG,
     Fragment,
     LinkRef,
@@ -262,9 +263,10 @@ def _page_markers(soup: BeautifulSoup, where: _Locator) -> tuple[PageMarker, ...
             continue
         number = int(found.group(1))
         markers.append(PageMarker(number, where(str(comment).strip())))
-        marker = soup.new_tag("span", attrs={"class": "pagebreak", "role": "doc-pagebreak", "aria-label": str(number)})
+        marker = soup.new_tag("span", attrs={"class": "pagebreak", "role": "doc-pagebreak"})
         marker["id"] = page_marker_id(number)
         marker["epub:type"] = "pagebreak"
+        marker[format_attribute(PAGE_LABEL)] = str(number)
         parent = comment.parent
         comment.replace_with(marker)
         # Python-Markdown wraps a marker on a line of its own in a paragraph of its own.

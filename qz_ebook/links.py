@@ -42,10 +42,10 @@ def href(target: Target, extension: str, current: str | None = None) -> str:
 
 # Attributes whose markup depends on the format, marked in the serialised fragment
 # as `` \x00<kind>="value"`` (see ``format_attribute``).
-EPUB_TYPE, XML_LANG, ID = "E", "X", "I"
+EPUB_TYPE, XML_LANG, ID, PAGE_LABEL = "E", "X", "I", "P"
 # In our own serialisation a "<" only opens a tag (text and attribute values escape it).
 HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
-MARKED = re.compile('\x00([0-9]+)\x00| \x00([EXI])="([^"]*)"')
+MARKED = re.compile('\x00([0-9]+)\x00| \x00([EXIP])="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,21 @@ class Linker:
         value = html.escape(attribute.value, quote=True)
         if attribute.kind == ID:
             return f' id="{html.escape(self.anchor(attribute.value), quote=True)}"'
+        if attribute.kind == PAGE_LABEL:
+            return page_label(attribute.value, self.extension == "xhtml")
         if self.extension != "xhtml":
             return ""
         return f' epub:type="{value}"' if attribute.kind == EPUB_TYPE else f' xml:lang="{value}"'
+
+
+def page_label(number: str, epub: bool) -> str:
+    """The accessible name of a page-break marker.
+
+    Reading systems and Ace expect ``aria-label`` with the bare page number; stock
+    axe-core forbids ``aria-label`` on a ``span`` in a web page, so the HTML edition
+    names the marker with ``title``.
+    """
+    return f' aria-label="{number}"' if epub else f' title="Seite {number}"'
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from qz_ebook.convert import page_marker_id
+from qz_ebook.links import page_label
 
 
 @cache
@@ -21,6 +22,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals["page_marker_id"] = page_marker_id
+    env.globals["page_label"] = page_label
     return env
 
 

@@ -46,9 +46,14 @@ def build_into(book: Path, out: Path) -> Built:
 
 @pytest.fixture
 def sample_book(tmp_path: Path) -> Path:
-    """A private copy of the sample manuscript, free to edit."""
-    book = tmp_path / "book"
+    """A private copy of the sample manuscript, free to edit.
+
+    It sits at the same depth as in the repository, beside a link to the real
+    assets/, so the stylesheet paths in its book.toml still resolve.
+    """
+    book = tmp_path / "tests" / "fixtures" / "book"
     shutil.copytree(SAMPLE, book)
+    (tmp_path / "assets").symlink_to(REPO / "assets")
     return book
 
 

@@ -290,7 +290,7 @@ def test_ace_report_parsing_takes_failed_assertions_of_every_document() -> None:
     image = {
         "earl:result": {
             "earl:outcome": "fail",
-            "dct:description": "Element does not have an alt attribute",
+            "dct:description": "Element does not have an alt attribute\naria-label attribute does not exist",
             "earl:pointer": {"cfi": ["/4/2"], "css": ["img"]},
             "html": '<img src="a.png">',
         },
@@ -324,16 +324,75 @@ def test_ace_report_parsing_takes_failed_assertions_of_every_document() -> None:
             "metadata-accessmode",
             "serious",
             "",
-            "Publications must declare the 'schema:accessMode' metadata Add it.",
+            "Publications must declare the 'schema:accessMode' metadata — Add it.",
         ),
         (
             "EPUB/a.xhtml",
             "image-alt",
             "critical",
             'img: <img src="a.png">',
-            "Element does not have an alt attribute Images must have alternative text",
+            "Element does not have an alt attribute; aria-label attribute does not exist — Images must have alternative text",
         ),
     ]
+
+
+TINY_OPF = """<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id" xml:lang="de">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:identifier id="id">urn:uuid:0b8f4c1e-3d2a-4f5b-9c6d-7e8f9a0b1c2d</dc:identifier>
+<dc:title>Klein</dc:title><dc:language>de</dc:language>
+<meta property="dcterms:modified">2014-05-13T16:53:20Z</meta>
+</metadata>
+<manifest>
+<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
+<item id="c" href="c.xhtml" media-type="application/xhtml+xml"/>
+<item id="bild" href="bild.svg" media-type="image/svg+xml"/>
+</manifest>
+<spine><itemref idref="c"/></spine>
+</package>"""
+TINY_NAV = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="de" xml:lang="de">
+<head><title>Inhalt</title></head>
+<body><nav epub:type="toc" role="doc-toc"><h1>Inhalt</h1><ol><li><a href="c.xhtml">Kapitel</a></li></ol></nav></body>
+</html>"""
+TINY_CHAPTER = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="de" xml:lang="de"><head><title>Kapitel</title></head>
+<body><main><h1>Kapitel</h1><p>Ein Bild ohne Alternativtext: <img src="bild.svg"/></p></main></body>
+</html>"""
+TINY_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+def test_ace_reports_missing_metadata_and_alt_text_in_a_valid_tiny_epub(tmp_path: Path) -> None:
+    for tool in ("java", "node", "chromium"):
+        require(tool)
+    epub = tmp_path / "klein.epub"
+    with zipfile.ZipFile(epub, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        archive.writestr("META-INF/container.xml", CONTAINER)
+        for name, text in [
+            ("content.opf", TINY_OPF),
+            ("nav.xhtml", TINY_NAV),
+            ("c.xhtml", TINY_CHAPTER),
+            ("bild.svg", TINY_SVG),
+        ]:
+            archive.writestr(name, text)
+    assert epubcheck.check_epub(epub).findings == ()  # valid, so what Ace finds is about accessibility only
+    result = ace.check_epub(epub, REPO)
+    assert result.error is None
+    assert result.documents_checked == 2  # nav.xhtml and c.xhtml; content.opf carries the metadata checks
+    found = {(f.document, f.rule, f.severity) for f in result.findings}
+    assert found == {
+        ("content.opf", "metadata-accessmode", "serious"),
+        ("content.opf", "metadata-accessibilityfeature", "serious"),
+        ("content.opf", "metadata-accessibilityhazard", "serious"),
+        ("content.opf", "metadata-accessibilitysummary", "moderate"),
+        ("content.opf", "metadata-accessmodesufficient", "moderate"),
+        ("c.xhtml", "image-alt", "critical"),
+    }
+    image = next(f for f in result.findings if f.rule == "image-alt")
+    assert image.element.startswith("img: <img")
+    assert image.help_url == "http://kb.daisy.org/publishing/docs/html/images.html"
+    assert "\n" not in image.message
 
 
 # --- all four on the sample book, and the report ------------------------------------------------

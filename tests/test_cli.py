@@ -74,7 +74,12 @@ def test_help_texts() -> None:
     code, stdout, _ = run("--help")
     assert code == 0
     assert stdout.startswith("Usage: qz-ebook [OPTIONS] COMMAND [ARGS]...\n\n  qz-ebook: turn a Markdown manuscript")
-    assert "  build   Build the EPUB and/or the HTML edition from the manuscript.\n  status  Show every" in stdout
+    assert stdout.endswith(
+        "Commands:\n"
+        "  build   Build the EPUB and/or the HTML edition from the manuscript.\n"
+        "  check   Check the built EPUB and HTML edition with EPUBCheck, Ace,...\n"
+        "  status  Show every contribution: status, print page, words, images...\n"
+    )
     code, stdout, _ = run("build", "--help")
     assert code == 0
     for option in ("--format [epub|html|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):

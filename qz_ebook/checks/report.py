@@ -1,0 +1,109 @@
+"""The HTML report for reviewers: ``a11y-report.html``.
+
+A summary table first (tool, version, documents checked, findings), then one
+section per document with findings and in it one table per tool: rule,
+severity, element, message and a link to the tool's help. The report is itself
+accessible (German, skip link, landmarks, one ``h1``, light and dark colours,
+reflows at 320 px): the tests check it with axe-core and the Nu Html Checker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from qz_ebook import __version__
+from qz_ebook.checks import ace, epubcheck
+from qz_ebook.checks.model import Finding, ToolResult
+from qz_ebook.output import write_file
+
+REPORT_NAME = "a11y-report.html"
+EPUB_TOOLS = (epubcheck.TOOL, ace.TOOL)
+
+
+@dataclass(frozen=True)
+class ToolFindings:
+    tool: str
+    anchor: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    edition: str
+    name: str
+    anchor: str
+    tools: tuple[ToolFindings, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {tool.tool: len(tool.findings) for tool in self.tools}
+
+
+@cache
+def environment() -> Environment:
+    """The report's own templates, in ``qz_ebook/checks/templates``."""
+    return Environment(
+        loader=PackageLoader("qz_ebook.checks", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_report(results: Sequence[ToolResult], epub: Path | None = None, html_dir: Path | None = None) -> str:
+    """The report as HTML text."""
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            results=results,
+            documents=sections(results),
+            epub=epub,
+            html_dir=html_dir,
+            total=sum(len(result.findings) for result in results),
+            failed_tools=[result for result in results if result.error],
+            version=__version__,
+        )
+    )
+
+
+def write_report(
+    results: Sequence[ToolResult], report_path: Path, epub: Path | None = None, html_dir: Path | None = None
+) -> Path:
+    """Write the report to ``report_path`` (atomically) and return the path."""
+    write_file(report_path, render_report(results, epub, html_dir).encode("utf-8"))
+    return report_path
+
+
+def sections(results: Sequence[ToolResult]) -> tuple[DocumentSection, ...]:
+    """Documents with findings: the EPUB's first, then the HTML edition's, each in the tools' order."""
+    by_document: dict[tuple[str, str], dict[str, list[Finding]]] = {}
+    for result in results:
+        edition = "EPUB" if result.tool in EPUB_TOOLS else "HTML-Ausgabe"
+        for finding in result.findings:
+            found = by_document.setdefault((edition, finding.document), {})
+            found.setdefault(finding.tool, []).append(finding)
+    order = {result.tool: index for index, result in enumerate(results)}
+    keys = sorted(by_document, key=lambda key: (key[0] != "EPUB", key))
+    documents = []
+    for number, key in enumerate(keys, start=1):
+        tools = sorted(by_document[key].items(), key=lambda item: order.get(item[0], len(order)))
+        documents.append(
+            DocumentSection(
+                edition=key[0],
+                name=key[1],
+                anchor=f"dokument-{number}",
+                tools=tuple(
+                    ToolFindings(tool, f"dokument-{number}-werkzeug-{index}", tuple(findings))
+                    for index, (tool, findings) in enumerate(tools, start=1)
+                ),
+            )
+        )
+    return tuple(documents)
