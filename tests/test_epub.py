@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO, Built, build_into, require
 from lxml import etree
 
-from qz_ebook.diagnostics import BuildFailed
+from qz_ebook.diagnostics import BuildFailed, Diagnostics
+from qz_ebook.manuscript import read_book
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -242,3 +243,15 @@ def test_zip_starts_with_stored_mimetype_and_has_fixed_times(sample_built: Built
     assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
     assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
     assert {i.date_time for i in infos} == {(2014, 5, 13, 16, 53, 20)}
+
+
+def test_brochure_page_list_covers_every_page_where_a_contribution_starts(brochure: Built) -> None:
+    starts = {c.page for c in read_book(REPO / "book", Diagnostics()).contributions()}
+    root = nav(brochure)
+    listed = [a.text for a in root.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=XHTML)]
+    assert sorted(int(n) for n in listed) == sorted(starts)
+    for href in root.xpath("//x:nav[@epub:type='page-list']//x:a/@href", namespaces=XHTML):
+        document, anchor = href.split("#")
+        target = etree.parse(str(brochure.unpacked / "EPUB" / document)).getroot()
+        marker = target.xpath(f"//*[@id='{anchor}']", namespaces=XHTML)[0]
+        assert (marker.get(EPUB_TYPE), marker.get("role")) == ("pagebreak", "doc-pagebreak")
