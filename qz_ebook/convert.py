@@ -296,7 +296,8 @@ def _footnotes(soup: BeautifulSoup) -> None:
     notes = soup.find("div", class_="footnote")
     if notes is None or notes.ol is None:
         return
-    section = soup.new_tag("section", attrs={"class": "footnotes", "aria-label": "Fußnoten"})
+    # A plain div: a named region per contribution would repeat in the single-page edition.
+    section = soup.new_tag("div", attrs={"class": "footnotes"})
     for item in notes.ol.find_all("li", recursive=False):
         aside = soup.new_tag("aside", attrs={"id": str(item["id"]), "role": "doc-footnote", "epub:type": "footnote"})
         backref = item.find("a", class_="footnote-backref")

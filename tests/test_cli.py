@@ -24,7 +24,7 @@ def test_build_writes_both_formats_and_summarises(sample_book: Path, tmp_path: P
     assert stdout == (
         f"wrote {out}/beispiel.epub\n"
         f"wrote {out}/html\n"
-        "4 contributions (3 draft, 1 final), 89 words, 0 images without alt text\n"
+        "4 contributions (3 draft, 1 final), 97 words, 0 images without alt text\n"
     )
     assert (out / "beispiel.epub").is_file() and (out / "html" / "index.html").is_file()
 
@@ -116,6 +116,6 @@ def test_status_shows_missing_alt_text_per_contribution(sample_book: Path) -> No
         f"final      3     12      0  greeting         {sample_book}/beitraege/grusswort.md\n"
         f"draft     12     33      1  position-paper   {page}\n"
         f"draft     18      5      0  practice-example {sample_book}/beitraege/musterstadt.md\n"
-        f"draft     20     39      0  article          {sample_book}/beitraege/fachbeitrag.md\n"
-        "4 contributions (3 draft, 1 final), 89 words, 1 images without alt text\n"
+        f"draft     20     47      0  article          {sample_book}/beitraege/fachbeitrag.md\n"
+        "4 contributions (3 draft, 1 final), 97 words, 1 images without alt text\n"
     )

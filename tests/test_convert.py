@@ -70,10 +70,10 @@ def test_footnotes_get_ids_without_colons(book: Path) -> None:
     assert messages == []
     assert xhtml(result) == (
         '<p>Text.<a epub:type="noteref" id="fnref-1" class="noteref" href="#fn-1" role="doc-noteref">1</a></p>\n'
-        '<section aria-label="Fußnoten" class="footnotes">'
+        '<div class="footnotes">'
         '<aside epub:type="footnote" id="fn-1" role="doc-footnote">\n'
         '<p><a aria-label="1, zurück zum Text" class="backlink" href="#fnref-1" role="doc-backlink">1</a> Fußnote.</p>\n'
-        "</aside></section>"
+        "</aside></div>"
     )
 
 

@@ -152,7 +152,7 @@ def test_a_page_marker_that_runs_backwards_is_an_error(sample_book: Path, tmp_pa
     with pytest.raises(BuildFailed) as failure:
         build_into(sample_book, tmp_path / "out")
     assert [str(d) for d in failure.value.diagnostics] == [
-        f"{path}:22:84: error[QZ306]: page marker 19 does not come after page 21; print pages run forwards"
+        f"{path}:24:84: error[QZ306]: page marker 19 does not come after page 21; print pages run forwards"
     ]
 
 
