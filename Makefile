@@ -8,10 +8,6 @@ BIN := $(VENV)/bin
 BOOK := book
 OUT := dist
 
-# Reproducible builds: the time of the last commit that touched the sources.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- $(BOOK) assets 2>/dev/null)
-export SOURCE_DATE_EPOCH
-
 .PHONY: all epub html test clean tools
 
 all: epub html

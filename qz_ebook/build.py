@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,7 +75,9 @@ def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, str
     diagnostics.raise_if_failed()
     rendered: dict[Path, bytes | dict[str, bytes]] = {}
     if "epub" in formats:
-        rendered[out_dir / f"{book.settings.name}.epub"] = render_epub(book, converted, modification_time(book))
+        rendered[out_dir / f"{book.settings.name}.epub"] = render_epub(
+            book, converted, modification_time(book, book_dir)
+        )
     if "html" in formats:
         rendered[out_dir / "html"] = render_html(book, converted)
     # Everything is rendered before anything is written.
@@ -114,14 +117,28 @@ def read_and_convert(book_dir: Path, diagnostics: Diagnostics) -> tuple[Book, di
     return book, converted
 
 
-def modification_time(book: Book) -> datetime:
-    """``SOURCE_DATE_EPOCH`` when set, else ``book.modified``, else a fixed date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+def modification_time(book: Book, book_dir: Path) -> datetime:
+    """The build's timestamp, so that the same sources give the same bytes.
+
+    ``SOURCE_DATE_EPOCH`` when set; else the time of the last commit that touched
+    the manuscript or its assets; outside git ``book.modified``; else a fixed date.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or _last_commit_time(book, book_dir)
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     if book.meta.modified:
         return datetime.strptime(book.meta.modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     return FALLBACK_MODIFIED
+
+
+def _last_commit_time(book: Book, book_dir: Path) -> str:
+    paths = [book_dir.resolve()] + ([book.settings.assets.resolve()] if book.settings.assets else [])
+    command = ["git", "log", "-1", "--format=%ct", "--", *map(str, paths)]
+    try:
+        done = subprocess.run(command, cwd=book_dir, capture_output=True, text=True, check=False, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""  # no git here
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def summarise(book: Book, converted: dict[str, Converted]) -> Summary:

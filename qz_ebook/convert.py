@@ -16,6 +16,9 @@ from urllib.parse import unquote
 import markdown
 from bs4 import BeautifulSoup, Comment
 from bs4.element import NavigableString
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import parse as defused_parse
 
 from qz_ebook.diagnostics import Diagnostics, Location, locate
 from qz_ebook.links import (
@@ -33,6 +36,7 @@ from qz_ebook.links import (
 )
 from qz_ebook.model import Asset, Book, Contribution
 from qz_ebook.quotes import GermanQuotesExtension
+from qz_ebook.sanitize import neutralise
 from qz_ebook.slugs import slugify
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
@@ -132,6 +136,7 @@ class Converter:
         html = self.md.convert(contribution.body.replace("\x00", "\ufffd"))
         soup = BeautifulSoup(html, "html.parser")
         where = _Locator(contribution)
+        neutralise(soup, where, self.diagnostics)
         markers = _page_markers(soup, where)
         _footnotes(soup)
         self._tables(soup, where)
@@ -206,7 +211,11 @@ class Converter:
                     "QZ302", f"id '{value}' contains ':', which some reading systems reject", where(value)
                 )
             if value in seen:
-                self.diagnostics.error("QZ301", f"id '{value}' is used twice in this contribution", where(value))
+                # Point at the repetition; a clash with a template id has no first use in the source.
+                repeat = 1 if value in TEMPLATE_IDS else 2
+                self.diagnostics.error(
+                    "QZ301", f"id '{value}' is used twice in this contribution", where(value, repeat)
+                )
             seen.add(value)
         return frozenset(seen)
 
@@ -250,7 +259,31 @@ class Converter:
             supported = ", ".join(t.removeprefix("image/") for t in IMAGE_TYPES)
             self.diagnostics.error("QZ304", f"image '{src}' is not a supported type ({supported})", location)
             return None
+        if media_type == "image/svg+xml":
+            problem = svg_problem(resolved)
+            if problem:
+                self.diagnostics.error("QZ309", f"SVG image '{src}' is rejected: {problem}", location)
+                return None
         return self.assets.add(path, media_type)
+
+
+def svg_problem(path: Path) -> str | None:
+    """Why an SVG file is unsafe to publish, or None.
+
+    Parsed with defusedxml: DTDs, entity declarations (billion laughs) and
+    external references are refused, and so is anything that could run.
+    """
+    try:
+        root = defused_parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True).getroot()
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        return "it declares a DTD, entities or external references"
+    except ParseError as exc:
+        return f"it is not well-formed XML ({exc})"
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+        if tag in ("script", "foreignObject") or any(a.lower().startswith("on") for a in element.attrib):
+            return f"it contains <{tag}> or event handlers"
+    return None
 
 
 def _page_markers(soup: BeautifulSoup, where: _Locator) -> tuple[PageMarker, ...]:
@@ -336,8 +369,8 @@ class _Locator:
     def __init__(self, contribution: Contribution) -> None:
         self.contribution = contribution
 
-    def __call__(self, needle: str) -> Location:
-        line, col = locate(self.contribution.body, needle, self.contribution.body_line)
+    def __call__(self, needle: str, occurrence: int = 1) -> Location:
+        line, col = locate(self.contribution.body, needle, self.contribution.body_line, occurrence)
         return Location(self.contribution.source, line, col)
 
 

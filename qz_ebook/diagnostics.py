@@ -77,13 +77,18 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def locate(text: str, needle: str, first_line: int = 1) -> tuple[int, int]:
-    """Line and column of the first ``needle`` in ``text`` (line 1 is ``first_line``).
+def locate(text: str, needle: str, first_line: int = 1, occurrence: int = 1) -> tuple[int, int]:
+    """Line and column of the ``occurrence``-th ``needle`` in ``text`` (line 1 is ``first_line``).
 
     Python-Markdown keeps no source positions, so messages about converted
-    content point at the first occurrence of the offending text.
+    content point at the offending text in the source.
     """
-    index = text.find(needle)
+    index = -1
+    for _ in range(occurrence):
+        found = text.find(needle, index + 1)
+        if found < 0:
+            break
+        index = found
     if index < 0:
         return first_line, 1
     line = text.count("\n", 0, index)

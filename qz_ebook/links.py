@@ -198,6 +198,7 @@ def check_fragments(
             fragment = ref.target.fragment
             ids = anchors.get(ref.target.slug, frozenset())
             if fragment is not None and fragment not in ids:
-                hint = did_you_mean(fragment, sorted(ids))
+                # Template ids (qz_…) are no author's anchors; never suggest them.
+                hint = did_you_mean(fragment, sorted(i for i in ids if not i.startswith("qz_")))
                 message = f"link '{ref.raw}' has no target: no id '{fragment}' on that page{hint}"
                 diagnostics.error("QZ402", message, ref.location)

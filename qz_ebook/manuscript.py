@@ -14,6 +14,9 @@ from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.outline import OutlineItem, parse_outline
 from qz_ebook.slugs import slugify
 
+# Far above any real contribution; keeps a stray dump from exhausting memory.
+MAX_FILE_BYTES = 10 * 10**6
+
 
 def read_book(book_dir: Path, diagnostics: Diagnostics) -> Book:
     """Read the manuscript in ``book_dir``. Raises ``BuildFailed`` on errors."""
@@ -122,10 +125,19 @@ class _Reader:
             self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
             return None
         self.seen_files.add(path.resolve())
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            message = (
+                f"file is {size / 1e6:.1f} MB; a contribution may have at most {MAX_FILE_BYTES // 10**6} MB, split it"
+            )
+            self.diagnostics.error("QZ211", message, Location(path))
+            return None
         text = self.read_text(path)
         source = read_source(path, text, self.diagnostics) if text is not None else None
         if source is None or not {"title", "kind", "status"} <= source.fields.keys():
             return None
+        if not source.body.strip():
+            self.diagnostics.warning("QZ308", "the contribution has no text after its front matter", Location(path))
         slug_location = source.key_locations.get("slug", item.location)
         slug = self._claim_slug(source.fields.get("slug") or slugify(path.stem), slug_location)
         self.locations[slug] = source.key_locations
@@ -152,7 +164,9 @@ class _Reader:
 
 
 def _check_relations(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
-    by_slug = {c.slug: c for c in book.contributions()}
+    by_slug: dict[str, Contribution] = {}
+    for c in book.contributions():
+        by_slug.setdefault(c.slug, c)  # a duplicate slug is reported already; keep the first
     papers = [c.slug for c in by_slug.values() if c.kind == "position-paper"]
     topics = {s.topic for s in _sections(book)}
     for c in by_slug.values():

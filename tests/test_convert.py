@@ -211,8 +211,8 @@ def test_no_id_contains_a_colon(book: Path) -> None:
 
 def test_duplicate_hand_written_id_is_qz301(book: Path) -> None:
     result, messages = convert(book, "## Eins {#ziele}\n\nText\n\n## Zwei {#ziele}\n")
-    # Converted content keeps no positions: the message points at the first occurrence of the id.
-    assert messages == [f"{book}/beitrag.md:10:11: error[QZ301]: id 'ziele' is used twice in this contribution"]
+    # The message points at the repetition, the second 'ziele' in the source.
+    assert messages == [f"{book}/beitrag.md:14:11: error[QZ301]: id 'ziele' is used twice in this contribution"]
 
 
 def test_generated_heading_id_avoids_a_hand_written_id(book: Path) -> None:
@@ -223,7 +223,7 @@ def test_generated_heading_id_avoids_a_hand_written_id(book: Path) -> None:
 
 def test_duplicate_id_on_a_paragraph_and_a_heading_is_qz301(book: Path) -> None:
     _, messages = convert(book, "Absatz\n{: #ziele }\n\n## Ziele {#ziele}\n")
-    assert messages == [f"{book}/beitrag.md:11:5: error[QZ301]: id 'ziele' is used twice in this contribution"]
+    assert messages == [f"{book}/beitrag.md:13:12: error[QZ301]: id 'ziele' is used twice in this contribution"]
 
 
 def test_id_with_colon_is_qz302(book: Path) -> None:

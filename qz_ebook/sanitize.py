@@ -1,0 +1,46 @@
+"""Neutralise hostile raw HTML: the book and the web edition carry no scripts.
+
+Markdown lets authors write raw HTML. Anything that could run code or load foreign
+content is removed with a warning (an error under ``--strict``), so the outputs stay
+safe to publish whatever the manuscript holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bs4 import BeautifulSoup
+
+from qz_ebook.diagnostics import Diagnostics, Location
+
+ACTIVE_ELEMENTS = frozenset(
+    {"script", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "link", "meta", "style",
+     "form", "input", "button", "textarea", "select", "noscript", "template"}
+)  # fmt: skip
+URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "poster", "cite", "background"})
+SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def neutralise(soup: BeautifulSoup, where: Callable[[str], Location], diagnostics: Diagnostics) -> None:
+    """Remove active elements, event handlers and script or data URLs from ``soup``."""
+    for element in soup.find_all(ACTIVE_ELEMENTS):
+        diagnostics.warning("QZ310", f"raw <{element.name}> removed: the book carries no active content",
+                            where(f"<{element.name}"))  # fmt: skip
+        element.decompose()
+    for element in soup.find_all(True):
+        for name in list(element.attrs):
+            value = str(element.attrs[name])
+            url = SCRIPT_URL.match(value) if name.lower() in URL_ATTRIBUTES else None
+            if name.lower().startswith("on"):
+                diagnostics.warning("QZ311", f"event handler '{name}' removed from <{element.name}>", where(name))
+                del element.attrs[name]
+            elif url and not _is_image_data(element.name, name, value):
+                message = f"{url.group(1).lower()}: URL removed from <{element.name} {name}>"
+                diagnostics.warning("QZ312", message, where(value))
+                del element.attrs[name]
+
+
+def _is_image_data(element: str, attribute: str, value: str) -> bool:
+    # Images are judged by the image check, which wants files.
+    return element == "img" and attribute == "src" and value.strip().lower().startswith("data:image/")

@@ -1,0 +1,178 @@
+"""The catalogue of bad inputs: each gets its exit code, its exact located message,
+and leaves the previous outputs untouched (no traceback, nothing half-written)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from qz_ebook.cli import main
+
+FAILED = "build failed: {n} error(s); nothing was written"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    change: Callable[[Path], None]
+    messages: list[str]  # with {book} for the manuscript folder
+    strict: bool = False
+
+
+def edit(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(book: Path) -> None:
+        path = book / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return change
+
+
+def write(relative: str, data: bytes | str) -> Callable[[Path], None]:
+    def change(book: Path) -> None:
+        path = book / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    return change
+
+
+def both(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
+    def change(book: Path) -> None:
+        for step in changes:
+            step(book)
+
+    return change
+
+
+def symlink_out(book: Path) -> None:
+    (book / "bilder" / "geheim.png").symlink_to("/etc/passwd")
+    edit("beitraege/oeffnung.md", "../bilder/diagramm.png", "../bilder/geheim.png")(book)
+
+
+EXAMPLE = "beitraege/musterstadt.md"
+PAPER = "beitraege/oeffnung.md"
+ARTICLE = "beitraege/fachbeitrag.md"
+HEADER = "---\ntitle: Leer\nkind: article\nstatus: draft\n---\n"
+ENTITY_SVG = (
+    '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
+    '<svg xmlns="http://www.w3.org/2000/svg"><text>&lol2;</text></svg>\n'
+)
+
+CASES = [
+    Case("malformed YAML", edit(EXAMPLE, "title: Ein Beispiel", "title: [Ein Beispiel"),
+         ["{book}/beitraege/musterstadt.md:3:8: error[QZ201]: front matter is not valid YAML: expected ',' or ']', but got ':'"]),
+    Case("unknown key with suggestion", edit(EXAMPLE, "place: Musterstadt", "plase: Musterstadt"),
+         ["{book}/beitraege/musterstadt.md:5:1: error[QZ203]: unknown front-matter key 'plase'; did you mean 'place'?"]),
+    Case("missing key", edit(EXAMPLE, "status: draft\n", ""),
+         ["{book}/beitraege/musterstadt.md:1:1: error[QZ202]: front matter needs 'status'"]),
+    Case("wrong type", edit(EXAMPLE, "page: 18", "page: zwölf"),
+         ["{book}/beitraege/musterstadt.md:8:1: error[QZ204]: 'page' must be a whole number, not 'zwölf'"]),
+    Case("pages run backwards", edit(EXAMPLE, "page: 18", "page: 2"),
+         ["{book}/beitraege/musterstadt.md:8:1: error[QZ208]: page 2 comes after page 12 of 'oeffnung' in the outline"]),
+    Case("file in the outline is missing", edit("SUMMARY.md", "beitraege/musterstadt.md", "beitraege/musterstat.md"),
+         ["{book}/SUMMARY.md:10:3: error[QZ102]: file 'beitraege/musterstat.md' does not exist",
+          "{book}/beitraege/musterstadt.md:1:1: warning[QZ106]: not in the outline SUMMARY.md; add it or remove it"]),
+    Case("Markdown file not in the outline", write("beitraege/notiz.md", HEADER + "Text.\n"),
+         ["{book}/beitraege/notiz.md:1:1: warning[QZ106]: not in the outline SUMMARY.md; add it or remove it"], strict=True),
+    Case("duplicate slug", both(write("andere/oeffnung.md", HEADER + "Text.\n"),
+                                edit("SUMMARY.md", "- 1. Einbürgerung", "- [Zweite](andere/oeffnung.md)\n- 1. Einbürgerung")),
+         ["{book}/SUMMARY.md:14:1: error[QZ105]: slug 'oeffnung' is already used at {book}/SUMMARY.md:9:1; set a different 'slug:' in the front matter"]),
+    Case("duplicate heading id", edit(ARTICLE, "## Zwei Abschnitte", "## Eins {#gleich}\n\n## Zwei {#gleich}"),
+         ["{book}/beitraege/fachbeitrag.md:15:11: error[QZ301]: id 'gleich' is used twice in this contribution"]),
+    Case("unknown paper", edit(EXAMPLE, "paper: oeffnung", "paper: oefnung"),
+         ["{book}/beitraege/musterstadt.md:7:1: error[QZ205]: 'paper: oefnung' names no contribution; did you mean 'oeffnung'?"]),
+    Case("outline nests badly", edit("SUMMARY.md", "  - [Musterstadt", "      - [Musterstadt"),
+         ["{book}/SUMMARY.md:10:7: error[QZ104]: bad indentation: 6 spaces, expected 2 or 4 spaces per level",
+          "{book}/beitraege/musterstadt.md:1:1: warning[QZ106]: not in the outline SUMMARY.md; add it or remove it"]),
+    Case("not UTF-8", write(EXAMPLE, HEADER.encode() + "Stra\xdfe\n".encode("latin-1")),
+         ["{book}/beitraege/musterstadt.md:1:1: error[QZ207]: file is not UTF-8 (invalid continuation byte at byte 52)"]),
+    Case("empty contribution", write(EXAMPLE, HEADER.replace("article", "practice-example\npaper: oeffnung")),
+         ["{book}/beitraege/musterstadt.md:1:1: warning[QZ308]: the contribution has no text after its front matter"], strict=True),
+    Case("50 MB contribution", write(EXAMPLE, HEADER + "Wort " * 10_000_000),
+         ["{book}/beitraege/musterstadt.md:1:1: error[QZ211]: file is 50.0 MB; a contribution may have at most 10 MB, split it"]),
+    Case("broken link", edit(ARTICLE, "(oeffnung.md#interkulturelle-oeffnung)", "(oefnung.md)"),
+         ["{book}/beitraege/fachbeitrag.md:11:68: error[QZ401]: link 'oefnung.md' has no target: no such file; did you mean 'oeffnung.md'?"]),
+    Case("broken fragment", edit(ARTICLE, "#interkulturelle-oeffnung)", "#ziele)"),
+         ["{book}/beitraege/fachbeitrag.md:11:68: error[QZ402]: link 'oeffnung.md#ziele' has no target: no id 'ziele' on that page"]),
+    Case("missing image", edit(PAPER, "../bilder/diagramm.png", "../bilder/fehlt.png"),
+         ["{book}/beitraege/oeffnung.md:24:17: error[QZ304]: image '../bilder/fehlt.png' does not exist"]),
+    Case("image outside the book", edit(PAPER, "../bilder/diagramm.png", "../../../../../../etc/passwd"),
+         ["{book}/beitraege/oeffnung.md:24:17: error[QZ304]: image '../../../../../../etc/passwd' lies outside the book and assets folders"]),
+    Case("absolute image path", edit(PAPER, "../bilder/diagramm.png", "/etc/passwd"),
+         ["{book}/beitraege/oeffnung.md:24:17: error[QZ304]: image '/etc/passwd' must be a relative path to a file in the book"]),
+    Case("symlink escaping the tree", symlink_out,
+         ["{book}/beitraege/oeffnung.md:24:17: error[QZ304]: image '../bilder/geheim.png' lies outside the book and assets folders"]),
+    Case("image without alt text", edit(PAPER, "![Ein Diagramm]", "![]"),
+         ["{book}/beitraege/oeffnung.md:24:5: error[QZ305]: image '../bilder/diagramm.png' has no alt text; write ![description](../bilder/diagramm.png), or mark a decorative image with {{.decorative}}"]),
+    Case("unsupported image type", both(write("bilder/plakat.pdf", b"%PDF-1.4\n"), edit(PAPER, "../bilder/diagramm.png", "../bilder/plakat.pdf")),
+         ["{book}/beitraege/oeffnung.md:24:17: error[QZ304]: image '../bilder/plakat.pdf' is not a supported type (jpeg, png, gif, svg+xml, webp)"]),
+    Case("SVG with entity expansion", both(write("bilder/lol.svg", ENTITY_SVG), edit(PAPER, "../bilder/diagramm.png", "../bilder/lol.svg")),
+         ["{book}/beitraege/oeffnung.md:24:17: error[QZ309]: SVG image '../bilder/lol.svg' is rejected: it declares a DTD, entities or external references"]),
+    Case("raw script", edit(ARTICLE, "Ein Beitrag zum Thema", "<script>alert(1)</script>Ein Beitrag zum Thema"),
+         ["{book}/beitraege/fachbeitrag.md:11:1: warning[QZ310]: raw <script> removed: the book carries no active content"], strict=True),
+    Case("raw iframe", edit(ARTICLE, "Text mit", '<iframe src="https://example.org"></iframe>\n\nText mit'),
+         ["{book}/beitraege/fachbeitrag.md:15:1: warning[QZ310]: raw <iframe> removed: the book carries no active content"], strict=True),
+    Case("event handler", edit(ARTICLE, "<span lang=\"fr\">", "<span lang=\"fr\" onclick=\"alert(1)\">"),
+         ["{book}/beitraege/fachbeitrag.md:24:36: warning[QZ311]: event handler 'onclick' removed from <span>"], strict=True),
+    Case("javascript URL", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(javascript:alert(1))"),
+         ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: javascript: URL removed from <a href>"], strict=True),
+    Case("data URL that is no image", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(data:text/html,hallo)"),
+         ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: data: URL removed from <a href>"], strict=True),
+]  # fmt: skip
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_is_reported_and_leaves_outputs_untouched(case: Case, sample_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--book", str(sample_book), "--out", str(out)]).exit_code == 0
+    before = digest(out)
+    case.change(sample_book)
+    args = ["build", "--book", str(sample_book), "--out", str(out)] + (["--strict"] if case.strict else [])
+    result = runner.invoke(main, args)
+    expected = [m.format(book=sample_book) for m in case.messages]
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # never a traceback
+    assert result.exit_code == 1
+    failures = sum("error[" in m or case.strict for m in expected)
+    assert result.stderr.splitlines() == [*expected, FAILED.format(n=failures)]
+    assert digest(out) == before
+    assert sorted(os.listdir(out)) == ["beispiel.epub", "html"]  # no temporary files left behind
+
+
+def test_warnings_alone_still_build_without_strict(sample_book: Path, tmp_path: Path) -> None:
+    edit(ARTICLE, "Ein Beitrag zum Thema", "<script>alert(1)</script>Ein Beitrag zum Thema")(sample_book)
+    result = CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    for page in [tmp_path / "html" / "fachbeitrag.html", tmp_path / "html" / "gesamt.html"]:
+        assert "<script" not in page.read_text(encoding="utf-8")
+
+
+def test_repeated_headings_get_unique_ids(sample_book: Path, tmp_path: Path) -> None:
+    edit(ARTICLE, "## Zwei Abschnitte", "## Gleich\n\nA.\n\n## Gleich")(sample_book)
+    assert CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path)]).exit_code == 0
+    page = etree.parse(str(tmp_path / "html" / "fachbeitrag.html")).getroot()
+    assert page.xpath("//*[local-name()='h2']/@id")[:2] == ["gleich", "gleich_1"]
+
+
+def test_malformed_raw_html_still_gives_well_formed_pages(sample_book: Path, tmp_path: Path) -> None:
+    edit(ARTICLE, "Ein Beitrag zum Thema", "<div><b>offen <i>verschachtelt</b> Ein Beitrag zum Thema")(sample_book)
+    assert CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path)]).exit_code == 0
+    etree.parse(str(tmp_path / "html" / "fachbeitrag.html"))
+    etree.parse(str(tmp_path / "html" / "gesamt.html"))
