@@ -44,6 +44,7 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/w
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
 TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
 WORDS = re.compile(r"\w+")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
 # Link texts that do not say where a link goes (WCAG 2.4.4).
@@ -134,6 +135,9 @@ class Converter:
         self.md.reset()
         # NUL is not allowed in XML and marks link placeholders in our fragments.
         html = self.md.convert(contribution.body.replace("\x00", "\ufffd"))
+        # XML forbids most control characters; Python-Markdown can leak its own
+        # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
+        html = XML_ILLEGAL.sub("", html)
         soup = BeautifulSoup(html, "html.parser")
         where = _Locator(contribution)
         neutralise(soup, where, self.diagnostics)

@@ -19,6 +19,8 @@ ACTIVE_ELEMENTS = frozenset(
      "form", "input", "button", "textarea", "select", "noscript", "template"}
 )  # fmt: skip
 URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "poster", "cite", "background"})
+# XML names without a namespace prefix; html.parser accepts far more (``<a*>``, ``a$b=``).
+XML_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
 SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
 
 
@@ -29,7 +31,17 @@ def neutralise(soup: BeautifulSoup, where: Callable[[str], Location], diagnostic
                             where(f"<{element.name}"))  # fmt: skip
         element.decompose()
     for element in soup.find_all(True):
+        if not XML_NAME.fullmatch(element.name) and element.name != "epub:type":
+            diagnostics.warning(
+                "QZ313", f"malformed raw HTML <{element.name}> kept as text only", where(f"<{element.name}")
+            )
+            element.unwrap()
+            continue
         for name in list(element.attrs):
+            if not XML_NAME.fullmatch(name) and name not in ("epub:type", "xml:lang", "xlink:href"):
+                diagnostics.warning("QZ313", f"malformed attribute '{name}' removed from <{element.name}>", where(name))
+                del element.attrs[name]
+                continue
             value = str(element.attrs[name])
             url = SCRIPT_URL.match(value) if name.lower() in URL_ATTRIBUTES else None
             if name.lower().startswith("on"):

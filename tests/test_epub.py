@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import zipfile
@@ -255,3 +256,31 @@ def test_brochure_page_list_covers_every_page_where_a_contribution_starts(brochu
         target = etree.parse(str(brochure.unpacked / "EPUB" / document)).getroot()
         marker = target.xpath(f"//*[@id='{anchor}']", namespaces=XHTML)[0]
         assert (marker.get(EPUB_TYPE), marker.get("role")) == ("pagebreak", "doc-pagebreak")
+
+
+def tree_digest(built: Built) -> dict[str, bytes]:
+    files = {"epub": built.epub.read_bytes()}
+    files.update({str(p.relative_to(built.html)): p.read_bytes() for p in sorted(built.html.rglob("*")) if p.is_file()})
+    return files
+
+
+def test_two_builds_give_byte_identical_epub_and_html(sample_book: Path, tmp_path: Path) -> None:
+    assert tree_digest(build_into(sample_book, tmp_path / "one")) == tree_digest(
+        build_into(sample_book, tmp_path / "two")
+    )
+
+
+def test_without_source_date_epoch_the_last_commit_dates_the_build(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git = require("git")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    env = {"GIT_AUTHOR_DATE": "2015-03-01T10:00:00Z", "GIT_COMMITTER_DATE": "2015-03-01T10:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": os.environ["PATH"], "HOME": str(tmp_path)}  # fmt: skip
+    for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "Manuskript"]):
+        subprocess.run([git, *command], cwd=sample_book, env=env, check=True)
+    built = build_into(sample_book, tmp_path / "out")
+    assert opf(built).xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=OPF) == [
+        "2015-03-01T10:00:00Z"
+    ]
