@@ -125,6 +125,9 @@ CASES = [
          ["{book}/beitraege/fachbeitrag.md:24:36: warning[QZ311]: event handler 'onclick' removed from <span>"], strict=True),
     Case("javascript URL", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(javascript:alert(1))"),
          ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: javascript: URL removed from <a href>"], strict=True),
+    Case("malformed raw HTML", edit(ARTICLE, "Ein Beitrag zum Thema", "<b*>fett</b*> <i x$y=1>kursiv</i> Ein Beitrag zum Thema"),
+         ["{book}/beitraege/fachbeitrag.md:11:1: warning[QZ313]: malformed raw HTML <b*> kept as text only",
+          "{book}/beitraege/fachbeitrag.md:11:18: warning[QZ313]: malformed attribute 'x$y' removed from <i>"], strict=True),
     Case("data URL that is no image", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(data:text/html,hallo)"),
          ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: data: URL removed from <a href>"], strict=True),
 ]  # fmt: skip
