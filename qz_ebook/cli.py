@@ -6,7 +6,7 @@ Exit codes: 0 success, 1 build errors or findings, 2 usage errors (click's own),
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -32,6 +32,17 @@ BOOK_OPTION = click.option(
 )
 
 
+def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("dist"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qz-ebook")
 def main() -> None:
@@ -47,14 +58,7 @@ def main() -> None:
     show_default=True,
     help="Which output to build.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Folder for the outputs: <name>.epub and html/.",
-)
+@out_option("Folder for the outputs: <name>.epub and html/.")
 @BOOK_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool) -> None:
@@ -94,14 +98,7 @@ def status_command(book_dir: Path) -> None:
 
 @main.command("check")
 @BOOK_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Folder with the built <name>.epub and html/.",
-)
+@out_option("Folder with the built <name>.epub and html/.")
 def check_command(book_dir: Path, out_dir: Path) -> None:
     """Check the built EPUB and HTML edition with EPUBCheck, Ace, axe-core and the Nu checker.
 

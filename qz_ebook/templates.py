@@ -10,17 +10,22 @@ from qz_ebook.convert import page_marker_id
 from qz_ebook.links import page_label
 
 
-@cache
-def environment() -> Environment:
-    """One shared environment; templates live in ``qz_ebook/templates``."""
-    env = Environment(
-        loader=PackageLoader("qz_ebook", "templates"),
+def make_environment(package: str, folder: str = "templates") -> Environment:
+    """A Jinja2 environment for the templates in ``package/folder``, with our settings."""
+    return Environment(
+        loader=PackageLoader(package, folder),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@cache
+def environment() -> Environment:
+    """One shared environment for the books' pages; templates live in ``qz_ebook/templates``."""
+    env = make_environment("qz_ebook")
     env.globals["page_marker_id"] = page_marker_id
     env.globals["page_label"] = page_label
     return env

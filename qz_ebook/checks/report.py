@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from qz_ebook import __version__
 from qz_ebook.checks import ace, epubcheck
 from qz_ebook.checks.model import Finding, ToolResult
 from qz_ebook.output import write_file
+from qz_ebook.templates import make_environment
 
 REPORT_NAME = "a11y-report.html"
 EPUB_TOOLS = (epubcheck.TOOL, ace.TOOL)
@@ -47,14 +48,7 @@ class DocumentSection:
 @cache
 def environment() -> Environment:
     """The report's own templates, in ``qz_ebook/checks/templates``."""
-    return Environment(
-        loader=PackageLoader("qz_ebook.checks", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return make_environment("qz_ebook.checks")
 
 
 def render_report(results: Sequence[ToolResult], epub: Path | None = None, html_dir: Path | None = None) -> str:
