@@ -52,3 +52,10 @@ tools:
 .PHONY: check
 check: $(VENV)/.installed-test tools epub html
 	$(BIN)/qz-ebook check
+
+# Benchmark against Pandoc on generated 100- and 1,000-chapter books (bench/README.md).
+# Not a test: it prints a Markdown table and writes bench/results/<timestamp>.json.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qz_ebook.accessibility import check_claims, derive_claims
+from qz_ebook.batch import convert_book
+from qz_ebook.cache import ConversionCache
 from qz_ebook.config import TomlLocator
-from qz_ebook.convert import Converted, convert_book
+from qz_ebook.convert import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book
@@ -64,14 +66,21 @@ class StatusReport:
     summary: Summary
 
 
-def build(book_dir: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, strict: bool = False) -> BuildResult:
+def build(
+    book_dir: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    strict: bool = False,
+    cache_dir: Path | None = None,
+) -> BuildResult:
     """Build ``formats`` from the manuscript in ``book_dir`` into ``out_dir``.
 
     Raises ``BuildFailed`` with every diagnostic when the manuscript has errors
-    (or warnings, when ``strict``); nothing is written then.
+    (or warnings, when ``strict``); nothing is written then. With ``cache_dir``,
+    conversions are kept there and reused while their inputs are unchanged.
     """
     diagnostics = Diagnostics(strict=strict)
-    book, converted = read_and_convert(book_dir, diagnostics)
+    book, converted = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir))
     diagnostics.raise_if_failed()
     rendered: dict[Path, bytes | dict[str, bytes]] = {}
     if "epub" in formats:
@@ -104,11 +113,13 @@ def manuscript_status(book_dir: Path) -> StatusReport:
     return StatusReport(rows, tuple(diagnostics.items), summarise(book, converted))
 
 
-def read_and_convert(book_dir: Path, diagnostics: Diagnostics) -> tuple[Book, dict[str, Converted]]:
+def read_and_convert(
+    book_dir: Path, diagnostics: Diagnostics, cache: ConversionCache | None = None
+) -> tuple[Book, dict[str, Converted]]:
     """Read the manuscript (raising on errors) and convert every contribution once."""
     book = read_book(book_dir, diagnostics)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
-    converted = convert_book(book, roots, diagnostics)
+    converted = convert_book(book, roots, diagnostics, cache)
     pagination = paginate(book, converted)
     check_page_markers(pagination, diagnostics)
     toml = book_dir / "book.toml"

@@ -22,6 +22,7 @@ from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 BUILD_ERRORS = 1
 TOOL_MISSING = 3
 REPORT = "a11y-report.html"
+CACHE = ".qz-cache"
 BOOK_OPTION = click.option(
     "--book",
     "book_dir",
@@ -61,7 +62,8 @@ def main() -> None:
 @out_option("Folder for the outputs: <name>.epub and html/.")
 @BOOK_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool) -> None:
+@click.option("--no-cache", is_flag=True, help=f"Convert every contribution again, ignoring {CACHE}/.")
+def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
     """Build the EPUB and/or the HTML edition from the manuscript.
 
     Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
@@ -69,7 +71,7 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     """
     formats = FORMATS if output_format == "all" else (output_format,)
     try:
-        result = build(book_dir, out_dir, formats, strict=strict)
+        result = build(book_dir, out_dir, formats, strict=strict, cache_dir=None if no_cache else Path(CACHE))
     except BuildFailed as failure:
         _fail(failure, strict, "build failed: {} error(s); nothing was written")
     _report(result.diagnostics)

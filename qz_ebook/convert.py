@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -27,14 +27,14 @@ from qz_ebook.links import (
     PAGE_LABEL,
     XML_LANG,
     Fragment,
+    ImageRef,
     LinkRef,
     LinkResolver,
     Target,
-    check_fragments,
     format_attribute,
     placeholder,
 )
-from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.model import Asset, Contribution
 from qz_ebook.quotes import GermanQuotesExtension
 from qz_ebook.sanitize import neutralise
 from qz_ebook.slugs import slugify
@@ -73,26 +73,6 @@ class PageMarker:
     location: Location
 
 
-@dataclass
-class AssetRegistry:
-    """Gives every image file one stable, collision-free ``images/…`` href."""
-
-    by_source: dict[Path, Asset] = field(default_factory=dict)
-    hrefs: set[str] = field(default_factory=set)
-
-    def add(self, source: Path, media_type: str) -> Asset:
-        key = source.resolve()
-        if key not in self.by_source:
-            stem, suffix = slugify(source.stem), source.suffix.lower()
-            href, n = f"images/{stem}{suffix}", 1
-            while href in self.hrefs:
-                n += 1
-                href = f"images/{stem}-{n}{suffix}"
-            self.hrefs.add(href)
-            self.by_source[key] = Asset(source, href, media_type)
-        return self.by_source[key]
-
-
 def new_markdown() -> markdown.Markdown:
     """The Python-Markdown pipeline with our extensions and settings."""
     return markdown.Markdown(
@@ -129,7 +109,6 @@ class Converter:
         self.resolver = resolver
         self.allowed_roots = tuple(r.resolve() for r in allowed_roots)
         self.diagnostics = diagnostics
-        self.assets = AssetRegistry()
 
     def convert(self, contribution: Contribution) -> Converted:
         self.md.reset()
@@ -146,8 +125,9 @@ class Converter:
         self._tables(soup, where)
         self._check_headings(soup, where)
         ids = self._check_ids(soup, where)
-        images, missing_alt = self._images(soup, contribution, where)
-        links, targets = self._links(soup, contribution, where)
+        targets: list[Target | ImageRef] = []
+        images, missing_alt = self._images(soup, contribution, where, targets)
+        links = self._links(soup, contribution, where, targets)
         _mark_format_attributes(soup)
         return Converted(
             body=Fragment.from_serialised(soup.decode(formatter="minimal"), targets),
@@ -160,10 +140,9 @@ class Converter:
         )
 
     def _links(
-        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator
-    ) -> tuple[tuple[LinkRef, ...], list[Target]]:
+        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
+    ) -> tuple[LinkRef, ...]:
         refs: list[LinkRef] = []
-        targets: list[Target] = []
         for anchor in soup.find_all("a", href=True):
             raw = str(anchor["href"])
             location = where(raw)
@@ -176,7 +155,7 @@ class Converter:
                 refs.append(LinkRef(raw, target, location))
                 anchor["href"] = placeholder(len(targets))
                 targets.append(target)
-        return tuple(refs), targets
+        return tuple(refs)
 
     def _tables(self, soup: BeautifulSoup, where: _Locator) -> None:
         """A paragraph "Tabelle: …" right after a table becomes its caption; header cells get a scope."""
@@ -224,15 +203,17 @@ class Converter:
         return frozenset(seen)
 
     def _images(
-        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator
+        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
     ) -> tuple[tuple[Asset, ...], int]:
+        """Check every image; its href is assigned later, the same for the whole book."""
         assets: list[Asset] = []
         missing_alt = 0
         for img in soup.find_all("img"):
             src = str(img.get("src", ""))
             asset = self._image_asset(contribution.source.parent, src, where(src))
             if asset is not None:
-                img["src"] = asset.href
+                img["src"] = placeholder(len(targets))
+                targets.append(ImageRef(asset.source))
                 assets.append(asset)
             if "decorative" in (img.get("class") or []):
                 img["alt"] = ""
@@ -268,7 +249,7 @@ class Converter:
             if problem:
                 self.diagnostics.error("QZ309", f"SVG image '{src}' is rejected: {problem}", location)
                 return None
-        return self.assets.add(path, media_type)
+        return Asset(resolved, "", media_type)  # href assigned by ``bind_images``
 
 
 def svg_problem(path: Path) -> str | None:
@@ -376,11 +357,3 @@ class _Locator:
     def __call__(self, needle: str, occurrence: int = 1) -> Location:
         line, col = locate(self.contribution.body, needle, self.contribution.body_line, occurrence)
         return Location(self.contribution.source, line, col)
-
-
-def convert_book(book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> dict[str, Converted]:
-    """Convert every contribution once, then check every link; problems go to ``diagnostics``."""
-    converter = Converter(LinkResolver(book.contributions()), allowed_roots, diagnostics)
-    converted = {c.slug: converter.convert(c) for c in book.contributions()}
-    check_fragments({s: c.links for s, c in converted.items()}, {s: c.ids for s, c in converted.items()}, diagnostics)
-    return converted

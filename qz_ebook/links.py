@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
@@ -110,17 +111,25 @@ def page_label(number: str, epub: bool) -> str:
 
 
 @dataclass(frozen=True)
+class ImageRef:
+    """An image file whose href is given once every contribution is converted."""
+
+    source: Path
+
+
+@dataclass(frozen=True)
 class Fragment:
     """Serialised XHTML with links and format-dependent attributes left open.
 
     One conversion serves every format: each writer renders the open parts.
+    Image sources are bound to their hrefs once, after conversion (``bind_images``).
     """
 
-    parts: tuple[str | Target | Attribute, ...]
+    parts: tuple[str | Target | Attribute | ImageRef, ...]
 
     @classmethod
-    def from_serialised(cls, text: str, targets: list[Target]) -> Fragment:
-        parts: list[str | Target | Attribute] = []
+    def from_serialised(cls, text: str, targets: list[Target | ImageRef]) -> Fragment:
+        parts: list[str | Target | Attribute | ImageRef] = []
         position = 0
         for match in MARKED.finditer(text):
             parts.append(text[position : match.start()])
@@ -130,6 +139,12 @@ class Fragment:
         parts.append(text[position:])
         return cls(tuple(p for p in parts if p != ""))
 
+    def bind_images(self, hrefs: Mapping[Path, str]) -> Fragment:
+        """The same fragment with every image source replaced by its href."""
+        return Fragment(
+            tuple(html.escape(hrefs[p.source], quote=True) if isinstance(p, ImageRef) else p for p in self.parts)
+        )
+
     def render(self, linker: Linker, heading_offset: int = 0) -> str:
         """The fragment in ``linker``'s format; ``heading_offset`` moves h2 down to h(2+offset)."""
         out = []
@@ -138,8 +153,10 @@ class Fragment:
                 out.append(part)
             elif isinstance(part, Target):
                 out.append(html.escape(linker(part), quote=True))
-            else:
+            elif isinstance(part, Attribute):
                 out.append(linker.attribute(part))
+            else:
+                raise ValueError(f"image {part.source} was never bound to an href")
         text = "".join(out)
         return (
             HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + heading_offset, 6)}", text) if heading_offset else text

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from qz_ebook.batch import AssetRegistry, bind_images
 from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, new_markdown
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.links import Linker, LinkResolver
@@ -42,7 +43,7 @@ def convert(book: Path, body: str) -> tuple[Converted, list[str]]:
     diagnostics = Diagnostics()
     page = contribution(book, body)
     converter = Converter(LinkResolver([page]), (book, book.parent / "assets"), diagnostics)
-    result = converter.convert(page)
+    result = bind_images(converter.convert(page), AssetRegistry())
     return result, [str(d) for d in diagnostics.items]
 
 

@@ -1,0 +1,385 @@
+"""Benchmark qz-ebook against Pandoc on synthetic books of 100 and 1,000 chapters.
+
+    python bench/run.py [--repeat 5] [--seed 2014] [--sizes 100 1000] [--warmup 1]
+
+The books come from bench/generate.py and are cached in bench/books/. For each size
+the runs alternate (ours, Pandoc, ours, Pandoc, …) so that a noisy neighbour slows
+both alike. Every run is a child process; its wall time is measured around
+``Popen``/``os.wait4`` and its peak RSS is the ``ru_maxrss`` that ``wait4`` returns.
+Only medians and ratios are reported. The figures go to bench/results/<timestamp>.json,
+the Markdown table to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import generate
+
+BENCH = Path(__file__).resolve().parent
+BOOKS = BENCH / "books"
+RESULTS = BENCH / "results"
+DEFAULT_SIZES = (100, 1000)
+# Fixed build time for both tools: reproducible output, and qz-ebook does not ask git for it.
+SOURCE_DATE_EPOCH = "1401624000"
+OUTLINE_LINK = re.compile(r"\]\(([^)#]+\.md)\)")
+
+Command = Callable[[Path, Path], list[str]]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One child process: wall time in seconds and peak resident set size in MB."""
+
+    seconds: float
+    peak_rss_mb: float
+
+
+@dataclass
+class Series:
+    """The runs of one tool on one book."""
+
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        """Median wall time."""
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        """Median peak RSS."""
+        return statistics.median(r.peak_rss_mb for r in self.runs)
+
+
+@dataclass
+class SizeResult:
+    """Everything measured on one book."""
+
+    chapters: int
+    markdown_mb: float
+    ours: Series = field(default_factory=Series)
+    pandoc: Series = field(default_factory=Series)
+    incremental: Series | None = None
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr; stdout carries only the table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def tool_paths() -> tuple[Path, Path]:
+    """qz-ebook next to this Python (the venv's), and Pandoc from pypandoc-binary or PATH."""
+    ours = Path(sys.executable).parent / "qz-ebook"
+    if not ours.exists():
+        found = shutil.which("qz-ebook")
+        if found is None:
+            raise SystemExit("qz-ebook not found; run from the project's venv (make bench)")
+        ours = Path(found)
+    try:
+        import pypandoc
+
+        pandoc = Path(pypandoc.get_pandoc_path())
+    except (ImportError, OSError):
+        found = shutil.which("pandoc")
+        if found is None:
+            raise SystemExit("pandoc not found; install the bench extra: pip install -e '.[bench]'") from None
+        pandoc = Path(found)
+    return ours, pandoc
+
+
+def build_options(ours: Path) -> set[str]:
+    """The long options ``qz-ebook build`` offers, read from its --help."""
+    help_text = subprocess.run([ours, "build", "--help"], capture_output=True, text=True, check=True).stdout
+    return set(re.findall(r"--[a-z][a-z-]*", help_text))
+
+
+def generator_fingerprint(seed: int, chapters: int) -> str:
+    """What a cached book must have been generated from: seed, size and the generator's source."""
+    source = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()[:16]
+    return f"seed={seed} chapters={chapters} generator={source}\n"
+
+
+def ensure_book(seed: int, chapters: int) -> Path:
+    """The cached book for ``seed`` and ``chapters``, generated when missing or stale."""
+    folder = BOOKS / f"seed-{seed}-n{chapters}"
+    stamp = folder / ".bench-fingerprint"
+    expected = generator_fingerprint(seed, chapters)
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == expected:
+        return folder
+    log(f"generating {chapters} chapters (seed {seed}) into {folder}")
+    generate.generate(folder, chapters, seed)
+    stamp.write_text(expected, encoding="utf-8")
+    return folder
+
+
+def outline_files(book: Path) -> list[str]:
+    """The contribution files in outline order, relative to the book folder."""
+    return OUTLINE_LINK.findall((book / "SUMMARY.md").read_text(encoding="utf-8"))
+
+
+def markdown_megabytes(book: Path) -> float:
+    """Size of the contributions' Markdown in MB."""
+    return sum((book / name).stat().st_size for name in outline_files(book)) / 1e6
+
+
+def ours_command(ours: Path, use_cache: bool, cache_option: bool) -> Command:
+    """``qz-ebook build --format all`` (with ``--no-cache`` when it exists and no cache is wanted)."""
+
+    def command(book: Path, out: Path) -> list[str]:
+        args = [str(ours), "build", "--format", "all", "--book", str(book), "--out", str(out)]
+        return args + (["--no-cache"] if cache_option and not use_cache else [])
+
+    return command
+
+
+def pandoc_command(pandoc: Path) -> Command:
+    """Pandoc's EPUB 3 from the same Markdown files in outline order, with the same cover and stylesheet."""
+
+    def command(book: Path, out: Path) -> list[str]:
+        config = tomllib.loads((book / "book.toml").read_text(encoding="utf-8"))
+        build = config["build"]
+        return [
+            str(pandoc),
+            "--from",
+            "markdown",
+            "--to",
+            "epub3",
+            "--output",
+            str(out / "pandoc.epub"),
+            "--metadata",
+            f"title={config['book']['title']}",
+            "--metadata",
+            f"lang={config['book']['language']}",
+            "--epub-cover-image",
+            str(book / build["cover"]),
+            "--css",
+            str(book / build["epub_stylesheet"]),
+            *(str(book / name) for name in outline_files(book)),
+        ]
+
+    return command
+
+
+def child_env() -> dict[str, str]:
+    """The environment of every run: ours, plus a fixed SOURCE_DATE_EPOCH."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+
+
+def measure(args: list[str], cwd: Path) -> Run:
+    """Run ``args`` once; wall time around the child's life, peak RSS from ``os.wait4``."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(args, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting again
+        if child.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-2000:]
+            raise SystemExit(f"exit {child.returncode}: {' '.join(args[:6])} …\n{tail}")
+    # ru_maxrss is in KiB on Linux and in bytes on macOS.
+    kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return Run(seconds, kib / 1024)
+
+
+def measure_fresh(command: Command, book: Path) -> Run:
+    """One cold run into a new output folder, in a scratch working directory (for any cache in the cwd)."""
+    with tempfile.TemporaryDirectory(prefix="qz-bench-") as scratch:
+        out = Path(scratch) / "out"
+        out.mkdir()
+        return measure(command(book, out), Path(scratch))
+
+
+def compare(book: Path, chapters: int, ours: Command, pandoc: Command, repeat: int, warmup: int) -> SizeResult:
+    """Alternate ours and Pandoc on ``book``; warm-up runs are not counted."""
+    result = SizeResult(chapters, markdown_megabytes(book))
+    for i in range(warmup + repeat):
+        counted = i >= warmup
+        for name, command, series in (("ours", ours, result.ours), ("pandoc", pandoc, result.pandoc)):
+            run = measure_fresh(command, book)
+            label = f"run {i - warmup + 1}/{repeat}" if counted else "warm-up"
+            log(f"  {chapters:>5} chapters  {name:<6} {label:<10} {run.seconds:7.2f} s  {run.peak_rss_mb:7.1f} MB")
+            if counted:
+                series.runs.append(run)
+    return result
+
+
+def edit_chapter(path: Path, number: int) -> None:
+    """Change one chapter's text: a sentence in front of its first paragraph."""
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    path.write_text(f"{head}\n---\n\nNachtrag {number}: Die Redaktion ergänzt diesen Absatz. {body.lstrip()}", "utf-8")
+
+
+def measure_incremental(book: Path, chapters: int, ours: Command, repeat: int) -> Series:
+    """Rebuild a copy of ``book`` with the cache after editing one chapter each time."""
+    series = Series()
+    with tempfile.TemporaryDirectory(prefix="qz-bench-incr-") as scratch:
+        copy = Path(scratch) / "book"
+        shutil.copytree(book, copy)
+        out = Path(scratch) / "out"
+        out.mkdir()
+        measure(ours(copy, out), Path(scratch))  # fills the cache
+        chapter = copy / outline_files(copy)[len(outline_files(copy)) // 2]
+        for i in range(repeat):
+            edit_chapter(chapter, i + 1)
+            run = measure(ours(copy, out), Path(scratch))
+            log(f"  {chapters:>5} chapters  ours incremental run {i + 1}/{repeat} {run.seconds:7.2f} s")
+            series.runs.append(run)
+    return series
+
+
+def ratio(a: float, b: float) -> float:
+    """a / b, or NaN when b is zero."""
+    return a / b if b else float("nan")
+
+
+def markdown_table(results: Sequence[SizeResult], notes: list[str]) -> str:
+    """The report: one row per book, then scaling and incremental figures."""
+    lines = [
+        "| chapters | Markdown MB | ours s | Pandoc s | ours/Pandoc | ours peak RSS MB | Pandoc peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.chapters:,} | {r.markdown_mb:.2f} | {r.ours.seconds:.2f} | {r.pandoc.seconds:.2f} "
+            f"| {ratio(r.ours.seconds, r.pandoc.seconds):.2f} | {r.ours.peak_rss_mb:.0f} | {r.pandoc.peak_rss_mb:.0f} |"
+        )
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        size = ratio(large.markdown_mb, small.markdown_mb)
+        lines += [
+            "",
+            f"| scaling {large.chapters:,} / {small.chapters:,} chapters | input | ours | Pandoc |",
+            "|---|---:|---:|---:|",
+            f"| time ratio t({large.chapters})/t({small.chapters}) | {size:.1f}× "
+            f"| {ratio(large.ours.seconds, small.ours.seconds):.1f}× "
+            f"| {ratio(large.pandoc.seconds, small.pandoc.seconds):.1f}× |",
+            f"| peak RSS ratio | {size:.1f}× | {ratio(large.ours.peak_rss_mb, small.ours.peak_rss_mb):.1f}× "
+            f"| {ratio(large.pandoc.peak_rss_mb, small.pandoc.peak_rss_mb):.1f}× |",
+        ]
+    incremental = [r for r in results if r.incremental is not None]
+    if incremental:
+        lines += ["", "| incremental rebuild (one chapter edited) | cold s | incremental s | incremental/cold |"]
+        lines.append("|---|---:|---:|---:|")
+        for r in incremental:
+            assert r.incremental is not None
+            cold, warm = r.ours.seconds, r.incremental.seconds
+            lines.append(f"| {r.chapters:,} chapters | {cold:.2f} | {warm:.2f} | {ratio(warm, cold):.2f} |")
+    return "\n".join(lines + [""] + [f"- {note}" for note in notes])
+
+
+def tool_version(args: list[str]) -> str:
+    """First line of a tool's --version."""
+    result = subprocess.run(args, capture_output=True, text=True)
+    return (result.stdout or result.stderr).splitlines()[0] if (result.stdout or result.stderr) else "?"
+
+
+def write_json(results: Sequence[SizeResult], meta: dict[str, object]) -> Path:
+    """All runs, medians and ratios as bench/results/<UTC timestamp>-seed<seed>.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{stamp}-seed{meta['seed']}.json"
+    sizes = []
+    for r in results:
+        entry = asdict(r)
+        entry["median"] = {
+            "ours_seconds": r.ours.seconds,
+            "pandoc_seconds": r.pandoc.seconds,
+            "ours_over_pandoc": ratio(r.ours.seconds, r.pandoc.seconds),
+            "ours_peak_rss_mb": r.ours.peak_rss_mb,
+            "pandoc_peak_rss_mb": r.pandoc.peak_rss_mb,
+            "incremental_seconds": r.incremental.seconds if r.incremental else None,
+        }
+        sizes.append(entry)
+    scaling = {}
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        scaling = {
+            "input": ratio(large.markdown_mb, small.markdown_mb),
+            "ours": ratio(large.ours.seconds, small.ours.seconds),
+            "pandoc": ratio(large.pandoc.seconds, small.pandoc.seconds),
+        }
+    path.write_text(json.dumps({**meta, "sizes": sizes, "scaling": scaling}, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="counted runs per tool and size (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="uncounted runs per tool and size first (default 1)")
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed (default 2014)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="chapter counts")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.warmup < 0 or any(n < 1 for n in args.sizes):
+        parser.error("--repeat and --sizes must be positive, --warmup not negative")
+    args.sizes = sorted(set(args.sizes))
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate or reuse the books, measure, print the table, write the JSON."""
+    args = parse_args(argv)
+    ours_path, pandoc_path = tool_paths()
+    cache_option = "--no-cache" in build_options(ours_path)
+    ours = ours_command(ours_path, use_cache=False, cache_option=cache_option)
+    pandoc = pandoc_command(pandoc_path)
+    load_before = os.getloadavg()
+    results = []
+    for chapters in args.sizes:
+        book = ensure_book(args.seed, chapters)
+        result = compare(book, chapters, ours, pandoc, args.repeat, args.warmup)
+        if cache_option:
+            cached = ours_command(ours_path, use_cache=True, cache_option=True)
+            result.incremental = measure_incremental(book, chapters, cached, args.repeat)
+        results.append(result)
+    notes = [
+        f"medians of {args.repeat} alternating runs after {args.warmup} warm-up run(s) each; seed {args.seed}; "
+        f"{os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after",
+        f"ours: `qz-ebook build --format all{' --no-cache' if cache_option else ''}` (EPUB and HTML edition); "
+        "Pandoc: `pandoc -f markdown -t epub3` (EPUB only) on the same files in outline order, "
+        "with the same cover and stylesheet",
+    ]
+    if not cache_option:
+        notes.append("incremental rebuild: skipped, `qz-ebook build` has no cache (no `--no-cache` option)")
+    print(markdown_table(results, notes))
+    meta: dict[str, object] = {
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "warmup": args.warmup,
+        "ours": tool_version([str(ours_path), "--version"]),
+        "pandoc": tool_version([str(pandoc_path), "--version"]),
+        "pandoc_path": str(pandoc_path),
+        "cache_option": cache_option,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "source_date_epoch": SOURCE_DATE_EPOCH,
+        "notes": notes,
+    }
+    log(f"wrote {write_json(results, meta)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

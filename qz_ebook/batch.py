@@ -1,0 +1,117 @@
+"""Convert every contribution of a book: from the cache, in parallel, then bind images.
+
+Conversion is the expensive step of a build, so each contribution is converted
+once per build, or not at all when ``.qz-cache`` holds its result. Contributions
+that need converting are spread over the machine's cores. Whatever the route,
+the results are identical: image hrefs are assigned afterwards, in reading order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from qz_ebook.cache import ConversionCache
+from qz_ebook.convert import Converted, Converter
+from qz_ebook.diagnostics import Diagnostic, Diagnostics
+from qz_ebook.links import LinkResolver, check_fragments
+from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.slugs import slugify
+
+# Below this many conversions, starting worker processes costs more than it saves.
+PARALLEL_FROM = 48
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One contribution's conversion with the messages it produced."""
+
+    converted: Converted
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass
+class AssetRegistry:
+    """Gives every image file one stable, collision-free ``images/…`` href, in reading order."""
+
+    hrefs: dict[Path, str] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
+
+    def href(self, source: Path) -> str:
+        if source not in self.hrefs:
+            stem, suffix = slugify(source.stem), source.suffix.lower()
+            href, n = f"images/{stem}{suffix}", 1
+            while href in self.taken:
+                n += 1
+                href = f"images/{stem}-{n}{suffix}"
+            self.taken.add(href)
+            self.hrefs[source] = href
+        return self.hrefs[source]
+
+
+def convert_book(
+    book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics, cache: ConversionCache | None = None
+) -> dict[str, Converted]:
+    """Convert every contribution once, then check every link; problems go to ``diagnostics``."""
+    contributions = list(book.contributions())
+    cache = cache or ConversionCache(None)
+    context = cache.context(contributions, allowed_roots)
+    outcomes: dict[int, Outcome] = {}
+    for index, contribution in enumerate(contributions):
+        hit = cache.get(contribution, context)
+        if hit is not None:
+            outcomes[index] = hit
+    missing = [i for i in range(len(contributions)) if i not in outcomes]
+    for index, outcome in zip(missing, _convert(contributions, missing, allowed_roots), strict=True):
+        outcomes[index] = outcome
+        cache.put(contributions[index], context, outcome)
+    registry = AssetRegistry()
+    converted: dict[str, Converted] = {}
+    for index, contribution in enumerate(contributions):
+        outcome = outcomes[index]
+        diagnostics.items.extend(outcome.diagnostics)
+        converted[contribution.slug] = bind_images(outcome.converted, registry)
+    check_fragments({s: c.links for s, c in converted.items()}, {s: c.ids for s, c in converted.items()}, diagnostics)
+    return converted
+
+
+def bind_images(converted: Converted, registry: AssetRegistry) -> Converted:
+    hrefs = {asset.source: registry.href(asset.source) for asset in converted.images}
+    images = tuple(Asset(a.source, hrefs[a.source], a.media_type) for a in converted.images)
+    return replace(converted, body=converted.body.bind_images(hrefs), images=images)
+
+
+def _convert(contributions: list[Contribution], indices: Sequence[int], roots: tuple[Path, ...]) -> list[Outcome]:
+    workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    if len(indices) < PARALLEL_FROM or workers < 2:
+        _start_worker(contributions, roots)
+        return [_convert_one(i) for i in indices]
+    # fork shares the already imported modules with the workers; elsewhere the default.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(indices) // (workers * 4))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(contributions, roots)) as pool:  # fmt: skip
+        return list(pool.map(_convert_one, indices, chunksize=chunk))
+
+
+# Each worker process holds one converter for the whole book.
+_worker: tuple[list[Contribution], Converter] | None = None
+
+
+def _start_worker(contributions: list[Contribution], roots: tuple[Path, ...]) -> None:
+    global _worker
+    _worker = (contributions, Converter(LinkResolver(contributions), roots, Diagnostics()))
+
+
+def _convert_one(index: int) -> Outcome:
+    assert _worker is not None, "worker not started"
+    contributions, converter = _worker
+    converter.diagnostics = Diagnostics()
+    converted = converter.convert(contributions[index])
+    return Outcome(converted, tuple(converter.diagnostics.items))
