@@ -113,3 +113,14 @@ def test_no_cache_leaves_no_cache_folder(sample_book: Path, tmp_path: Path, monk
     result = CliRunner().invoke(main, ["build", "--no-cache", "--book", str(sample_book), "--out", "dist"])
     assert result.exit_code == 0
     assert not (tmp_path / ".qz-cache").exists()
+
+
+def test_parallel_conversion_gives_the_same_bytes(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sequential = build_into(sample_book, tmp_path / "one")
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    parallel = build_into(sample_book, tmp_path / "two")
+    assert files(parallel.html) == files(sequential.html)
+    assert parallel.epub.read_bytes() == sequential.epub.read_bytes()
