@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ RESULTS = BENCH / "results"
 DEFAULT_SIZES = (100, 1000)
 # Fixed build time for both tools: reproducible output, and qz-ebook does not ask git for it.
 SOURCE_DATE_EPOCH = "1401624000"
+SAMPLE_SECONDS = 0.05
 OUTLINE_LINK = re.compile(r"\]\(([^)#]+\.md)\)")
 
 Command = Callable[[Path, Path], list[str]]
@@ -45,10 +47,18 @@ Command = Callable[[Path, Path], list[str]]
 
 @dataclass(frozen=True)
 class Run:
-    """One child process: wall time in seconds and peak resident set size in MB."""
+    """One child process: wall and CPU time in seconds, peak memory in MB.
+
+    ``peak_rss_mb`` is ``ru_maxrss`` from ``os.wait4``: the largest single process of
+    the child's tree (the kernel takes the maximum, not the sum, over reaped workers).
+    ``tree_pss_mb`` is the largest sum of PSS over the whole process tree, sampled
+    every SAMPLE_SECONDS (None where /proc is missing); it counts worker processes.
+    """
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
+    tree_pss_mb: float | None
 
 
 @dataclass
@@ -63,9 +73,20 @@ class Series:
         return statistics.median(r.seconds for r in self.runs)
 
     @property
+    def cpu_seconds(self) -> float:
+        """Median CPU time (user + system, the child and its reaped workers)."""
+        return statistics.median(r.cpu_seconds for r in self.runs)
+
+    @property
     def peak_rss_mb(self) -> float:
-        """Median peak RSS."""
+        """Median peak RSS of the largest process."""
         return statistics.median(r.peak_rss_mb for r in self.runs)
+
+    @property
+    def tree_pss_mb(self) -> float | None:
+        """Median sampled peak PSS of the whole process tree, if sampled."""
+        values = [r.tree_pss_mb for r in self.runs if r.tree_pss_mb is not None]
+        return statistics.median(values) if values else None
 
 
 @dataclass
@@ -182,13 +203,63 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants, from /proc/<pid>/task/<tid>/children."""
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue  # gone meanwhile
+    return tree
+
+
+def process_pss_kib(pid: int) -> int:
+    """Proportional set size of one process in KiB (shared pages split among their users); 0 when gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed PSS of a process tree until stopped; keeps the peak."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_kib = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        """Sample now and every SAMPLE_SECONDS."""
+        while True:
+            total = sum(process_pss_kib(pid) for pid in process_tree(self.root))
+            self.peak_kib = max(self.peak_kib, total)
+            if self.stopped.wait(SAMPLE_SECONDS):
+                return
+
+
 def measure(args: list[str], cwd: Path) -> Run:
-    """Run ``args`` once; wall time around the child's life, peak RSS from ``os.wait4``."""
+    """Run ``args`` once: wall time around the child's life, CPU time and peak RSS from ``os.wait4``."""
+    sampling = Path(f"/proc/{os.getpid()}/smaps_rollup").exists()
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         child = subprocess.Popen(args, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors)
+        sampler = TreeSampler(child.pid)
+        if sampling:
+            sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
+        sampler.stopped.set()
+        if sampling:
+            sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting again
         if child.returncode != 0:
             errors.seek(0)
@@ -196,7 +267,8 @@ def measure(args: list[str], cwd: Path) -> Run:
             raise SystemExit(f"exit {child.returncode}: {' '.join(args[:6])} …\n{tail}")
     # ru_maxrss is in KiB on Linux and in bytes on macOS.
     kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    return Run(seconds, kib / 1024)
+    tree = sampler.peak_kib / 1024 if sampling else None
+    return Run(seconds, usage.ru_utime + usage.ru_stime, kib / 1024, tree)
 
 
 def measure_fresh(command: Command, book: Path) -> Run:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,10 +54,20 @@ class AssetRegistry:
         return self.hrefs[source]
 
 
+Progress = Callable[[int, int], None]  # (done, total)
+
+
 def convert_book(
-    book: Book, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics, cache: ConversionCache | None = None
+    book: Book,
+    allowed_roots: tuple[Path, ...],
+    diagnostics: Diagnostics,
+    cache: ConversionCache | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Converted]:
-    """Convert every contribution once, then check every link; problems go to ``diagnostics``."""
+    """Convert every contribution once, then check every link; problems go to ``diagnostics``.
+
+    ``progress`` is told after each conversion how many of how many are done.
+    """
     contributions = list(book.contributions())
     cache = cache or ConversionCache(None)
     context = cache.context(contributions, allowed_roots)
@@ -67,9 +77,12 @@ def convert_book(
         if hit is not None:
             outcomes[index] = hit
     missing = [i for i in range(len(contributions)) if i not in outcomes]
-    for index, outcome in zip(missing, _convert(contributions, missing, allowed_roots), strict=True):
+    converting = zip(missing, _convert(contributions, missing, allowed_roots), strict=True)
+    for done, (index, outcome) in enumerate(converting, start=1):
         outcomes[index] = outcome
         cache.put(contributions[index], context, outcome)
+        if progress is not None:
+            progress(done, len(missing))
     registry = AssetRegistry()
     converted: dict[str, Converted] = {}
     for index, contribution in enumerate(contributions):
@@ -86,18 +99,20 @@ def bind_images(converted: Converted, registry: AssetRegistry) -> Converted:
     return replace(converted, body=converted.body.bind_images(hrefs), images=images)
 
 
-def _convert(contributions: list[Contribution], indices: Sequence[int], roots: tuple[Path, ...]) -> list[Outcome]:
+def _convert(contributions: list[Contribution], indices: Sequence[int], roots: tuple[Path, ...]) -> Iterator[Outcome]:
+    """The outcomes in the order of ``indices``, as they become ready."""
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
     if len(indices) < PARALLEL_FROM or workers < 2:
         _start_worker(contributions, roots)
-        return [_convert_one(i) for i in indices]
+        yield from (_convert_one(i) for i in indices)
+        return
     # fork shares the already imported modules with the workers; elsewhere the default.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     chunk = max(1, len(indices) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(contributions, roots)) as pool:  # fmt: skip
-        return list(pool.map(_convert_one, indices, chunksize=chunk))
+        yield from pool.map(_convert_one, indices, chunksize=chunk)
 
 
 # Each worker process holds one converter for the whole book.

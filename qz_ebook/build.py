@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qz_ebook.accessibility import check_claims, derive_claims
-from qz_ebook.batch import convert_book
+from qz_ebook.batch import Progress, convert_book
 from qz_ebook.cache import ConversionCache
 from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted
@@ -72,6 +72,7 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     strict: bool = False,
     cache_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build ``formats`` from the manuscript in ``book_dir`` into ``out_dir``.
 
@@ -80,7 +81,7 @@ def build(
     conversions are kept there and reused while their inputs are unchanged.
     """
     diagnostics = Diagnostics(strict=strict)
-    book, converted = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir))
+    book, converted = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir), progress)
     diagnostics.raise_if_failed()
     rendered: dict[Path, bytes | dict[str, bytes]] = {}
     if "epub" in formats:
@@ -114,12 +115,15 @@ def manuscript_status(book_dir: Path) -> StatusReport:
 
 
 def read_and_convert(
-    book_dir: Path, diagnostics: Diagnostics, cache: ConversionCache | None = None
+    book_dir: Path,
+    diagnostics: Diagnostics,
+    cache: ConversionCache | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Book, dict[str, Converted]]:
     """Read the manuscript (raising on errors) and convert every contribution once."""
     book = read_book(book_dir, diagnostics)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
-    converted = convert_book(book, roots, diagnostics, cache)
+    converted = convert_book(book, roots, diagnostics, cache, progress)
     pagination = paginate(book, converted)
     check_page_markers(pagination, diagnostics)
     toml = book_dir / "book.toml"

@@ -6,6 +6,9 @@ Exit codes: 0 success, 1 build errors or findings, 2 usage errors (click's own),
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
@@ -71,7 +74,9 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     """
     formats = FORMATS if output_format == "all" else (output_format,)
     try:
-        result = build(book_dir, out_dir, formats, strict=strict, cache_dir=None if no_cache else Path(CACHE))
+        cache_dir = None if no_cache else Path(CACHE)
+        with ProgressLine() as progress:
+            result = build(book_dir, out_dir, formats, strict=strict, cache_dir=cache_dir, progress=progress)
     except BuildFailed as failure:
         _fail(failure, strict, "build failed: {} error(s); nothing was written")
     _report(result.diagnostics)
@@ -125,6 +130,32 @@ def check_command(book_dir: Path, out_dir: Path) -> None:
     if not summary.passed:
         click.echo(f"check failed: {summary.findings} finding(s); see {summary.report}", err=True)
         raise SystemExit(BUILD_ERRORS)
+
+
+class ProgressLine:
+    """``Konvertiert 120/1000`` on stderr, for conversions that take longer than a second.
+
+    Silent when stderr is not a terminal or in CI, so logs stay clean.
+    """
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and time.monotonic() - self.start > self.DELAY:
+            click.echo(f"\rKonvertiert {done}/{total}", nl=False, err=True)
+            self.shown = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:
+            click.echo("\r\033[K", nl=False, err=True)  # clear the line before the results
 
 
 def _report(diagnostics: Iterable[Diagnostic]) -> None:

@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from qz_ebook.cli import main
+from qz_ebook.cli import ProgressLine, main
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -119,3 +120,24 @@ def test_status_shows_missing_alt_text_per_contribution(sample_book: Path) -> No
         f"draft     20     47      0  article          {sample_book}/beitraege/fachbeitrag.md\n"
         "4 contributions (3 draft, 1 final), 97 words, 1 images without alt text\n"
     )
+
+
+def test_progress_line_stays_silent_without_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(ProgressLine, "DELAY", 0.0)
+    with ProgressLine() as progress:  # stderr is captured, not a terminal
+        progress(1, 2)
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_line_shows_and_clears_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(ProgressLine, "DELAY", 0.0)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with ProgressLine() as progress:
+        progress(1, 2)
+        progress(2, 2)
+    assert capsys.readouterr().err == "\rKonvertiert 1/2\rKonvertiert 2/2\r\x1b[K"
