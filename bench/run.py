@@ -279,6 +279,12 @@ def measure_fresh(command: Command, book: Path) -> Run:
         return measure(command(book, out), Path(scratch))
 
 
+def describe(run: Run) -> str:
+    """One run for the progress log."""
+    tree = "" if run.tree_pss_mb is None else f", tree PSS {run.tree_pss_mb:6.0f} MB"
+    return f"{run.seconds:7.2f} s (CPU {run.cpu_seconds:6.2f} s), peak RSS {run.peak_rss_mb:6.0f} MB{tree}"
+
+
 def compare(book: Path, chapters: int, ours: Command, pandoc: Command, repeat: int, warmup: int) -> SizeResult:
     """Alternate ours and Pandoc on ``book``; warm-up runs are not counted."""
     result = SizeResult(chapters, markdown_megabytes(book))
@@ -287,7 +293,7 @@ def compare(book: Path, chapters: int, ours: Command, pandoc: Command, repeat: i
         for name, command, series in (("ours", ours, result.ours), ("pandoc", pandoc, result.pandoc)):
             run = measure_fresh(command, book)
             label = f"run {i - warmup + 1}/{repeat}" if counted else "warm-up"
-            log(f"  {chapters:>5} chapters  {name:<6} {label:<10} {run.seconds:7.2f} s  {run.peak_rss_mb:7.1f} MB")
+            log(f"  {chapters:>5} chapters  {name:<6} {label:<10} {describe(run)}")
             if counted:
                 series.runs.append(run)
     return result
@@ -313,7 +319,7 @@ def measure_incremental(book: Path, chapters: int, ours: Command, repeat: int) -
         for i in range(repeat):
             edit_chapter(chapter, i + 1)
             run = measure(ours(copy, out), Path(scratch))
-            log(f"  {chapters:>5} chapters  ours incremental run {i + 1}/{repeat} {run.seconds:7.2f} s")
+            log(f"  {chapters:>5} chapters  ours   incr. {i + 1}/{repeat}  {describe(run)}")
             series.runs.append(run)
     return series
 
@@ -323,39 +329,77 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def markdown_table(results: Sequence[SizeResult], notes: list[str]) -> str:
-    """The report: one row per book, then scaling and incremental figures."""
+def mb(value: float | None) -> str:
+    """A memory figure for the table."""
+    return "–" if value is None else f"{value:.0f}"
+
+
+def time_rows(results: Sequence[SizeResult]) -> list[str]:
+    """Median wall and CPU time per book, and the ratio ours/Pandoc."""
     lines = [
-        "| chapters | Markdown MB | ours s | Pandoc s | ours/Pandoc | ours peak RSS MB | Pandoc peak RSS MB |",
+        "| chapters | Markdown MB | ours s | Pandoc s | ours/Pandoc | ours CPU s | Pandoc CPU s |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.chapters:,} | {r.markdown_mb:.2f} | {r.ours.seconds:.2f} | {r.pandoc.seconds:.2f} "
-            f"| {ratio(r.ours.seconds, r.pandoc.seconds):.2f} | {r.ours.peak_rss_mb:.0f} | {r.pandoc.peak_rss_mb:.0f} |"
+            f"| {ratio(r.ours.seconds, r.pandoc.seconds):.2f} | {r.ours.cpu_seconds:.2f} | {r.pandoc.cpu_seconds:.2f} |"
         )
-    if len(results) >= 2:
-        small, large = results[0], results[-1]
-        size = ratio(large.markdown_mb, small.markdown_mb)
-        lines += [
-            "",
-            f"| scaling {large.chapters:,} / {small.chapters:,} chapters | input | ours | Pandoc |",
-            "|---|---:|---:|---:|",
-            f"| time ratio t({large.chapters})/t({small.chapters}) | {size:.1f}× "
-            f"| {ratio(large.ours.seconds, small.ours.seconds):.1f}× "
-            f"| {ratio(large.pandoc.seconds, small.pandoc.seconds):.1f}× |",
-            f"| peak RSS ratio | {size:.1f}× | {ratio(large.ours.peak_rss_mb, small.ours.peak_rss_mb):.1f}× "
-            f"| {ratio(large.pandoc.peak_rss_mb, small.pandoc.peak_rss_mb):.1f}× |",
-        ]
-    incremental = [r for r in results if r.incremental is not None]
-    if incremental:
-        lines += ["", "| incremental rebuild (one chapter edited) | cold s | incremental s | incremental/cold |"]
-        lines.append("|---|---:|---:|---:|")
-        for r in incremental:
-            assert r.incremental is not None
+    return lines
+
+
+def memory_rows(results: Sequence[SizeResult]) -> list[str]:
+    """Median peak memory per book: largest process (wait4) and the sampled whole tree (PSS)."""
+    lines = [
+        "| chapters | ours peak RSS MB | Pandoc peak RSS MB | ours tree PSS MB | Pandoc tree PSS MB |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.chapters:,} | {mb(r.ours.peak_rss_mb)} | {mb(r.pandoc.peak_rss_mb)} "
+            f"| {mb(r.ours.tree_pss_mb)} | {mb(r.pandoc.tree_pss_mb)} |"
+        )
+    return lines
+
+
+def scaling_rows(small: SizeResult, large: SizeResult) -> list[str]:
+    """How time and memory grow from the smallest to the largest book, next to the input's growth."""
+    size = ratio(large.markdown_mb, small.markdown_mb)
+    return [
+        f"| scaling {large.chapters:,} / {small.chapters:,} chapters | input | ours | Pandoc |",
+        "|---|---:|---:|---:|",
+        f"| wall time t({large.chapters})/t({small.chapters}) | {size:.1f}× "
+        f"| {ratio(large.ours.seconds, small.ours.seconds):.1f}× "
+        f"| {ratio(large.pandoc.seconds, small.pandoc.seconds):.1f}× |",
+        f"| CPU time | {size:.1f}× | {ratio(large.ours.cpu_seconds, small.ours.cpu_seconds):.1f}× "
+        f"| {ratio(large.pandoc.cpu_seconds, small.pandoc.cpu_seconds):.1f}× |",
+        f"| peak RSS | {size:.1f}× | {ratio(large.ours.peak_rss_mb, small.ours.peak_rss_mb):.1f}× "
+        f"| {ratio(large.pandoc.peak_rss_mb, small.pandoc.peak_rss_mb):.1f}× |",
+    ]
+
+
+def incremental_rows(results: Sequence[SizeResult]) -> list[str]:
+    """Cold build (no cache) against a cached rebuild after editing one chapter."""
+    lines = [
+        "| incremental rebuild (one chapter edited) | cold s | incremental s | incremental/cold |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in results:
+        if r.incremental is not None:
             cold, warm = r.ours.seconds, r.incremental.seconds
             lines.append(f"| {r.chapters:,} chapters | {cold:.2f} | {warm:.2f} | {ratio(warm, cold):.2f} |")
-    return "\n".join(lines + [""] + [f"- {note}" for note in notes])
+    return lines
+
+
+def markdown_table(results: Sequence[SizeResult], notes: list[str]) -> str:
+    """The report: time, memory, scaling and incremental tables, then notes."""
+    sections = [time_rows(results), memory_rows(results)]
+    if len(results) >= 2:
+        sections.append(scaling_rows(results[0], results[-1]))
+    if any(r.incremental is not None for r in results):
+        sections.append(incremental_rows(results))
+    sections.append([f"- {note}" for note in notes])
+    return "\n\n".join("\n".join(lines) for lines in sections)
 
 
 def tool_version(args: list[str]) -> str:
@@ -376,8 +420,12 @@ def write_json(results: Sequence[SizeResult], meta: dict[str, object]) -> Path:
             "ours_seconds": r.ours.seconds,
             "pandoc_seconds": r.pandoc.seconds,
             "ours_over_pandoc": ratio(r.ours.seconds, r.pandoc.seconds),
+            "ours_cpu_seconds": r.ours.cpu_seconds,
+            "pandoc_cpu_seconds": r.pandoc.cpu_seconds,
             "ours_peak_rss_mb": r.ours.peak_rss_mb,
             "pandoc_peak_rss_mb": r.pandoc.peak_rss_mb,
+            "ours_tree_pss_mb": r.ours.tree_pss_mb,
+            "pandoc_tree_pss_mb": r.pandoc.tree_pss_mb,
             "incremental_seconds": r.incremental.seconds if r.incremental else None,
         }
         sizes.append(entry)
@@ -388,6 +436,8 @@ def write_json(results: Sequence[SizeResult], meta: dict[str, object]) -> Path:
             "input": ratio(large.markdown_mb, small.markdown_mb),
             "ours": ratio(large.ours.seconds, small.ours.seconds),
             "pandoc": ratio(large.pandoc.seconds, small.pandoc.seconds),
+            "ours_cpu": ratio(large.ours.cpu_seconds, small.ours.cpu_seconds),
+            "pandoc_cpu": ratio(large.pandoc.cpu_seconds, small.pandoc.cpu_seconds),
         }
     path.write_text(json.dumps({**meta, "sizes": sizes, "scaling": scaling}, indent=2) + "\n", encoding="utf-8")
     return path
@@ -429,6 +479,10 @@ def main(argv: list[str] | None = None) -> int:
         f"ours: `qz-ebook build --format all{' --no-cache' if cache_option else ''}` (EPUB and HTML edition); "
         "Pandoc: `pandoc -f markdown -t epub3` (EPUB only) on the same files in outline order, "
         "with the same cover and stylesheet",
+        "CPU s: user + system time of the child and its reaped worker processes; "
+        "wall s below CPU s means the build ran on several cores",
+        "peak RSS: `ru_maxrss` from `os.wait4`, the largest single process; "
+        f"tree PSS: summed over the child and its workers, sampled every {SAMPLE_SECONDS * 1000:.0f} ms",
     ]
     if not cache_option:
         notes.append("incremental rebuild: skipped, `qz-ebook build` has no cache (no `--no-cache` option)")
