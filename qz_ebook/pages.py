@@ -17,7 +17,7 @@ from qz_ebook.navigation import (
     perspective_nodes,
     toc_tree,
 )
-from qz_ebook.pagination import paginate
+from qz_ebook.pagination import Pagination
 from qz_ebook.relations import Related, relations
 
 PERSPECTIVE_PREFIX = "perspektive-"
@@ -44,13 +44,13 @@ class PerspectiveView:
     nodes: tuple[NavNode, ...]
 
 
-def page_views(book: Book, converted: dict[str, Converted]) -> list[PageView]:
+def page_views(book: Book, converted: dict[str, Converted], pagination: Pagination) -> list[PageView]:
     pages = list(book.reading_order())
     around = neighbours(pages)
     contexts = page_contexts(book)
     nodes = nodes_by_slug(toc_tree(book))
     related = relations(book)
-    starts = paginate(book, converted).starts
+    starts = pagination.starts
     return [
         PageView(
             page=page,

@@ -67,9 +67,9 @@ class Landmark:
 def render_epub(book: Book, converted: dict[str, Converted], modified: datetime) -> bytes:
     """Return the finished EPUB; the same inputs always give the same bytes."""
     package = _package(book)
-    views = page_views(book, converted)
-    toc = _toc(book)
     pagination = paginate(book, converted)
+    views = page_views(book, converted, pagination)
+    toc = _toc(book)
     _accessibility_metadata(package, derive_claims(book, converted, pagination))
     documents = _documents(book, views, toc, pagination)
     for document in documents:

@@ -9,6 +9,7 @@ from qz_ebook.links import Linker
 from qz_ebook.model import Book
 from qz_ebook.navigation import Neighbours, toc_tree
 from qz_ebook.pages import START, Crumb, PageView, breadcrumb, page_views, perspective_views
+from qz_ebook.pagination import paginate
 from qz_ebook.templates import render
 
 EXTENSION = "html"
@@ -28,7 +29,7 @@ class MergedPage:
 
 def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]:
     """Return the edition's files, keyed by path relative to the edition folder."""
-    views = page_views(book, converted)
+    views = page_views(book, converted, paginate(book, converted))
     perspectives = perspective_views(book)
     common = {"book": book.meta, "lang": book.meta.language, "toc": toc_tree(book), "perspectives": perspectives}
     files: dict[str, bytes] = {
