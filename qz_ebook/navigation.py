@@ -51,6 +51,18 @@ def _preorder(node: NavNode) -> list[NavNode]:
     return [node] + [d for child in node.children for d in _preorder(child)]
 
 
+def collapsed(nodes: tuple[NavNode, ...], open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
+    """The tree with only the branches of ``open_slugs`` expanded.
+
+    A page's sidebar opens its own path (part, sections, the page itself) and keeps
+    every other branch shut: each page then carries the parts and its neighbourhood,
+    not the whole book, so the edition grows linearly with the book.
+    """
+    return tuple(
+        NavNode(n.label, n.slug, collapsed(n.children, open_slugs) if n.slug in open_slugs else ()) for n in nodes
+    )
+
+
 def nodes_by_slug(nodes: tuple[NavNode, ...]) -> dict[str, NavNode]:
     """Every node of the tree, by slug."""
     found: dict[str, NavNode] = {}

@@ -12,6 +12,9 @@ import yaml
 from qz_ebook import schema
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 
+# libyaml's loader is about ten times faster; without libyaml, PyYAML's own.
+FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class YamlSyntaxError(Exception):
     def __init__(self, problem: str, location: Location) -> None:
@@ -33,14 +36,27 @@ class Located:
 def load(text: str, path: Path, first_line: int = 1) -> Located:
     """Parse ``text`` (which starts at line ``first_line`` of ``path``) safely."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
-        raise YamlSyntaxError(problem, Location(path, line, col)) from None
+        value, node = _parse(text, FastLoader)
+    except yaml.YAMLError:
+        try:
+            # libyaml words its errors differently; report PyYAML's, the same on every machine.
+            value, node = _parse(text, yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
+            raise YamlSyntaxError(problem, Location(path, line, col)) from None
     return _located(value, node, path, first_line)
+
+
+def _parse(text: str, loader_class: type[yaml.SafeLoader]) -> tuple[Any, yaml.Node | None]:
+    """The value and the node tree of one YAML document, from one parse."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
 
 
 def _located(value: Any, node: yaml.Node | None, path: Path, first_line: int) -> Located:

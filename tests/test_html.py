@@ -71,6 +71,27 @@ def test_every_book_page_has_book_nav_start_link_and_current_marker(brochure: Bu
         assert "index.html" in pager, path
 
 
+def sidebar(built: Built, name: str) -> list[tuple[int, str, str | None]]:
+    """The sidebar's links: (nesting depth, text, aria-current)."""
+    links = page(built, name).xpath("//h:nav[@class='book-nav']//h:a", namespaces=NS)
+    return [(len(a.xpath("ancestor::h:ol", namespaces=NS)), a.text, a.get("aria-current")) for a in links]
+
+
+def test_sidebar_opens_only_the_path_to_the_current_page(sample_built: Built) -> None:
+    # Every page carries the parts and its own neighbourhood, not the whole book.
+    assert sidebar(sample_built, "musterstadt.html") == [
+        (1, "Grußworte", None), (1, "Handreichungen", None), (2, "I. Interkulturelle Öffnung", None),
+        (3, "Musterstadt: Ein Beispiel", "page"), (1, "Weitere Themen", None),
+    ]  # fmt: skip
+    assert sidebar(sample_built, "teil-weitere-themen.html") == [
+        (1, "Grußworte", None), (1, "Handreichungen", None), (1, "Weitere Themen", "page"),
+        (2, "1. Einbürgerung", None),
+    ]  # fmt: skip
+    parts_only = [(1, "Grußworte", None), (1, "Handreichungen", None), (1, "Weitere Themen", None)]
+    assert sidebar(sample_built, "gesamt.html") == parts_only
+    assert sidebar(sample_built, "perspektive-ausblicke.html") == parts_only
+
+
 def test_previous_and_next_follow_the_reading_order(sample_built: Built) -> None:
     order = ["index.html", "teil-grussworte.html", "grusswort.html", "teil-handreichungen.html", "oeffnung.html",
              "musterstadt.html", "teil-weitere-themen.html", "1-einbuergerung.html", "fachbeitrag.html"]  # fmt: skip

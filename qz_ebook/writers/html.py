@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from qz_ebook.convert import Converted
 from qz_ebook.links import Linker
 from qz_ebook.model import Book
-from qz_ebook.navigation import Neighbours, toc_tree
+from qz_ebook.navigation import Neighbours, collapsed, toc_tree
 from qz_ebook.pages import START, Crumb, PageView, breadcrumb, page_views, perspective_views
 from qz_ebook.pagination import paginate
 from qz_ebook.templates import render
@@ -31,7 +31,14 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
     """Return the edition's files, keyed by path relative to the edition folder."""
     views = page_views(book, converted, paginate(book, converted))
     perspectives = perspective_views(book)
-    common = {"book": book.meta, "lang": book.meta.language, "toc": toc_tree(book), "perspectives": perspectives}
+    toc = toc_tree(book)
+    common = {
+        "book": book.meta,
+        "lang": book.meta.language,
+        "toc": toc,
+        "sidebar": collapsed(toc, frozenset()),
+        "perspectives": perspectives,
+    }
     files: dict[str, bytes] = {
         "css/book.css": book.settings.html_stylesheet.read_bytes(),
         book.settings.cover.href: book.settings.cover.source.read_bytes(),
@@ -61,6 +68,7 @@ def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]
             "perspective": view.context.perspective,
             "neighbours": view.neighbours,
             **common,
+            "sidebar": collapsed(toc, frozenset(p.slug for p in (*view.context.ancestors, view.page))),
         }
         if view.converted is not None:
             body = view.converted.body.render(link)
