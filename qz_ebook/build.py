@@ -17,7 +17,7 @@ from qz_ebook.convert import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book
-from qz_ebook.output import write_file, write_tree
+from qz_ebook.output import Staging
 from qz_ebook.pagination import check_page_markers, paginate
 from qz_ebook.writers.epub import render_epub
 from qz_ebook.writers.html import render_html
@@ -83,20 +83,18 @@ def build(
     diagnostics = Diagnostics(strict=strict)
     book, converted = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir), progress)
     diagnostics.raise_if_failed()
-    rendered: dict[Path, bytes | dict[str, bytes]] = {}
-    if "epub" in formats:
-        rendered[out_dir / f"{book.settings.name}.epub"] = render_epub(
-            book, converted, modification_time(book, book_dir)
-        )
-    if "html" in formats:
-        rendered[out_dir / "html"] = render_html(book, converted)
-    # Everything is rendered before anything is written.
-    for target, content in rendered.items():
-        if isinstance(content, bytes):
-            write_file(target, content)
-        else:
-            write_tree(target, content)
-    return BuildResult(tuple(rendered), tuple(diagnostics.items), summarise(book, converted))
+    written: list[Path] = []
+    # Nothing replaces a previous output until every format has been rendered.
+    with Staging() as staging:
+        if "epub" in formats:
+            written.append(out_dir / f"{book.settings.name}.epub")
+            with staging.file(written[-1]) as stream:
+                render_epub(book, converted, modification_time(book, book_dir), stream)
+        if "html" in formats:
+            written.append(out_dir / "html")
+            staging.tree(written[-1], render_html(book, converted))
+        staging.commit()
+    return BuildResult(tuple(written), tuple(diagnostics.items), summarise(book, converted))
 
 
 def manuscript_status(book_dir: Path) -> StatusReport:

@@ -5,43 +5,72 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_file(target: Path, data: bytes) -> None:
     """Write ``target`` through a temporary file beside it and an atomic rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    with Staging() as staging:
+        with staging.file(target) as stream:
             stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        staging.commit()
 
 
-def write_tree(target: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder ``target`` with ``files`` (relative path → bytes).
+class Staging:
+    """Outputs written beside their targets, then swapped in together by ``commit``.
 
-    The new tree is written completely beside the old one and then swapped in
-    with two renames, so readers never see a half-written edition.
+    Leaving the ``with`` block without ``commit`` (an error while rendering) removes
+    everything staged, and the previous outputs stay as they were.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
-    try:
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Path, Path]] = []  # (staged, target)
+        self._trees: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for staged, _target in self._files:
+            staged.unlink(missing_ok=True)
+        for staged, _target in self._trees:
+            shutil.rmtree(staged, ignore_errors=True)
+
+    @contextmanager
+    def file(self, target: Path) -> Iterator[BinaryIO]:
+        """A stream to write ``target``'s new content into; large outputs never sit in memory whole."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        self._files.append((Path(name), target))
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        os.chmod(name, 0o644)
+
+    def tree(self, target: Path, files: dict[str, bytes]) -> None:
+        """Stage the folder ``target`` with ``files`` (relative path → bytes)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
+        self._trees.append((staging, target))
         for relative, data in sorted(files.items()):
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         staging.chmod(0o755)
-        retired = target.parent / f".{target.name}.old"
-        shutil.rmtree(retired, ignore_errors=True)
-        if target.exists():
-            os.replace(target, retired)
-        os.replace(staging, target)
-        shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    def commit(self) -> None:
+        """Swap every staged output in, each with atomic renames."""
+        for staged, target in self._files:
+            os.replace(staged, target)
+        for staged, target in self._trees:
+            # Two renames: readers never see a half-written folder.
+            retired = target.parent / f".{target.name}.old"
+            shutil.rmtree(retired, ignore_errors=True)
+            if target.exists():
+                os.replace(target, retired)
+            os.replace(staged, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        self._files.clear()
+        self._trees.clear()

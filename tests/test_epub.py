@@ -238,12 +238,13 @@ def test_same_sources_and_epoch_give_identical_bytes(sample_book: Path, tmp_path
     assert first == second
 
 
-def test_zip_starts_with_stored_mimetype_and_has_fixed_times(sample_built: Built) -> None:
+def test_zip_starts_with_stored_mimetype_then_container_and_package_with_fixed_times(sample_built: Built) -> None:
     with zipfile.ZipFile(sample_built.epub) as archive:
         infos = archive.infolist()
-    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
-    assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+    assert [i.filename for i in infos[:3]] == ["mimetype", "META-INF/container.xml", "EPUB/content.opf"]
+    assert [i.compress_type for i in infos] == [zipfile.ZIP_STORED] + [zipfile.ZIP_DEFLATED] * (len(infos) - 1)
     assert {i.date_time for i in infos} == {(2014, 5, 13, 16, 53, 20)}
+    assert {(i.create_system, i.external_attr >> 16) for i in infos} == {(3, 0o644)}
 
 
 def test_brochure_page_list_covers_every_page_where_a_contribution_starts(brochure: Built) -> None:

@@ -8,11 +8,10 @@ the package document, the NCX, the guide and the container.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeAlias
+from typing import TYPE_CHECKING, BinaryIO, TypeAlias
 
 from ebooklib import epub
 from lxml import etree
@@ -26,6 +25,9 @@ from qz_ebook.navigation import NavNode, flatten_below, toc_tree
 from qz_ebook.pages import PageView, page_views, perspective_views
 from qz_ebook.pagination import Pagination, paginate
 from qz_ebook.templates import render
+
+if TYPE_CHECKING:
+    from _typeshed import SizedBuffer
 
 XHTML = "application/xhtml+xml"
 EXTENSION = "xhtml"
@@ -64,8 +66,8 @@ class Landmark:
     title: str
 
 
-def render_epub(book: Book, converted: dict[str, Converted], modified: datetime) -> bytes:
-    """Return the finished EPUB; the same inputs always give the same bytes."""
+def render_epub(book: Book, converted: dict[str, Converted], modified: datetime, out: BinaryIO) -> None:
+    """Write the finished EPUB to ``out``; the same inputs always give the same bytes."""
     package = _package(book)
     pagination = paginate(book, converted)
     views = page_views(book, converted, pagination)
@@ -89,9 +91,7 @@ def render_epub(book: Book, converted: dict[str, Converted], modified: datetime)
     package.spine = documents
     package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
     package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(views)]
-    buffer = io.BytesIO()
-    _Writer(buffer, package, {**WRITER_OPTIONS, "mtime": modified}).write()
-    return _normalised_zip(buffer.getvalue(), modified)
+    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified}).write()
 
 
 def _toc(book: Book) -> tuple[NavNode, ...]:
@@ -231,7 +231,16 @@ def _ncx_entries(nodes: tuple[NavNode, ...]) -> list[NcxEntry]:
 
 
 class _Writer(epub.EpubWriter):
-    """ebooklib's writer with two corrections to what it writes."""
+    """ebooklib's writer with corrections to what it writes, into a reproducible zip."""
+
+    def write(self) -> None:
+        # As ebooklib's own, but into a zip without the build machine's clock and umask.
+        self.out = _ReproducibleZip(self.file_name, self.options["mtime"])
+        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        self.out.close()
 
     def _write_opf_file(self, root: etree._Element) -> None:
         # Ace's epub-lang check reads xml:lang on <package>.
@@ -246,21 +255,28 @@ class _Writer(epub.EpubWriter):
         return bytes(etree.tostring(ncx, encoding="utf-8", xml_declaration=True, pretty_print=True))
 
 
+class _ReproducibleZip(zipfile.ZipFile):
+    """A zip whose entries carry a fixed time and mode: the same content gives the same bytes."""
+
+    def __init__(self, file: BinaryIO, modified: datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self.timestamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+
+    def writestr(
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: SizedBuffer | str,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        name = zinfo_or_arcname if isinstance(zinfo_or_arcname, str) else zinfo_or_arcname.filename
+        info = zipfile.ZipInfo(name, date_time=self.timestamp)
+        info.external_attr = 0o644 << 16
+        info.create_system = 3  # unix, whatever the building machine
+        info.compress_type = zipfile.ZIP_DEFLATED if compress_type is None else compress_type
+        super().writestr(info, data, compresslevel=compresslevel)
+
+
 def _ncx_depth(element: etree._Element) -> int:
     points = element.findall(f"{{{NCX_NS}}}navPoint")
     return max((1 + _ncx_depth(point) for point in points), default=0)
-
-
-def _normalised_zip(data: bytes, modified: datetime) -> bytes:
-    """Rewrite the zip reproducibly: mimetype first and stored, sorted entries, fixed times and modes."""
-    timestamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda name: (name != "mimetype", name))
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=timestamp)
-            info.external_attr = 0o644 << 16
-            info.create_system = 3  # unix, whatever the building machine
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
-    return out.getvalue()

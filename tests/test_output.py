@@ -1,0 +1,38 @@
+"""Atomic outputs: all formats are swapped in together, or none is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qz_ebook.output import Staging, write_file
+
+
+def test_commit_swaps_in_every_staged_output(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "old.html").write_text("alt")
+    with Staging() as staging:
+        with staging.file(tmp_path / "book.epub") as stream:
+            stream.write(b"neu")
+        staging.tree(tmp_path / "html", {"index.html": b"<p/>", "css/book.css": b"p{}"})
+        assert not (tmp_path / "book.epub").exists()  # nothing visible before the commit
+        staging.commit()
+    assert (tmp_path / "book.epub").read_bytes() == b"neu"
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "book.epub", "html", "html/css", "html/css/book.css", "html/index.html",
+    ]  # fmt: skip
+
+
+def test_a_failure_before_the_commit_leaves_previous_outputs_and_no_debris(tmp_path: Path) -> None:
+    write_file(tmp_path / "book.epub", b"alt")
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "index.html").write_text("alt")
+    with pytest.raises(RuntimeError), Staging() as staging:
+        with staging.file(tmp_path / "book.epub") as stream:
+            stream.write(b"halb")
+        staging.tree(tmp_path / "html", {"index.html": b"neu"})
+        raise RuntimeError("rendering failed")
+    assert (tmp_path / "book.epub").read_bytes() == b"alt"
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["book.epub", "html", "html/index.html"]
+    assert (tmp_path / "html" / "index.html").read_text() == "alt"
