@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qz_ebook.accessibility import check_claims, derive_claims
+from qz_ebook.accessibility import check_claims
 from qz_ebook.batch import Progress, convert_book
-from qz_ebook.cache import ConversionCache
+from qz_ebook.cache import ConversionCache, RenderCache
 from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
+from qz_ebook.edition import Edition, prepare
 from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book
 from qz_ebook.output import Staging
-from qz_ebook.pagination import check_page_markers, paginate
+from qz_ebook.pagination import check_page_markers
 from qz_ebook.writers.epub import render_epub
 from qz_ebook.writers.html import render_html
 
@@ -45,6 +46,8 @@ class BuildResult:
     outputs: tuple[Path, ...]
     diagnostics: tuple[Diagnostic, ...]
     summary: Summary
+    rendered: tuple[str, ...]  # pages rendered by this build (output paths such as html/index.html)
+    reused: int  # pages taken from the render cache unchanged
 
 
 @dataclass(frozen=True)
@@ -81,20 +84,22 @@ def build(
     conversions are kept there and reused while their inputs are unchanged.
     """
     diagnostics = Diagnostics(strict=strict)
-    book, converted = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir), progress)
+    edition = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir), progress)
     diagnostics.raise_if_failed()
+    book, pages = edition.book, RenderCache(cache_dir)
     written: list[Path] = []
     # Nothing replaces a previous output until every format has been rendered.
     with Staging() as staging:
         if "epub" in formats:
             written.append(out_dir / f"{book.settings.name}.epub")
             with staging.file(written[-1]) as stream:
-                render_epub(book, converted, modification_time(book, book_dir), stream)
+                render_epub(edition, pages, modification_time(book, book_dir), stream)
         if "html" in formats:
             written.append(out_dir / "html")
-            staging.tree(written[-1], render_html(book, converted))
+            staging.tree(written[-1], render_html(edition, pages))
         staging.commit()
-    return BuildResult(tuple(written), tuple(diagnostics.items), summarise(book, converted))
+    summary = summarise(book, edition.converted)
+    return BuildResult(tuple(written), tuple(diagnostics.items), summary, tuple(pages.rendered), pages.reused)
 
 
 def manuscript_status(book_dir: Path) -> StatusReport:
@@ -104,7 +109,8 @@ def manuscript_status(book_dir: Path) -> StatusReport:
     problems in the content are returned as diagnostics next to the rows.
     """
     diagnostics = Diagnostics()
-    book, converted = read_and_convert(book_dir, diagnostics)
+    edition = read_and_convert(book_dir, diagnostics)
+    book, converted = edition.book, edition.converted
     rows = tuple(
         ContributionStatus(c.source, c.kind, c.status, c.page, converted[c.slug].words, converted[c.slug].missing_alt)
         for c in book.contributions()
@@ -117,17 +123,17 @@ def read_and_convert(
     diagnostics: Diagnostics,
     cache: ConversionCache | None = None,
     progress: Progress | None = None,
-) -> tuple[Book, dict[str, Converted]]:
-    """Read the manuscript (raising on errors) and convert every contribution once."""
+) -> Edition:
+    """Read the manuscript (raising on errors), convert every contribution once and prepare the edition."""
     book = read_book(book_dir, diagnostics)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
     converted = convert_book(book, roots, diagnostics, cache, progress)
-    pagination = paginate(book, converted)
-    check_page_markers(pagination, diagnostics)
+    edition = prepare(book, converted)
+    check_page_markers(edition.pagination, diagnostics)
     toml = book_dir / "book.toml"
     where = TomlLocator(toml, toml.read_text(encoding="utf-8"))("accessibility", "features")
-    check_claims(book, derive_claims(book, converted, pagination), where, diagnostics)
-    return book, converted
+    check_claims(book, edition.claims, where, diagnostics)
+    return edition
 
 
 def modification_time(book: Book, book_dir: Path) -> datetime:

@@ -1,4 +1,4 @@
-"""A content-addressed cache of conversions in ``.qz-cache/``.
+"""Content-addressed caches of conversions and rendered pages in ``.qz-cache/``.
 
 A conversion depends on the contribution's text, its place and slug, the set of
 contribution files (links resolve against it), the allowed image folders, the
@@ -20,13 +20,15 @@ import markdown
 
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
+from qz_ebook.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution
 from qz_ebook.output import write_file
+from qz_ebook.templates import render, templates_fingerprint
 
 if TYPE_CHECKING:
     from qz_ebook.batch import Outcome
 
-FORMAT = "1"  # bump when the cached classes change shape
+FORMAT = "2"  # bump when the cached classes change shape
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,40 @@ class ConversionCache:
         assert self.folder is not None
         key = _digest("\n".join([context, str(contribution.source), contribution.slug, contribution.body]))
         return self.folder / "conversions" / key[:2] / f"{key}.pickle"
+
+
+class RenderCache:
+    """Rendered pages under ``folder/pages``, keyed by template, page and context fingerprint.
+
+    A page is rendered again exactly when something its template can show has
+    changed (``qz_ebook.fingerprint``), or a template or the tool itself has. With
+    ``folder=None`` every page is rendered and nothing is fingerprinted.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.fingerprint = Fingerprinter()
+        self.rendered: list[str] = []  # the pages rendered in this build, in order
+        self.reused = 0
+
+    def render(self, page: str, template: str, **context: object) -> bytes:
+        """Page ``page`` (its output path, e.g. ``html/index.html``) from ``template`` with ``context``."""
+        if self.folder is None:
+            return self._render(page, template, context)
+        key = _digest("\n".join([FORMAT, templates_fingerprint(), page, template, self.fingerprint(context)]))
+        path = self.folder / "pages" / key[:2] / key
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = self._render(page, template, context)
+            write_file(path, content)
+            return content
+        self.reused += 1
+        return content
+
+    def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
+        self.rendered.append(page)
+        return render(template, **context)
 
 
 def _stamps(outcome: Outcome) -> tuple[tuple[str, int, int], ...]:

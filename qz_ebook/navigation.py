@@ -51,16 +51,32 @@ def _preorder(node: NavNode) -> list[NavNode]:
     return [node] + [d for child in node.children for d in _preorder(child)]
 
 
-def collapsed(nodes: tuple[NavNode, ...], open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
-    """The tree with only the branches of ``open_slugs`` expanded.
+class Sidebar:
+    """The table of contents as one page shows it: its own path open, every other branch shut.
 
-    A page's sidebar opens its own path (part, sections, the page itself) and keeps
-    every other branch shut: each page then carries the parts and its neighbourhood,
-    not the whole book, so the edition grows linearly with the book.
+    Each page then carries the parts and its neighbourhood, not the whole book, so
+    the edition grows linearly with the book. Shut nodes are made once per book
+    and shared by every page.
     """
-    return tuple(
-        NavNode(n.label, n.slug, collapsed(n.children, open_slugs) if n.slug in open_slugs else ()) for n in nodes
-    )
+
+    def __init__(self, toc: tuple[NavNode, ...]) -> None:
+        self.toc = toc
+        self._shut: dict[int, NavNode] = {}
+
+    def around(self, open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
+        """The tree with the branches of ``open_slugs`` expanded."""
+        return self._branch(self.toc, open_slugs)
+
+    def _branch(self, nodes: tuple[NavNode, ...], open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
+        return tuple(
+            NavNode(n.label, n.slug, self._branch(n.children, open_slugs)) if n.slug in open_slugs else self._closed(n)
+            for n in nodes
+        )
+
+    def _closed(self, node: NavNode) -> NavNode:
+        if id(node) not in self._shut:
+            self._shut[id(node)] = NavNode(node.label, node.slug) if node.children else node
+        return self._shut[id(node)]
 
 
 def nodes_by_slug(nodes: tuple[NavNode, ...]) -> dict[str, NavNode]:

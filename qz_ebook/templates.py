@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
+from typing import Any
 
+import jinja2
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from qz_ebook import __version__
 from qz_ebook.convert import page_marker_id
+from qz_ebook.fingerprint import UNSEEN_FIELDS
 from qz_ebook.links import page_label
 
 
-def make_environment(package: str, folder: str = "templates") -> Environment:
+class PageEnvironment(Environment):
+    """Refuses the model fields that page fingerprints leave out (``fingerprint.UNSEEN_FIELDS``).
+
+    A template that read one could show something the render cache does not key
+    on; this makes such a template fail at once instead of serving stale pages.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _refuse_unseen(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _refuse_unseen(obj, argument)
+        return super().getitem(obj, argument)
+
+
+def _refuse_unseen(obj: object, name: object) -> None:
+    if name in UNSEEN_FIELDS.get(type(obj), ()):
+        raise TypeError(f"templates may not read {type(obj).__name__}.{name}; see qz_ebook.fingerprint")
+
+
+def make_environment(package: str, folder: str = "templates", kind: type[Environment] = Environment) -> Environment:
     """A Jinja2 environment for the templates in ``package/folder``, with our settings."""
-    return Environment(
+    return kind(
         loader=PackageLoader(package, folder),
         autoescape=True,
         undefined=StrictUndefined,
@@ -25,7 +51,7 @@ def make_environment(package: str, folder: str = "templates") -> Environment:
 @cache
 def environment() -> Environment:
     """One shared environment for the books' pages; templates live in ``qz_ebook/templates``."""
-    env = make_environment("qz_ebook")
+    env = make_environment("qz_ebook", kind=PageEnvironment)
     env.globals["page_marker_id"] = page_marker_id
     env.globals["page_label"] = page_label
     return env
@@ -34,3 +60,15 @@ def environment() -> Environment:
 def render(name: str, **context: object) -> bytes:
     """Render template ``name`` to UTF-8 bytes."""
     return environment().get_template(name).render(**context).encode("utf-8")
+
+
+@cache
+def templates_fingerprint() -> str:
+    """A hash of every template's source, Jinja2's version and ours: what rendering depends on besides the context."""
+    env = environment()
+    assert env.loader is not None
+    digest = hashlib.sha256(f"{__version__}\n{jinja2.__version__}".encode())
+    for name in env.list_templates():
+        source, _, _ = env.loader.get_source(env, name)
+        digest.update(f"\n{name}\n{source}".encode())
+    return digest.hexdigest()

@@ -13,6 +13,9 @@ from lxml import etree
 from qz_ebook import batch, cache
 from qz_ebook.build import build
 from qz_ebook.cli import main
+from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.manuscript import read_book
+from qz_ebook.templates import environment
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
@@ -124,3 +127,93 @@ def test_parallel_conversion_gives_the_same_bytes(
     parallel = build_into(sample_book, tmp_path / "two")
     assert files(parallel.html) == files(sequential.html)
     assert parallel.epub.read_bytes() == sequential.epub.read_bytes()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def uncached(book: Path, out: Path) -> dict[str, bytes]:
+    """The files of a build without any cache."""
+    build(book, out)
+    return files(out)
+
+
+def test_an_unchanged_book_renders_no_page_again(sample_book: Path, tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    cold = build(sample_book, tmp_path / "a", cache_dir=store)
+    warm = build(sample_book, tmp_path / "b", cache_dir=store)
+    assert (len(cold.rendered), cold.reused) == (24, 0)  # 11 EPUB documents, 13 HTML pages
+    assert (warm.rendered, warm.reused) == ((), 24)
+
+
+def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sample_book: Path, tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    result = build(sample_book, tmp_path / "b", cache_dir=store)
+    assert result.rendered == ("epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html")
+    assert files(tmp_path / "b") == uncached(sample_book, tmp_path / "fresh")
+
+
+EDITS = {
+    # What an editor changes between two builds: (file, old, new).
+    "body": ("beitraege/musterstadt.md", "Ein Beispiel aus der Praxis.", "Ein *anderes* Beispiel."),
+    "title": ("beitraege/musterstadt.md", "title: Ein Beispiel", "title: Ein neuer Titel"),
+    "place": ("beitraege/musterstadt.md", "place: Musterstadt", "place: Neustadt"),
+    "print page": ("beitraege/musterstadt.md", "page: 18", "page: 19"),
+    "status": ("beitraege/musterstadt.md", "status: draft", "status: final"),
+    "outline label": ("SUMMARY.md", "Musterstadt: Ein Beispiel", "Musterstadt: Ein anderes Beispiel"),
+    "outline nesting": ("SUMMARY.md", "  - [Musterstadt: Ein Beispiel]", "- [Musterstadt: Ein Beispiel]"),
+    "book title": ("book.toml", 'title = "Beispielbuch"', 'title = "Beispielbuch, zweite Auflage"'),
+    "draft note": ("book.toml", 'draft_note = "Entwurf der Redaktion."', 'draft_note = "Noch nicht freigegeben."'),
+    "perspective": ("book.toml", 'label = "Ausblicke"', 'label = "Ausblick"'),
+    "accessibility summary": ("book.toml", "Ein Testbuch mit", "Ein kleines Testbuch mit"),
+}
+
+
+@pytest.mark.parametrize("change", EDITS, ids=list(EDITS))
+def test_a_cached_rebuild_after_any_edit_equals_a_build_without_cache(
+    change: str, sample_book: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "before", cache_dir=store)
+    name, old, new = EDITS[change]
+    edit(sample_book / name, old, new)
+    result = build(sample_book, tmp_path / "after", cache_dir=store)
+    assert result.rendered, "an edit that changes the outputs renders something"
+    assert files(tmp_path / "after") == uncached(sample_book, tmp_path / "fresh")
+
+
+def test_a_changed_template_renders_every_page_again(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    monkeypatch.setattr(cache, "templates_fingerprint", lambda: "another template")
+    assert build(sample_book, tmp_path / "b", cache_dir=store).reused == 0
+
+
+def test_a_new_title_renders_the_pages_that_show_it_and_no_other(sample_book: Path, tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    edit(sample_book / "beitraege" / "musterstadt.md", "title: Ein Beispiel", "title: Ein neuer Titel")
+    result = build(sample_book, tmp_path / "b", cache_dir=store)
+    # Its own page; its paper (relation block, "Weiter:"); the page after it ("Zurück:"); the single page.
+    assert result.rendered == (
+        "epub/oeffnung.xhtml", "epub/musterstadt.xhtml", "epub/teil-weitere-themen.xhtml",
+        "html/oeffnung.html", "html/musterstadt.html", "html/teil-weitere-themen.html", "html/gesamt.html",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("expression", "field"), [("c.body", "body"), ("c['body']", "body"), ("c.children", "children"),
+                              ("c['children']", "children")]
+)  # fmt: skip
+def test_templates_cannot_read_what_fingerprints_leave_out(sample_book: Path, expression: str, field: str) -> None:
+    contribution = next(read_book(sample_book, Diagnostics()).contributions())
+    with pytest.raises(TypeError, match=rf"templates may not read Contribution\.{field}; see qz_ebook.fingerprint"):
+        environment().from_string(f"{{{{ {expression} }}}}").render(c=contribution)
+    assert environment().from_string("{{ c.title }}|{{ c['place'] }}").render(c=contribution) == "Grußwort|Musterstadt"

@@ -17,14 +17,14 @@ from ebooklib import epub
 from lxml import etree
 
 from qz_ebook import __version__
-from qz_ebook.accessibility import CONFORMS_TO, Claims, derive_claims
+from qz_ebook.accessibility import CONFORMS_TO, Claims
+from qz_ebook.cache import RenderCache
 from qz_ebook.convert import Converted, page_marker_id
+from qz_ebook.edition import Edition
 from qz_ebook.links import Linker, Target
 from qz_ebook.model import Asset, Book, Contribution
-from qz_ebook.navigation import NavNode, flatten_below, toc_tree
-from qz_ebook.pages import PageView, page_views, perspective_views
-from qz_ebook.pagination import Pagination, paginate
-from qz_ebook.templates import render
+from qz_ebook.navigation import NavNode, flatten_below
+from qz_ebook.pages import PageView
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
@@ -66,17 +66,15 @@ class Landmark:
     title: str
 
 
-def render_epub(book: Book, converted: dict[str, Converted], modified: datetime, out: BinaryIO) -> None:
+def render_epub(edition: Edition, pages: RenderCache, modified: datetime, out: BinaryIO) -> None:
     """Write the finished EPUB to ``out``; the same inputs always give the same bytes."""
+    book = edition.book
     package = _package(book)
-    pagination = paginate(book, converted)
-    views = page_views(book, converted, pagination)
-    toc = _toc(book)
-    _accessibility_metadata(package, derive_claims(book, converted, pagination))
-    documents = _documents(book, views, toc, pagination)
+    _accessibility_metadata(package, edition.claims)
+    documents = _documents(edition, _toc(edition), pages)
     for document in documents:
         package.add_item(document)
-    for asset in _assets(converted):
+    for asset in _assets(edition.converted):
         package.add_item(
             epub.EpubImage(
                 uid=_item_id(asset.href),
@@ -89,15 +87,15 @@ def render_epub(book: Book, converted: dict[str, Converted], modified: datetime,
     package.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
     package.add_item(epub.EpubNcx())
     package.spine = documents
-    package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
-    package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(views)]
+    package.toc = _ncx_entries(flatten_below(_toc(edition), NCX_DEPTH))
+    package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(edition.views)]
     _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified}).write()
 
 
-def _toc(book: Book) -> tuple[NavNode, ...]:
+def _toc(edition: Edition) -> tuple[NavNode, ...]:
     """The table of contents, led by the Wegweiser when the book has perspectives."""
-    guide = (NavNode("Wegweiser", WEGWEISER),) if book.perspectives else ()
-    return guide + toc_tree(book)
+    guide = (NavNode("Wegweiser", WEGWEISER),) if edition.perspectives else ()
+    return guide + edition.toc
 
 
 def _package(book: Book) -> epub.EpubBook:
@@ -146,49 +144,42 @@ def _accessibility_metadata(package: epub.EpubBook, claims: Claims) -> None:
         meta("a11y:certifiedBy", claims.certified_by, refines="#conf")
 
 
-def _documents(
-    book: Book, views: list[PageView], toc: tuple[NavNode, ...], pagination: Pagination
-) -> list[epub.EpubItem]:
+def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -> list[epub.EpubItem]:
+    book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
 
+    def document(slug: str, template: str, properties: list[str] | None = None, **context: object) -> epub.EpubItem:
+        href = Linker(EXTENSION, slug)
+        name = href(slug)
+        content = pages.render(f"epub/{name}", template, href=href, stylesheet=STYLESHEET, **context)
+        # A plain EpubItem: ebooklib writes its content as given (EpubHtml would re-parse it).
+        item = epub.EpubItem(uid=_item_id(slug), file_name=name, media_type=XHTML, content=content)
+        item.properties = properties or []
+        return item
+
     def front(name: str, title: str, **context: object) -> epub.EpubItem:
-        content = render(f"epub/{name}.xhtml", title=title, lang=meta.language, stylesheet=STYLESHEET,
-                         href=Linker(EXTENSION), **context)  # fmt: skip
-        return _document(name, f"{name}.{EXTENSION}", content, ["nav"] if name == "nav" else [])
+        properties = ["nav"] if name == "nav" else []
+        return document(name, f"epub/{name}.xhtml", properties, title=title, lang=meta.language, **context)
 
     documents = [
         front("cover", meta.title, cover=settings.cover, alt=settings.cover_alt),
         front("titelei", meta.title, meta=meta),
     ]
-    if book.perspectives:
-        documents.append(front(WEGWEISER, "Wegweiser", perspectives=perspective_views(book)))
+    if edition.perspectives:
+        documents.append(front(WEGWEISER, "Wegweiser", perspectives=edition.perspectives))
     link = Linker(EXTENSION)
-    page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in pagination.entries]
+    page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in edition.pagination.entries]
     documents.append(front("nav", "Inhalt", toc=toc, landmarks=_landmarks(views), page_links=page_links))
     for view in views:
-        link = Linker(EXTENSION, view.page.slug)
-        context = {"title": view.page.title, "view": view, "stylesheet": STYLESHEET, "href": link}
         if view.converted is not None:
             assert isinstance(view.page, Contribution)
-            content = render(
-                "epub/contribution.xhtml",
-                lang=view.page.lang,
-                semantics=SEMANTICS[view.kind],
-                body=view.converted.body.render(link),
-                draft_note=book.settings.draft_note,
-                **context,
-            )
+            documents.append(document(view.page.slug, "epub/contribution.xhtml", title=view.page.title, view=view,
+                                      lang=view.page.lang, semantics=SEMANTICS[view.kind],
+                                      draft_note=settings.draft_note))  # fmt: skip
         else:
-            content = render("epub/group.xhtml", lang=meta.language, semantics=SEMANTICS.get(view.kind), **context)
-        documents.append(_document(view.page.slug, link(view.page.slug), content))
+            documents.append(document(view.page.slug, "epub/group.xhtml", title=view.page.title, view=view,
+                                      lang=meta.language, semantics=SEMANTICS.get(view.kind)))  # fmt: skip
     return documents
-
-
-def _document(name: str, file_name: str, content: bytes, properties: list[str] | None = None) -> epub.EpubItem:
-    # A plain EpubItem: ebooklib writes its content as given (EpubHtml would re-parse it).
-    item = epub.EpubItem(uid=_item_id(name), file_name=file_name, media_type=XHTML, content=content)
-    item.properties = properties or []
-    return item
 
 
 def _item_id(name: str) -> str:

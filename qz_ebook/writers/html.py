@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qz_ebook.convert import Converted
+from qz_ebook.cache import RenderCache
+from qz_ebook.edition import Edition
 from qz_ebook.links import Linker
-from qz_ebook.model import Book
-from qz_ebook.navigation import Neighbours, collapsed, toc_tree
-from qz_ebook.pages import START, Crumb, PageView, breadcrumb, page_views, perspective_views
-from qz_ebook.pagination import paginate
-from qz_ebook.templates import render
+from qz_ebook.navigation import Neighbours, Sidebar
+from qz_ebook.pages import START, Crumb, PageView, breadcrumb
 
 EXTENSION = "html"
 INDEX = "index"
@@ -24,92 +22,64 @@ class MergedPage:
     view: PageView
     href: Linker
     level: int  # heading level of its title: parts h2, their entries h3, and so on
-    body: str
+
+    def body(self) -> str:
+        """The page's converted text, its own headings moved below the page title."""
+        converted = self.view.converted
+        return converted.body.render(self.href, heading_offset=self.level - 1) if converted else ""
 
 
-def render_html(book: Book, converted: dict[str, Converted]) -> dict[str, bytes]:
+def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
     """Return the edition's files, keyed by path relative to the edition folder."""
-    views = page_views(book, converted, paginate(book, converted))
-    perspectives = perspective_views(book)
-    toc = toc_tree(book)
-    common = {
-        "book": book.meta,
-        "lang": book.meta.language,
-        "toc": toc,
-        "sidebar": collapsed(toc, frozenset()),
-        "perspectives": perspectives,
-    }
-    files: dict[str, bytes] = {
+    book, views = edition.book, edition.views
+    files = {
         "css/book.css": book.settings.html_stylesheet.read_bytes(),
         book.settings.cover.href: book.settings.cover.source.read_bytes(),
-        "index.html": render(
-            "html/index.html",
-            title=book.meta.title,
-            current=INDEX,
-            href=Linker(EXTENSION, INDEX),
-            crumbs=[START],
-            perspective=None,
-            neighbours=Neighbours(None, views[0].page if views else None),
-            cover=book.settings.cover,
-            cover_alt=book.settings.cover_alt,
-            **common,
-        ),
     }
-    for result in converted.values():
+    for result in edition.converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
-    for view in views:
-        link = Linker(EXTENSION, view.page.slug)
-        context = {
-            "title": f"{view.page.title} – {book.meta.title}",
-            "view": view,
-            "current": view.page.slug,
-            "href": link,
-            "crumbs": breadcrumb(view),
-            "perspective": view.context.perspective,
-            "neighbours": view.neighbours,
-            **common,
-            "sidebar": collapsed(toc, frozenset(p.slug for p in (*view.context.ancestors, view.page))),
-        }
-        if view.converted is not None:
-            body = view.converted.body.render(link)
-            content = render("html/contribution.html", body=body, draft_note=book.settings.draft_note, **context)
-        else:
-            content = render("html/group.html", **context)
-        files[link(view.page.slug)] = content
-    files[f"{SINGLE_PAGE}.{EXTENSION}"] = _single_page(book, views, common)
-    for perspective in perspectives:
-        files[f"{perspective.slug}.{EXTENSION}"] = render(
-            "html/perspective.html",
-            title=f"{perspective.perspective.label} – {book.meta.title}",
-            perspective=perspective.perspective,
-            current=perspective.slug,
-            href=Linker(EXTENSION, perspective.slug),
-            crumbs=[START, Crumb(perspective.perspective.label, perspective.slug)],
-            neighbours=Neighbours(None, None),
-            view=perspective,
-            **common,
+
+    sidebar = Sidebar(edition.toc)
+    top = sidebar.around(frozenset())
+
+    def page(slug: str, template: str, href: Linker | None = None, **context: object) -> None:
+        name = f"{slug}.{EXTENSION}"
+        context.setdefault("sidebar", top)
+        files[name] = pages.render(
+            f"html/{name}",
+            template,
+            current=slug,
+            href=href or Linker(EXTENSION, slug),
+            book=book.meta,
+            lang=book.meta.language,
+            toc=edition.toc,
+            perspectives=edition.perspectives,
+            **context,
         )
-    return files
 
-
-def _single_page(book: Book, views: list[PageView], common: dict[str, object]) -> bytes:
-    link = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views))
-    items = []
+    page(INDEX, "html/index.html", title=book.meta.title, crumbs=[START], perspective=None,
+         neighbours=Neighbours(None, views[0].page if views else None), cover=book.settings.cover,
+         cover_alt=book.settings.cover_alt)  # fmt: skip
     for view in views:
-        at = link.at(view.page.slug)
-        level = min(2 + len(view.context.ancestors), 6)
-        # The body's own headings start at h2; move them below this page's title.
-        body = view.converted.body.render(at, heading_offset=level - 1) if view.converted else ""
-        items.append(MergedPage(view, at, level, body))
-    return render(
-        "html/single.html",
-        title=f"{book.meta.title} – Gesamtausgabe",
-        current=SINGLE_PAGE,
-        href=link,
-        crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)],
-        perspective=None,
-        neighbours=Neighbours(None, None),
-        items=items,
-        draft_note=book.settings.draft_note,
-        **common,
-    )
+        page(
+            view.page.slug,
+            "html/contribution.html" if view.converted is not None else "html/group.html",
+            title=f"{view.page.title} – {book.meta.title}",
+            view=view,
+            crumbs=breadcrumb(view),
+            perspective=view.context.perspective,
+            neighbours=view.neighbours,
+            sidebar=sidebar.around(frozenset(p.slug for p in (*view.context.ancestors, view.page))),
+            draft_note=book.settings.draft_note,
+        )
+    merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views))
+    # Parts get h2 below the book's h1, their entries h3, and so on.
+    items = [MergedPage(v, merged.at(v.page.slug), min(2 + len(v.context.ancestors), 6)) for v in views]
+    page(SINGLE_PAGE, "html/single.html", href=merged, title=f"{book.meta.title} – Gesamtausgabe",
+         crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)], perspective=None,
+         neighbours=Neighbours(None, None), items=items, draft_note=book.settings.draft_note)  # fmt: skip
+    for way in edition.perspectives:
+        label = way.perspective.label
+        page(way.slug, "html/perspective.html", title=f"{label} – {book.meta.title}", perspective=way.perspective,
+             crumbs=[START, Crumb(label, way.slug)], neighbours=Neighbours(None, None), view=way)  # fmt: skip
+    return files

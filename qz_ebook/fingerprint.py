@@ -1,0 +1,73 @@
+"""Fingerprints of template contexts: a hash of everything a rendered page can show.
+
+The render cache keys each page by the fingerprint of its whole template context,
+so a page is rendered again exactly when something it can show has changed. The
+walk is generic over the plain model (dataclasses, tuples, strings, paths); a type
+it does not know is an error, never a silent guess.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from pathlib import PurePath
+
+from qz_ebook.convert import Converted
+from qz_ebook.links import Fragment
+from qz_ebook.model import Contribution, Part, Section
+
+# Fields the templates may not read (``templates.environment`` refuses them), so
+# fingerprints leave them out. A contribution's text reaches the templates only
+# through its conversion, and the outline only through navigation nodes: an edit
+# to one chapter then re-renders its own pages, not every page that mentions it.
+# A fragment is rendered through its methods and stands for its parts by its digest.
+UNSEEN_FIELDS: dict[type, frozenset[str]] = {
+    Contribution: frozenset({"body", "body_line", "children"}),
+    Part: frozenset({"children"}),
+    Section: frozenset({"children"}),
+    Fragment: frozenset({"parts"}),
+    Converted: frozenset({"ids", "links", "page_markers"}),  # link checks and pagination, not page content
+}
+
+
+class Fingerprinter:
+    """Hashes values; each object is walked once per fingerprinter (the model is immutable)."""
+
+    def __init__(self) -> None:
+        # id → (object, digest): holding the object keeps its id from being reused.
+        self._memo: dict[int, tuple[object, bytes]] = {}
+
+    def __call__(self, value: object) -> str:
+        """The hex digest of ``value``."""
+        return hashlib.sha256(self._token(value)).hexdigest()
+
+    def _token(self, value: object) -> bytes:
+        """Scalars spelled out (length-prefixed, so never ambiguous); anything else as its digest."""
+        if isinstance(value, str):
+            data = value.encode("utf-8", "surrogatepass")
+            return b"%s%d:%s" % (type(value).__name__.encode(), len(data), data)
+        if value is None or isinstance(value, int | float):
+            return f"{type(value).__name__}:{value!r};".encode()
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        digest = b"#" + hashlib.sha256(self._encode(value)).digest()  # '#' + 32 bytes: never a scalar's spelling
+        self._memo[id(value)] = (value, digest)
+        return digest
+
+    def _encode(self, value: object) -> bytes:
+        if isinstance(value, PurePath):
+            return b"path:" + self._token(str(value))
+        if isinstance(value, tuple | list):
+            return b"seq:" + b"".join(map(self._token, value))
+        if isinstance(value, frozenset | set):
+            return b"set:" + b"".join(sorted(map(self._token, value)))
+        if isinstance(value, Mapping):
+            return b"map:" + b"".join(sorted(self._token(k) + self._token(v) for k, v in value.items()))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            skipped = UNSEEN_FIELDS.get(type(value), frozenset())
+            names = [f.name for f in dataclasses.fields(value) if f.name not in skipped]
+            head = f"{type(value).__module__}.{type(value).__qualname__}:".encode()
+            return head + b"".join(self._token(getattr(value, name)) for name in names)
+        raise TypeError(f"cannot fingerprint a {type(value).__name__}; teach qz_ebook.fingerprint about it")
