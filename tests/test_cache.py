@@ -145,8 +145,9 @@ def test_an_unchanged_book_renders_no_page_again(sample_book: Path, tmp_path: Pa
     store = tmp_path / "cache"
     cold = build(sample_book, tmp_path / "a", cache_dir=store)
     warm = build(sample_book, tmp_path / "b", cache_dir=store)
-    assert (len(cold.rendered), cold.reused) == (24, 0)  # 11 EPUB documents, 13 HTML pages
-    assert (warm.rendered, warm.reused) == ((), 24)
+    # 11 EPUB documents, 13 HTML pages, and the 8 sections of the single-page edition
+    assert (len(cold.rendered), cold.reused) == (32, 0)
+    assert (warm.rendered, warm.reused) == ((), 32)
 
 
 def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sample_book: Path, tmp_path: Path) -> None:
@@ -154,7 +155,9 @@ def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sam
     build(sample_book, tmp_path / "a", cache_dir=store)
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     result = build(sample_book, tmp_path / "b", cache_dir=store)
-    assert result.rendered == ("epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html")
+    assert result.rendered == (
+        "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
+    )  # fmt: skip
     assert files(tmp_path / "b") == uncached(sample_book, tmp_path / "fresh")
 
 
@@ -201,10 +204,13 @@ def test_a_new_title_renders_the_pages_that_show_it_and_no_other(sample_book: Pa
     build(sample_book, tmp_path / "a", cache_dir=store)
     edit(sample_book / "beitraege" / "musterstadt.md", "title: Ein Beispiel", "title: Ein neuer Titel")
     result = build(sample_book, tmp_path / "b", cache_dir=store)
-    # Its own page; its paper (relation block, "Weiter:"); the page after it ("Zurück:"); the single page.
+    # Its own page; its paper (relation block, "Weiter:"); the page after it ("Zurück:"); their sections
+    # of the single-page edition (a section is keyed by its whole page view, neighbours included).
     assert result.rendered == (
         "epub/oeffnung.xhtml", "epub/musterstadt.xhtml", "epub/teil-weitere-themen.xhtml",
-        "html/oeffnung.html", "html/musterstadt.html", "html/teil-weitere-themen.html", "html/gesamt.html",
+        "html/oeffnung.html", "html/musterstadt.html", "html/teil-weitere-themen.html",
+        "html/gesamt.html#oeffnung", "html/gesamt.html#musterstadt", "html/gesamt.html#teil-weitere-themen",
+        "html/gesamt.html",
     )  # fmt: skip
 
 
