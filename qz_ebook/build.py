@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qz_ebook.accessibility import check_claims
 from qz_ebook.batch import Progress, convert_book
-from qz_ebook.cache import ConversionCache, RenderCache
+from qz_ebook.cache import CacheStore, ConversionCache, RenderCache
 from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
@@ -81,12 +81,27 @@ def build(
 
     Raises ``BuildFailed`` with every diagnostic when the manuscript has errors
     (or warnings, when ``strict``); nothing is written then. With ``cache_dir``,
-    conversions are kept there and reused while their inputs are unchanged.
+    conversions and rendered pages are kept there and reused while their inputs are unchanged.
     """
-    diagnostics = Diagnostics(strict=strict)
-    edition = read_and_convert(book_dir, diagnostics, ConversionCache(cache_dir), progress)
+    store = CacheStore(cache_dir) if cache_dir is not None else None
+    try:
+        return _build(book_dir, out_dir, formats, Diagnostics(strict=strict), store, progress)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _build(
+    book_dir: Path,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    diagnostics: Diagnostics,
+    store: CacheStore | None,
+    progress: Progress | None,
+) -> BuildResult:
+    edition = read_and_convert(book_dir, diagnostics, ConversionCache(store), progress)
     diagnostics.raise_if_failed()
-    book, pages = edition.book, RenderCache(cache_dir)
+    book, pages = edition.book, RenderCache(store)
     written: list[Path] = []
     # Nothing replaces a previous output until every format has been rendered.
     with Staging() as staging:

@@ -1,9 +1,14 @@
 """Content-addressed caches of conversions and rendered pages in ``.qz-cache/``.
 
+Both live in one SQLite file (``cache.sqlite``): a rebuild looks up thousands of
+entries, and one database answers them without a file per entry, writes them in
+one transaction, and lets two builds share the folder safely.
+
 A conversion depends on the contribution's text, its place and slug, the set of
 contribution files (links resolve against it), the allowed image folders, the
 tool and Python-Markdown versions, and the image files it uses. All but the last
 go into the key; the images are checked by size and modification time on a hit.
+A rendered page depends on its template and its whole context (``fingerprint``).
 A stale entry can therefore never be served.
 """
 
@@ -12,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,13 +29,58 @@ from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution
-from qz_ebook.output import write_file
 from qz_ebook.templates import render, templates_fingerprint
 
 if TYPE_CHECKING:
     from qz_ebook.batch import Outcome
 
-FORMAT = "2"  # bump when the cached classes change shape
+FORMAT = "3"  # bump when the cached classes or the store change shape
+# Entries no build has used for this long are dropped, so the cache does not grow forever.
+KEEP_UNUSED_SECONDS = 30 * 24 * 3600
+
+
+class CacheStore:
+    """Key → bytes in ``folder/cache.sqlite``; changes become visible with ``close``."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "cache.sqlite"
+        try:
+            self.db = _open(path)
+        except sqlite3.DatabaseError:
+            # Not a database (damaged, or something else by that name): a cache may start over.
+            for damaged in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                damaged.unlink(missing_ok=True)
+            self.db = _open(path)
+        self.now = time.time()
+
+    def get(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        # Marking once a day is enough for the expiry and keeps hits read-only.
+        self.db.execute("UPDATE entries SET used = ? WHERE key = ? AND used < ?", (self.now, key, self.now - 86400))
+        return bytes(row[0])
+
+    def put(self, key: str, value: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
+
+    def close(self) -> None:
+        """Drop long-unused entries and commit everything in one transaction."""
+        self.db.execute("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
+        self.db.commit()
+        self.db.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writing build
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, used REAL)")
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
 
 
 @dataclass(frozen=True)
@@ -38,10 +90,10 @@ class Entry:
 
 
 class ConversionCache:
-    """Stores conversions under ``folder``; with ``folder=None`` it stores nothing."""
+    """Stores conversions in ``store``; with ``store=None`` it stores nothing."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, store: CacheStore | None) -> None:
+        self.store = store
 
     def context(self, contributions: list[Contribution], roots: tuple[Path, ...]) -> str:
         """What every conversion of this build depends on besides its own text."""
@@ -51,13 +103,13 @@ class ConversionCache:
         return _digest("\n".join(parts))
 
     def get(self, contribution: Contribution, context: str) -> Outcome | None:
-        if self.folder is None:
+        data = self.store.get(self._key(contribution, context)) if self.store is not None else None
+        if data is None:
             return None
-        path = self._path(contribution, context)
         try:
-            entry = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None  # absent or written by another version: convert again
+            entry = pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None  # written by another version: convert again
         if not isinstance(entry, Entry) or entry.images != _stamps(entry.outcome):
             return None
         return entry.outcome
@@ -65,44 +117,41 @@ class ConversionCache:
     def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
         # Errors can depend on files outside the key (a missing image that is added
         # later); they fail the build anyway, so such outcomes are never stored.
-        if self.folder is None or any(d.severity is Severity.ERROR for d in outcome.diagnostics):
+        if self.store is None or any(d.severity is Severity.ERROR for d in outcome.diagnostics):
             return
         entry = Entry(outcome, _stamps(outcome))
-        write_file(self._path(contribution, context), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        self.store.put(self._key(contribution, context), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _path(self, contribution: Contribution, context: str) -> Path:
-        assert self.folder is not None
-        key = _digest("\n".join([context, str(contribution.source), contribution.slug, contribution.body]))
-        return self.folder / "conversions" / key[:2] / f"{key}.pickle"
+    def _key(self, contribution: Contribution, context: str) -> str:
+        return "conversion:" + _digest("\n".join([context, str(contribution.source), contribution.slug,
+                                                   contribution.body]))  # fmt: skip
 
 
 class RenderCache:
-    """Rendered pages under ``folder/pages``, keyed by template, page and context fingerprint.
+    """Rendered pages in ``store``, keyed by template, page and context fingerprint.
 
     A page is rendered again exactly when something its template can show has
     changed (``qz_ebook.fingerprint``), or a template or the tool itself has. With
-    ``folder=None`` every page is rendered and nothing is fingerprinted.
+    ``store=None`` every page is rendered and nothing is fingerprinted.
     """
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    def __init__(self, store: CacheStore | None) -> None:
+        self.store = store
         self.fingerprint = Fingerprinter()
         self.rendered: list[str] = []  # the pages rendered in this build, in order
         self.reused = 0
 
     def render(self, page: str, template: str, **context: object) -> bytes:
         """Page ``page`` (its output path, e.g. ``html/index.html``) from ``template`` with ``context``."""
-        if self.folder is None:
+        if self.store is None:
             return self._render(page, template, context)
-        key = _digest("\n".join([FORMAT, templates_fingerprint(), page, template, self.fingerprint(context)]))
-        path = self.folder / "pages" / key[:2] / key
-        try:
-            content = path.read_bytes()
-        except OSError:
+        key = "page:" + _digest("\n".join([FORMAT, templates_fingerprint(), page, template, self.fingerprint(context)]))
+        content = self.store.get(key)
+        if content is None:
             content = self._render(page, template, context)
-            write_file(path, content)
-            return content
-        self.reused += 1
+            self.store.put(key, content)
+        else:
+            self.reused += 1
         return content
 
     def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:

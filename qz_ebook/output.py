@@ -50,14 +50,20 @@ class Staging:
         os.chmod(name, 0o644)
 
     def tree(self, target: Path, files: dict[str, bytes]) -> None:
-        """Stage the folder ``target`` with ``files`` (relative path → bytes)."""
+        """Stage the folder ``target`` with ``files`` (relative path → bytes).
+
+        A file whose bytes are already in the current ``target`` is linked, not
+        written again: it keeps its modification time (what deploy tools compare),
+        and a rebuild after a small edit writes only what changed.
+        """
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
         self._trees.append((staging, target))
         for relative, data in sorted(files.items()):
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if not _linked_if_unchanged(target / relative, path, data):
+                path.write_bytes(data)
         staging.chmod(0o755)
 
     def commit(self) -> None:
@@ -74,3 +80,14 @@ class Staging:
             shutil.rmtree(retired, ignore_errors=True)
         self._files.clear()
         self._trees.clear()
+
+
+def _linked_if_unchanged(current: Path, new: Path, data: bytes) -> bool:
+    """Link ``current`` to ``new`` if it holds exactly ``data``; reading is far cheaper than writing."""
+    try:
+        if current.is_symlink() or current.stat().st_size != len(data) or current.read_bytes() != data:
+            return False
+        os.link(current, new)
+    except OSError:
+        return False  # no such file, or no hard links here: write it
+    return True

@@ -223,3 +223,22 @@ def test_templates_cannot_read_what_fingerprints_leave_out(sample_book: Path, ex
     with pytest.raises(TypeError, match=rf"templates may not read Contribution\.{field}; see qz_ebook.fingerprint"):
         environment().from_string(f"{{{{ {expression} }}}}").render(c=contribution)
     assert environment().from_string("{{ c.title }}|{{ c['place'] }}").render(c=contribution) == "Grußwort|Musterstadt"
+
+
+def test_the_store_drops_entries_unused_for_a_month(tmp_path: Path) -> None:
+    store = cache.CacheStore(tmp_path)
+    store.put("alt", b"1")
+    store.put("neu", b"2")
+    store.db.execute("UPDATE entries SET used = ? WHERE key = 'alt'", (store.now - cache.KEEP_UNUSED_SECONDS - 1,))
+    store.close()
+    again = cache.CacheStore(tmp_path)
+    assert (again.get("alt"), again.get("neu")) == (None, b"2")
+    again.close()
+
+
+def test_a_damaged_cache_file_is_replaced_not_fatal(sample_book: Path, tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    store.mkdir()
+    (store / "cache.sqlite").write_bytes(b"kein SQLite, sondern Text" * 100)
+    assert build(sample_book, tmp_path / "a", cache_dir=store).outputs
+    assert build(sample_book, tmp_path / "b", cache_dir=store).rendered == ()

@@ -36,3 +36,23 @@ def test_a_failure_before_the_commit_leaves_previous_outputs_and_no_debris(tmp_p
     assert (tmp_path / "book.epub").read_bytes() == b"alt"
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["book.epub", "html", "html/index.html"]
     assert (tmp_path / "html" / "index.html").read_text() == "alt"
+
+
+def test_unchanged_files_keep_their_inode_and_time_and_changed_ones_are_new(tmp_path: Path) -> None:
+    with Staging() as staging:
+        staging.tree(tmp_path / "html", {"a.html": b"gleich", "b.html": b"alt"})
+        staging.commit()
+    before = {name: (tmp_path / "html" / name).stat() for name in ("a.html", "b.html")}
+    with Staging() as staging:
+        staging.tree(tmp_path / "html", {"a.html": b"gleich", "b.html": b"neu", "c.html": b"dazu"})
+        staging.commit()
+    after = {name: (tmp_path / "html" / name).stat() for name in ("a.html", "b.html")}
+    assert (after["a.html"].st_ino, after["a.html"].st_mtime_ns) == (
+        before["a.html"].st_ino,
+        before["a.html"].st_mtime_ns,
+    )
+    assert after["b.html"].st_ino != before["b.html"].st_ino
+    assert {p.name: p.read_bytes() for p in (tmp_path / "html").iterdir()} == {
+        "a.html": b"gleich", "b.html": b"neu", "c.html": b"dazu",
+    }  # fmt: skip
+    assert after["a.html"].st_nlink == 1  # the old tree is gone, not sharing anything
