@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
 from bs4 import BeautifulSoup, Comment
-from bs4.element import NavigableString
+from bs4.element import CData, NavigableString, Tag
+from bs4.formatter import HTMLFormatter
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
@@ -36,7 +38,7 @@ from qz_ebook.links import (
 )
 from qz_ebook.model import Asset, Contribution
 from qz_ebook.quotes import GermanQuotesExtension
-from qz_ebook.sanitize import neutralise
+from qz_ebook.sanitize import neutralise, remove_active_content
 from qz_ebook.slugs import slugify
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
@@ -47,6 +49,10 @@ WORDS = re.compile(r"\w+")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
+# The string types ``get_text()`` joins: no comments, no ruby annotations.
+TEXT_TYPES = frozenset({NavigableString, CData})
+MINIMAL = HTMLFormatter.REGISTRY["minimal"]
+CDATA_TAGS = MINIMAL.cdata_containing_tags
 # Link texts that do not say where a link goes (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset({"hier", "mehr", "link", "weiter", "weiterlesen", "mehr lesen", "hier klicken",
                               "klicken sie hier", "here", "more", "click here", "read more"})  # fmt: skip
@@ -117,33 +123,40 @@ class Converter:
         # XML forbids most control characters; Python-Markdown can leak its own
         # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
         html = XML_ILLEGAL.sub("", html)
-        soup = BeautifulSoup(html, "html.parser")
+        # Line numbers are for error messages about the HTML; ours come from the Markdown.
+        soup = BeautifulSoup(html, "html.parser", store_line_numbers=False)
         where = _Locator(contribution)
-        neutralise(soup, where, self.diagnostics)
-        markers = _page_markers(soup, where)
-        _footnotes(soup)
-        self._tables(soup, where)
-        self._check_headings(soup, where)
-        ids = self._check_ids(soup, where)
+        parsed = _Census(soup)
+        if remove_active_content(parsed.elements, where, self.diagnostics):
+            parsed = _Census(soup)  # what was removed took its content along
+        neutralise(parsed.elements, where, self.diagnostics)
+        markers = _page_markers(soup, parsed.comments, where)
+        _footnotes(soup, parsed.named("sup"), parsed.named("div"))
+        self._tables(soup, parsed.named("table"), where)
+        final = _Census(soup)
+        self._check_headings(final.named("h1"), where)
+        ids = self._check_ids(final.having("id"), where)
         targets: list[Target | ImageRef] = []
-        images, missing_alt = self._images(soup, contribution, where, targets)
-        links = self._links(soup, contribution, where, targets)
-        _mark_format_attributes(soup)
+        images, missing_alt = self._images(final.named("img"), contribution, where, targets)
+        links = self._links(final.named("a"), contribution, where, targets)
+        _mark_format_attributes(final.elements)
         return Converted(
-            body=Fragment.from_serialised(soup.decode(formatter="minimal"), targets),
+            body=Fragment.from_serialised(_serialise(soup), targets),
             ids=ids,
             links=links,
             page_markers=markers,
-            words=len(WORDS.findall(soup.get_text())),
+            words=len(WORDS.findall("".join(final.text))),
             images=images,
             missing_alt=missing_alt,
         )
 
     def _links(
-        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
+        self, anchors: list[Tag], contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
     ) -> tuple[LinkRef, ...]:
         refs: list[LinkRef] = []
-        for anchor in soup.find_all("a", href=True):
+        for anchor in anchors:
+            if "href" not in anchor.attrs:
+                continue
             raw = str(anchor["href"])
             location = where(raw)
             text = " ".join(anchor.get_text().split()).lower()
@@ -157,11 +170,14 @@ class Converter:
                 targets.append(target)
         return tuple(refs)
 
-    def _tables(self, soup: BeautifulSoup, where: _Locator) -> None:
-        """A paragraph "Tabelle: …" right after a table becomes its caption; header cells get a scope."""
-        for table in soup.find_all("table"):
-            for th in table.find_all("th"):
-                th["scope"] = "col" if th.find_parent("thead") else "row"
+    def _tables(self, soup: BeautifulSoup, tables: list[Tag], where: _Locator) -> None:
+        """A paragraph "Tabelle: …" right after a table becomes its caption; header cells get a scope.
+
+        ``tables`` may hold tables that the footnote step took out of the tree.
+        """
+        for table in [table for table in tables if _in_tree(table, soup)]:
+            for th in _find(table, "th"):
+                th["scope"] = "col" if any(parent.name == "thead" for parent in th.parents) else "row"
             following = table.find_next_sibling()
             text = following.get_text() if following is not None and following.name == "p" else ""
             found = CAPTION.match(text)
@@ -174,20 +190,20 @@ class Converter:
                 following.decompose()
                 table.insert(0, caption)
             else:
-                header = " | ".join(th.get_text() for th in table.find_all("th"))
+                header = " | ".join(th.get_text() for th in _find(table, "th"))
                 self.diagnostics.warning(
                     "QZ307", "a table needs a caption: write 'Tabelle: …' in the line after it", where(header or "|")
                 )
 
-    def _check_headings(self, soup: BeautifulSoup, where: _Locator) -> None:
-        for h1 in soup.find_all("h1"):
+    def _check_headings(self, h1s: list[Tag], where: _Locator) -> None:
+        for h1 in h1s:
             self.diagnostics.error(
                 "QZ303", "a level-1 heading in the body; the title is the h1, start with '##'", where(h1.get_text())
             )
 
-    def _check_ids(self, soup: BeautifulSoup, where: _Locator) -> frozenset[str]:
+    def _check_ids(self, elements: list[Tag], where: _Locator) -> frozenset[str]:
         seen: set[str] = set(TEMPLATE_IDS)
-        for element in soup.find_all(id=True):
+        for element in elements:
             value = str(element["id"])
             if ":" in value:
                 self.diagnostics.error(
@@ -203,12 +219,12 @@ class Converter:
         return frozenset(seen)
 
     def _images(
-        self, soup: BeautifulSoup, contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
+        self, imgs: list[Tag], contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
     ) -> tuple[tuple[Asset, ...], int]:
         """Check every image; its href is assigned later, the same for the whole book."""
         assets: list[Asset] = []
         missing_alt = 0
-        for img in soup.find_all("img"):
+        for img in imgs:
             src = str(img.get("src", ""))
             asset = self._image_asset(contribution.source.parent, src, where(src))
             if asset is not None:
@@ -271,10 +287,10 @@ def svg_problem(path: Path) -> str | None:
     return None
 
 
-def _page_markers(soup: BeautifulSoup, where: _Locator) -> tuple[PageMarker, ...]:
+def _page_markers(soup: BeautifulSoup, comments: list[Comment], where: _Locator) -> tuple[PageMarker, ...]:
     """Turn ``<!-- Seite 13 -->`` comments into page-break markers; drop other comments."""
     markers = []
-    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+    for comment in comments:
         found = PAGE_COMMENT.fullmatch(str(comment))
         if found is None:
             comment.extract()  # editors' notes stay out of the book
@@ -287,8 +303,8 @@ def _page_markers(soup: BeautifulSoup, where: _Locator) -> tuple[PageMarker, ...
         marker[format_attribute(PAGE_LABEL)] = str(number)
         parent = comment.parent
         comment.replace_with(marker)
-        # Python-Markdown wraps a marker on a line of its own in a paragraph of its own.
-        if parent is not None and parent.name == "p" and not parent.get_text(strip=True) and len(parent.contents) == 1:
+        # Python-Markdown wraps a marker on a line of its own in a paragraph of its own (holding nothing else).
+        if parent is not None and parent.name == "p" and len(parent.contents) == 1:
             parent.unwrap()
     return tuple(markers)
 
@@ -297,39 +313,40 @@ def page_marker_id(number: int) -> str:
     return f"qz_seite_{number}"
 
 
-def _footnotes(soup: BeautifulSoup) -> None:
+def _footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag]) -> None:
     """Python-Markdown's footnote list becomes asides with DPUB-ARIA roles.
 
     Reading systems pop up ``aside epub:type="footnote"`` (Apple Books, Kobo, Kindle);
     the note reference is the link itself, without a ``sup`` around it, and the back
-    link leads each note, where Kindle expects it.
+    link leads each note, where Kindle expects it. ``divs`` may hold divs that leave the tree with a ``sup``.
     """
-    for sup in soup.find_all("sup", id=True):
-        link = sup.find("a", class_="footnote-ref")
+    for sup in sups:
+        link = next(_find(sup, "a", "footnote-ref"), None) if "id" in sup.attrs else None
         if link is None:
             continue
         link.attrs = {"id": sup["id"], "href": link["href"], "class": "noteref", "role": "doc-noteref",
                       "epub:type": "noteref"}  # fmt: skip
         sup.replace_with(link)
-    notes = soup.find("div", class_="footnote")
-    if notes is None or notes.ol is None:
+    notes = next((div for div in divs if _in_tree(div, soup) and "footnote" in div.get_attribute_list("class")), None)
+    ol = next(_find(notes, "ol"), None) if notes is not None else None
+    if notes is None or ol is None:
         return
     # A plain div: a named region per contribution would repeat in the single-page edition.
     section = soup.new_tag("div", attrs={"class": "footnotes"})
-    for item in notes.ol.find_all("li", recursive=False):
+    for item in [child for child in ol.children if isinstance(child, Tag) and child.name == "li"]:
         aside = soup.new_tag("aside", attrs={"id": str(item["id"]), "role": "doc-footnote", "epub:type": "footnote"})
-        backref = item.find("a", class_="footnote-backref")
+        backref = next(_find(item, "a", "footnote-backref"), None)
         number = str(len(section.contents) + 1)
         if backref is not None:
             back = soup.new_tag("a", attrs={"href": str(backref["href"]), "class": "backlink", "role": "doc-backlink",
                                             "aria-label": f"{number}, zurück zum Text"})  # fmt: skip
             back.string = number
             backref.extract()
-            first = item.find("p")
+            first = next(_find(item, "p"), None)
             if first is not None:
                 first.insert(0, " ")
                 first.insert(0, back)
-        for paragraph in item.find_all("p"):
+        for paragraph in list(_find(item, "p")):
             if paragraph.contents and isinstance(paragraph.contents[-1], NavigableString):
                 paragraph.contents[-1].replace_with(str(paragraph.contents[-1]).rstrip("\u00a0 "))
         aside.extend(list(item.contents))
@@ -337,15 +354,120 @@ def _footnotes(soup: BeautifulSoup) -> None:
     notes.replace_with(section)
 
 
-def _mark_format_attributes(soup: BeautifulSoup) -> None:
+def _mark_format_attributes(elements: list[Tag]) -> None:
     """Move attributes that differ between formats to marked names (see ``links.Fragment``)."""
-    for element in soup.find_all(True):
+    for element in elements:
         if "id" in element.attrs:
             element[format_attribute(ID)] = element.attrs.pop("id")
         if "epub:type" in element.attrs:
             element[format_attribute(EPUB_TYPE)] = element.attrs.pop("epub:type")
         if "lang" in element.attrs:
             element[format_attribute(XML_LANG)] = element["lang"]  # EPUB readers look for xml:lang too
+
+
+class _Census:
+    """The elements, comments and text of a tree in document order, from one walk.
+
+    ``find_all`` with a name or attributes runs bs4's filter machinery on every node;
+    one plain walk serves all the steps that would each have walked the tree.
+    """
+
+    def __init__(self, root: BeautifulSoup) -> None:
+        self.elements: list[Tag] = []
+        self.comments: list[Comment] = []
+        self.text: list[str] = []  # the strings get_text() joins
+        self._by_name: dict[str, list[Tag]] = {}
+        for node in root.descendants:
+            if isinstance(node, Tag):
+                self.elements.append(node)
+                self._by_name.setdefault(node.name, []).append(node)
+            elif isinstance(node, NavigableString) and type(node) in TEXT_TYPES:
+                self.text.append(node)
+            elif isinstance(node, Comment):
+                self.comments.append(node)
+
+    def named(self, name: str) -> list[Tag]:
+        return self._by_name.get(name, [])
+
+    def having(self, attribute: str) -> list[Tag]:
+        return [element for element in self.elements if attribute in element.attrs]
+
+
+def _in_tree(element: Tag, root: Tag) -> bool:
+    """Whether ``element`` is still in ``root``'s tree: a replaced element takes its descendants along."""
+    while element.parent is not None:
+        element = element.parent
+    return element is root
+
+
+def _find(root: Tag, name: str, class_: str | None = None) -> Iterator[Tag]:
+    """``root.find_all(name, class_=class_)``, lazily; bs4's filter machinery costs more than the search."""
+    for node in root.descendants:
+        if (
+            isinstance(node, Tag)
+            and node.name == name
+            and (class_ is None or class_ in node.get_attribute_list("class"))
+        ):
+            yield node
+
+
+def _serialise(root: BeautifulSoup) -> str:
+    """``root.decode(formatter="minimal")`` at a fraction of the cost.
+
+    bs4 runs its formatter's generic machinery for every node; here plain tags and
+    strings take a direct path, and any other node is left to bs4 itself.
+    """
+    out: list[str] = []
+    open_tags: list[Tag] = []
+    for node in root.descendants:
+        parent = node.parent
+        while open_tags and open_tags[-1] is not parent:
+            out.append(f"</{_qualified_name(open_tags.pop())}>")
+        if isinstance(node, Tag):
+            out.append(_start_tag(node))
+            if not node.is_empty_element:
+                open_tags.append(node)
+        elif type(node) is NavigableString and parent is not None and parent.name not in CDATA_TAGS:
+            out.append(_escape(node))
+        elif isinstance(node, NavigableString):
+            out.append(node.output_ready(MINIMAL))  # comments and such, and the text of <script> and <style>
+    out.extend(f"</{_qualified_name(tag)}>" for tag in reversed(open_tags))
+    return "".join(out)
+
+
+def _start_tag(tag: Tag) -> str:
+    """The start tag as bs4 writes it: attributes sorted, void elements closed with "/"."""
+    attributes = _attributes(tag) if tag.attrs else ""  # most elements have none: p, li, em, strong
+    return f"<{_qualified_name(tag)}{attributes}{'/' if tag.is_empty_element else ''}>"
+
+
+def _attributes(tag: Tag) -> str:
+    return "".join(
+        f" {name}" if value is None else f" {name}={_quoted(_escape(_attribute_text(value)))}"
+        for name, value in sorted(tag.attrs.items())
+    )
+
+
+def _qualified_name(tag: Tag) -> str:
+    return f"{tag.prefix}:{tag.name}" if tag.prefix else tag.name
+
+
+def _attribute_text(value: object) -> str:
+    return " ".join(value) if isinstance(value, list | tuple) else str(value)
+
+
+def _escape(text: str) -> str:
+    """bs4's minimal entity substitution."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _quoted(value: str) -> str:
+    """Double quotes unless the value holds one; with both kinds, double quotes become entities."""
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
 
 
 class _Locator:

@@ -8,9 +8,9 @@ safe to publish whatever the manuscript holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from bs4 import BeautifulSoup
+from bs4 import Tag
 
 from qz_ebook.diagnostics import Diagnostics, Location
 
@@ -24,13 +24,22 @@ XML_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
 SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
 
 
-def neutralise(soup: BeautifulSoup, where: Callable[[str], Location], diagnostics: Diagnostics) -> None:
-    """Remove active elements, event handlers and script or data URLs from ``soup``."""
-    for element in soup.find_all(ACTIVE_ELEMENTS):
+def remove_active_content(elements: Sequence[Tag], where: Callable[[str], Location], diagnostics: Diagnostics) -> bool:
+    """Remove the active elements among ``elements``, with their content; whether there were any."""
+    active = [element for element in elements if element.name in ACTIVE_ELEMENTS]
+    for element in active:
         diagnostics.warning("QZ310", f"raw <{element.name}> removed: the book carries no active content",
                             where(f"<{element.name}"))  # fmt: skip
         element.decompose()
-    for element in soup.find_all(True):
+    return bool(active)
+
+
+def neutralise(elements: Sequence[Tag], where: Callable[[str], Location], diagnostics: Diagnostics) -> None:
+    """Remove event handlers and script or data URLs; malformed elements keep only their content.
+
+    ``elements`` are all the elements of one tree, in document order, once its active elements are gone.
+    """
+    for element in elements:
         if not XML_NAME.fullmatch(element.name) and element.name != "epub:type":
             diagnostics.warning(
                 "QZ313", f"malformed raw HTML <{element.name}> kept as text only", where(f"<{element.name}")

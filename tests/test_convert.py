@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from lxml import etree
 
 from qz_ebook.batch import AssetRegistry, bind_images
-from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, new_markdown
+from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, _serialise, new_markdown
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.links import Linker, LinkResolver
 from qz_ebook.model import Asset, Contribution
@@ -348,3 +349,18 @@ def test_percent_encoded_image_path_is_decoded(book: Path) -> None:
     result, messages = convert(book, "![Zeitleiste](../assets/Zeit%20Leiste.PNG)\n")
     assert messages == []
     assert xhtml(result) == '<p><img alt="Zeitleiste" src="images/zeit-leiste.png"/></p>'
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<p class="a b" title=\'sagt "ja"\' data-x="it\'s &quot;so&quot;">1 &lt; 2 &amp; 3 &gt; 0</p>',
+        "<br><hr/><img src=x.png alt><input disabled><p>leer</p><span></span>",
+        "<!-- Notiz --><!DOCTYPE html><![CDATA[x < y]]><?php echo 1 ?>",
+        "<script>if (a < b && c) {}</script><style>p > a {}</style><ruby>漢<rt>kan</rt></ruby>",
+        "<i>offen <b>ungeschlossen</p> &nbsp;&hellip;",
+    ],
+)
+def test_serialisation_is_the_one_of_beautifulsoup(markup: str) -> None:
+    soup = BeautifulSoup(markup, "html.parser")
+    assert _serialise(soup) == soup.decode(formatter="minimal")
