@@ -37,9 +37,9 @@ from qz_ebook.links import (
     placeholder,
 )
 from qz_ebook.model import Asset, Contribution
-from qz_ebook.quotes import GermanQuotesExtension
 from qz_ebook.sanitize import neutralise, remove_active_content
 from qz_ebook.slugs import slugify
+from qz_ebook.typography import GermanTypographyExtension
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart
@@ -90,18 +90,12 @@ def new_markdown() -> markdown.Markdown:
             "abbr",
             "md_in_html",
             "toc",
-            "smarty",
-            GermanQuotesExtension(),
+            GermanTypographyExtension(),
         ],  # fmt: skip
         extension_configs={
             # Colons in ids (fn:1) break some reading systems.
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Zurück zum Text, Fußnote %d"},
             "toc": {"slugify": slugify, "toc_depth": "2-6"},
-            # Quotes are ours (German); smarty keeps dashes and ellipses, as characters, not entities.
-            "smarty": {
-                "smart_quotes": False,
-                "substitutions": {"ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"},
-            },
         },
         output_format="xhtml",
     )
