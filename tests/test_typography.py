@@ -150,3 +150,21 @@ def test_elisions_at_word_start_are_apostrophes() -> None:
     assert educate("'s Kind und Hans' Buch") == "\u2019s Kind und Hans\u2019 Buch"
     assert educate("'n Tag und 'ne Frage") == "\u2019n Tag und \u2019ne Frage"
     assert educate("'so' sagte er") == "\u201aso\u2018 sagte er"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("2009--2014", "<p>2009–2014</p>"),
+        ("Rückblick --- Ausblick", "<p>Rückblick — Ausblick</p>"),
+        ("Und so weiter...", "<p>Und so weiter…</p>"),
+        ("vier ---- und zwei Punkte .. oder vier ....", "<p>vier ---- und zwei Punkte .. oder vier ....</p>"),
+        ("*betont*--und", "<p><em>betont</em>–und</p>"),
+        ("`a -- b ...`", "<p><code>a -- b ...</code></p>"),
+        ("\\-\\- und \\.\\.\\.", "<p>-- und ...</p>"),
+        ("<https://example.org/a--b...c>", '<p><a href="https://example.org/a--b...c">https://example.org/a--b...c</a></p>'),
+        ('Er -- "wörtlich"', "<p>Er – „wörtlich“</p>"),
+    ],
+)  # fmt: skip
+def test_dashes_and_ellipses_follow_smartys_rules(source: str, expected: str) -> None:
+    assert html(source) == expected
