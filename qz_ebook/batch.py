@@ -54,7 +54,8 @@ class AssetRegistry:
         return self.hrefs[source]
 
 
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[str, int, int], None]  # (what is being done, done, total)
+CONVERTING = "Konvertiert"
 
 
 def convert_book(
@@ -82,7 +83,7 @@ def convert_book(
         outcomes[index] = outcome
         cache.put(contributions[index], context, outcome)
         if progress is not None:
-            progress(done, len(missing))
+            progress(CONVERTING, done, len(missing))
     registry = AssetRegistry()
     converted: dict[str, Converted] = {}
     for index, contribution in enumerate(contributions):

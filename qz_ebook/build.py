@@ -101,7 +101,7 @@ def _build(
 ) -> BuildResult:
     edition = read_and_convert(book_dir, diagnostics, ConversionCache(store), progress)
     diagnostics.raise_if_failed()
-    book, pages = edition.book, RenderCache(store)
+    book, pages = edition.book, RenderCache(store, progress)
     written: list[Path] = []
     # Nothing replaces a previous output until every format has been rendered.
     with Staging() as staging:

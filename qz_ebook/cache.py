@@ -32,7 +32,7 @@ from qz_ebook.model import Contribution
 from qz_ebook.templates import render, templates_fingerprint
 
 if TYPE_CHECKING:
-    from qz_ebook.batch import Outcome
+    from qz_ebook.batch import Outcome, Progress
 
 FORMAT = "3"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
@@ -135,14 +135,23 @@ class RenderCache:
     ``store=None`` every page is rendered and nothing is fingerprinted.
     """
 
-    def __init__(self, store: CacheStore | None) -> None:
+    def __init__(self, store: CacheStore | None, progress: Progress | None = None) -> None:
         self.store = store
         self.fingerprint = Fingerprinter()
         self.rendered: list[str] = []  # the pages rendered in this build, in order
         self.reused = 0
+        self.progress = progress
+        self._stage, self._done, self._total = "", 0, 0
+
+    def expect(self, stage: str, pages: int) -> None:
+        """Announce the next ``pages`` renderings as ``stage``, for the progress line."""
+        self._stage, self._done, self._total = stage, 0, pages
 
     def render(self, page: str, template: str, **context: object) -> bytes:
         """Page ``page`` (its output path, e.g. ``html/index.html``) from ``template`` with ``context``."""
+        self._done += 1
+        if self.progress is not None:
+            self.progress(self._stage, self._done, self._total)
         if self.store is None:
             return self._render(page, template, context)
         key = "page:" + _digest("\n".join([FORMAT, templates_fingerprint(), page, template, self.fingerprint(context)]))

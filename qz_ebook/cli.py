@@ -133,7 +133,7 @@ def check_command(book_dir: Path, out_dir: Path) -> None:
 
 
 class ProgressLine:
-    """``Konvertiert 120/1000`` on stderr, for conversions that take longer than a second.
+    """``Konvertiert 120/1000``, ``HTML 40/2048`` on stderr, once a build takes longer than a second.
 
     Silent when stderr is not a terminal or in CI, so logs stay clean.
     """
@@ -148,9 +148,10 @@ class ProgressLine:
     def __enter__(self) -> ProgressLine:
         return self
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
         if self.enabled and time.monotonic() - self.start > self.DELAY:
-            click.echo(f"\rKonvertiert {done}/{total}", nl=False, err=True)
+            # Each line overwrites the last; clear what a longer one left behind.
+            click.echo(f"\r{stage} {done}/{total}\033[K", nl=False, err=True)
             self.shown = True
 
     def __exit__(self, *exc: object) -> None:

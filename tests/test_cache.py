@@ -145,7 +145,7 @@ def test_an_unchanged_book_renders_no_page_again(sample_book: Path, tmp_path: Pa
     store = tmp_path / "cache"
     cold = build(sample_book, tmp_path / "a", cache_dir=store)
     warm = build(sample_book, tmp_path / "b", cache_dir=store)
-    # 11 EPUB documents, 13 HTML pages, and the 8 sections of the single-page edition
+    # 12 EPUB documents, 12 HTML pages, and the 8 sections of the single-page edition
     assert (len(cold.rendered), cold.reused) == (32, 0)
     assert (warm.rendered, warm.reused) == ((), 32)
 

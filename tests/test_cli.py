@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
+from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
 
 
@@ -127,7 +128,7 @@ def test_progress_line_stays_silent_without_a_terminal(
 ) -> None:
     monkeypatch.setattr(ProgressLine, "DELAY", 0.0)
     with ProgressLine() as progress:  # stderr is captured, not a terminal
-        progress(1, 2)
+        progress("Konvertiert", 1, 2)
     assert capsys.readouterr().err == ""
 
 
@@ -138,6 +139,17 @@ def test_progress_line_shows_and_clears_on_a_terminal(
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with ProgressLine() as progress:
-        progress(1, 2)
-        progress(2, 2)
-    assert capsys.readouterr().err == "\rKonvertiert 1/2\rKonvertiert 2/2\r\x1b[K"
+        progress("Konvertiert", 1, 2)
+        progress("EPUB", 2, 2)
+    assert capsys.readouterr().err == "\rKonvertiert 1/2\x1b[K\rEPUB 2/2\x1b[K\r\x1b[K"
+
+
+def test_build_progress_counts_every_stage_up_to_its_total(sample_book: Path, tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
+    stages = {stage: [(done, total) for s, done, total in calls if s == stage] for stage, _, _ in calls}
+    assert list(stages) == ["Konvertiert", "EPUB", "HTML"]
+    for counts in stages.values():
+        total = counts[0][1]
+        assert counts == [(n, total) for n in range(1, total + 1)]
+    assert [counts[-1][1] for counts in stages.values()] == [4, 12, 20]

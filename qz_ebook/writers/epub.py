@@ -147,6 +147,8 @@ def _accessibility_metadata(package: epub.EpubBook, claims: Claims) -> None:
 def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -> list[epub.EpubItem]:
     book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
+    # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
+    pages.expect("EPUB", 3 + bool(edition.perspectives) + len(views))
 
     def document(slug: str, template: str, properties: list[str] | None = None, **context: object) -> epub.EpubItem:
         href = Linker(EXTENSION, slug)

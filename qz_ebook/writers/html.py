@@ -41,6 +41,8 @@ def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
 
     sidebar = Sidebar(edition.toc)
     top = sidebar.around(frozenset())
+    # The index, every page twice (alone and as a section of the single page), the single page, the perspectives.
+    pages.expect("HTML", 1 + 2 * len(views) + 1 + len(edition.perspectives))
 
     def page(slug: str, template: str, href: Linker | None = None, **context: object) -> None:
         name = f"{slug}.{EXTENSION}"
