@@ -11,7 +11,7 @@ from conftest import build_into
 from lxml import etree
 
 from qz_ebook import batch, cache
-from qz_ebook.build import build
+from qz_ebook.build import BuildResult, build
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.manuscript import read_book
@@ -135,6 +135,14 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def rebuilt_after(book: Path, tmp_path: Path, name: str, old: str, new: str) -> BuildResult:
+    """Build with a cache into tmp_path/before, edit ``name`` in the book, build again into tmp_path/after."""
+    store = tmp_path / "cache"
+    build(book, tmp_path / "before", cache_dir=store)
+    edit(book / name, old, new)
+    return build(book, tmp_path / "after", cache_dir=store)
+
+
 def uncached(book: Path, out: Path) -> dict[str, bytes]:
     """The files of a build without any cache."""
     build(book, out)
@@ -151,14 +159,11 @@ def test_an_unchanged_book_renders_no_page_again(sample_book: Path, tmp_path: Pa
 
 
 def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sample_book: Path, tmp_path: Path) -> None:
-    store = tmp_path / "cache"
-    build(sample_book, tmp_path / "a", cache_dir=store)
-    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
-    result = build(sample_book, tmp_path / "b", cache_dir=store)
+    result = rebuilt_after(sample_book, tmp_path, "beitraege/musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     assert result.rendered == (
         "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
     )  # fmt: skip
-    assert files(tmp_path / "b") == uncached(sample_book, tmp_path / "fresh")
+    assert files(tmp_path / "after") == uncached(sample_book, tmp_path / "fresh")
 
 
 EDITS = {
@@ -181,11 +186,7 @@ EDITS = {
 def test_a_cached_rebuild_after_any_edit_equals_a_build_without_cache(
     change: str, sample_book: Path, tmp_path: Path
 ) -> None:
-    store = tmp_path / "cache"
-    build(sample_book, tmp_path / "before", cache_dir=store)
-    name, old, new = EDITS[change]
-    edit(sample_book / name, old, new)
-    result = build(sample_book, tmp_path / "after", cache_dir=store)
+    result = rebuilt_after(sample_book, tmp_path, *EDITS[change])
     assert result.rendered, "an edit that changes the outputs renders something"
     assert files(tmp_path / "after") == uncached(sample_book, tmp_path / "fresh")
 
@@ -200,10 +201,9 @@ def test_a_changed_template_renders_every_page_again(
 
 
 def test_a_new_title_renders_the_pages_that_show_it_and_no_other(sample_book: Path, tmp_path: Path) -> None:
-    store = tmp_path / "cache"
-    build(sample_book, tmp_path / "a", cache_dir=store)
-    edit(sample_book / "beitraege" / "musterstadt.md", "title: Ein Beispiel", "title: Ein neuer Titel")
-    result = build(sample_book, tmp_path / "b", cache_dir=store)
+    result = rebuilt_after(
+        sample_book, tmp_path, "beitraege/musterstadt.md", "title: Ein Beispiel", "title: Ein neuer Titel"
+    )
     # Its own page; its paper (relation block, "Weiter:"); the page after it ("Zurück:"); their sections
     # of the single-page edition (a section is keyed by its whole page view, neighbours included).
     assert result.rendered == (
