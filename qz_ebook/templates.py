@@ -23,12 +23,17 @@ class PageEnvironment(Environment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        _refuse_unseen(obj, attribute)
+        if attribute in UNSEEN_NAMES:  # rarely true: keep the common path short
+            _refuse_unseen(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        _refuse_unseen(obj, argument)
+        if isinstance(argument, str) and argument in UNSEEN_NAMES:
+            _refuse_unseen(obj, argument)
         return super().getitem(obj, argument)
+
+
+UNSEEN_NAMES = frozenset(name for names in UNSEEN_FIELDS.values() for name in names)
 
 
 def _refuse_unseen(obj: object, name: object) -> None:
