@@ -242,3 +242,8 @@ def test_a_damaged_cache_file_is_replaced_not_fatal(sample_book: Path, tmp_path:
     (store / "cache.sqlite").write_bytes(b"kein SQLite, sondern Text" * 100)
     assert build(sample_book, tmp_path / "a", cache_dir=store).outputs
     assert build(sample_book, tmp_path / "b", cache_dir=store).rendered == ()
+
+
+def test_the_template_guard_lets_every_other_lookup_through() -> None:
+    template = environment().from_string("{{ xs[1:] | join(',') }} {{ d['children'] }} {{ d.items() | list | length }}")
+    assert template.render(xs=[1, 2, 3], d={"children": "Kinder"}) == "2,3 Kinder 1"
