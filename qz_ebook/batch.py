@@ -72,11 +72,7 @@ def convert_book(
     contributions = list(book.contributions())
     cache = cache or ConversionCache(None)
     context = cache.context(contributions, allowed_roots)
-    outcomes: dict[int, Outcome] = {}
-    for index, contribution in enumerate(contributions):
-        hit = cache.get(contribution, context)
-        if hit is not None:
-            outcomes[index] = hit
+    outcomes = cache.get_all(contributions, context)
     missing = [i for i in range(len(contributions)) if i not in outcomes]
     converting = zip(missing, _convert(contributions, missing, allowed_roots), strict=True)
     for done, (index, outcome) in enumerate(converting, start=1):

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 FORMAT = "3"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
+QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one statement
 
 
 class CacheStore:
@@ -55,12 +56,19 @@ class CacheStore:
         self.now = time.time()
 
     def get(self, key: str) -> bytes | None:
-        row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        # Marking once a day is enough for the expiry and keeps hits read-only.
-        self.db.execute("UPDATE entries SET used = ? WHERE key = ? AND used < ?", (self.now, key, self.now - 86400))
-        return bytes(row[0])
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored values of those ``keys`` that are present, in as few queries as SQLite allows."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), QUERY_KEYS):
+            chunk = keys[start : start + QUERY_KEYS]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk))
+            # Marking once a day is enough for the expiry and keeps most hits read-only.
+            self.db.execute(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
+                            (self.now, self.now - 86400, *chunk))  # fmt: skip
+        return found
 
     def put(self, key: str, value: bytes) -> None:
         self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
@@ -102,17 +110,14 @@ class ConversionCache:
         parts += [str(root.resolve()) for root in roots]
         return _digest("\n".join(parts))
 
-    def get(self, contribution: Contribution, context: str) -> Outcome | None:
-        data = self.store.get(self._key(contribution, context)) if self.store is not None else None
-        if data is None:
-            return None
-        try:
-            entry = pickle.loads(data)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None  # written by another version: convert again
-        if not isinstance(entry, Entry) or entry.images != _stamps(entry.outcome):
-            return None
-        return entry.outcome
+    def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
+        """The stored, still valid outcomes, by the contribution's index in ``contributions``."""
+        if self.store is None:
+            return {}
+        keys = [self._key(c, context) for c in contributions]
+        stored = self.store.get_many(keys)
+        found = {i: _outcome(stored[key]) for i, key in enumerate(keys) if key in stored}
+        return {i: outcome for i, outcome in found.items() if outcome is not None}
 
     def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
         # Errors can depend on files outside the key (a missing image that is added
@@ -166,6 +171,16 @@ class RenderCache:
     def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
         self.rendered.append(page)
         return render(template, **context)
+
+
+def _outcome(data: bytes) -> Outcome | None:
+    try:
+        entry = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # written by another version: convert again
+    if not isinstance(entry, Entry) or entry.images != _stamps(entry.outcome):
+        return None  # an image it uses has changed
+    return entry.outcome
 
 
 def _stamps(outcome: Outcome) -> tuple[tuple[str, int, int], ...]:

@@ -55,21 +55,26 @@ class Sidebar:
     """The table of contents as one page shows it: its own path open, every other branch shut.
 
     Each page then carries the parts and its neighbourhood, not the whole book, so
-    the edition grows linearly with the book. Shut nodes are made once per book
-    and shared by every page.
+    the edition grows linearly with the book. Pages that open the same branches
+    (all the leaves of one part) share one tree, and shut nodes are made once.
     """
 
     def __init__(self, toc: tuple[NavNode, ...]) -> None:
         self.toc = toc
+        self._branches = frozenset(slug for slug, node in nodes_by_slug(toc).items() if node.children)
+        self._trees: dict[frozenset[str], tuple[NavNode, ...]] = {}
         self._shut: dict[int, NavNode] = {}
 
     def around(self, open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
         """The tree with the branches of ``open_slugs`` expanded."""
-        return self._branch(self.toc, open_slugs)
+        opened = open_slugs & self._branches  # a leaf has nothing to open
+        if opened not in self._trees:
+            self._trees[opened] = self._branch(self.toc, opened)
+        return self._trees[opened]
 
-    def _branch(self, nodes: tuple[NavNode, ...], open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
+    def _branch(self, nodes: tuple[NavNode, ...], opened: frozenset[str]) -> tuple[NavNode, ...]:
         return tuple(
-            NavNode(n.label, n.slug, self._branch(n.children, open_slugs)) if n.slug in open_slugs else self._closed(n)
+            NavNode(n.label, n.slug, self._branch(n.children, opened)) if n.slug in opened else self._closed(n)
             for n in nodes
         )
 
