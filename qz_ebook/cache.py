@@ -6,30 +6,32 @@ one transaction, and lets two builds share the folder safely.
 
 A conversion depends on the contribution's text, its place and slug, the set of
 contribution files (links resolve against it), the allowed image folders, the
-tool and Python-Markdown versions, and the image files it uses. All but the last
-go into the key; the images are checked by size and modification time on a hit.
+tool (every file of the package) and its libraries' versions, and the image files
+it uses. All but the last go into the key; the images are checked by size and
+modification time on a hit.
 A rendered page depends on its template and its whole context (``fingerprint``).
 A stale entry can therefore never be served.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import os
 import pickle
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import markdown
-
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution
-from qz_ebook.templates import render, templates_fingerprint
+from qz_ebook.templates import render
 
 if TYPE_CHECKING:
     from qz_ebook.batch import Outcome, Progress
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 FORMAT = "3"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
+# Libraries whose version changes what a conversion or a page holds.
+LIBRARIES = ("markdown", "beautifulsoup4", "jinja2", "markupsafe", "python-slugify", "pyyaml")
 QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one statement
 
 
@@ -105,7 +109,7 @@ class ConversionCache:
 
     def context(self, contributions: list[Contribution], roots: tuple[Path, ...]) -> str:
         """What every conversion of this build depends on besides its own text."""
-        parts = [FORMAT, __version__, markdown.__version__]
+        parts = [FORMAT, tool_fingerprint()]
         parts += sorted(f"{c.source.resolve()}\t{c.slug}" for c in contributions)
         parts += [str(root.resolve()) for root in roots]
         return _digest("\n".join(parts))
@@ -159,7 +163,7 @@ class RenderCache:
             self.progress(self._stage, self._done, self._total)
         if self.store is None:
             return self._render(page, template, context)
-        key = "page:" + _digest("\n".join([FORMAT, templates_fingerprint(), page, template, self.fingerprint(context)]))
+        key = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template, self.fingerprint(context)]))
         content = self.store.get(key)
         if content is None:
             content = self._render(page, template, context)
@@ -171,6 +175,20 @@ class RenderCache:
     def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
         self.rendered.append(page)
         return render(template, **context)
+
+
+@functools.cache
+def tool_fingerprint() -> str:
+    """Our version and every file of the package (code and templates), and the versions of
+    the libraries that shape the output: a changed tool never serves what the old one made.
+    """
+    digest = hashlib.sha256(f"{__version__}\n{sys.version}".encode())
+    for library in LIBRARIES:
+        digest.update(f"\n{library} {importlib.metadata.version(library)}".encode())
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f"\n{path.relative_to(package)}\n".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _outcome(data: bytes) -> Outcome | None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from typing import Any
 
-import jinja2
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from qz_ebook import __version__
 from qz_ebook.convert import page_marker_id
 from qz_ebook.fingerprint import UNSEEN_FIELDS
 from qz_ebook.links import page_label
+from qz_ebook.tocmarkup import toc_list
 
 
 class PageEnvironment(Environment):
@@ -59,21 +57,10 @@ def environment() -> Environment:
     env = make_environment("qz_ebook", kind=PageEnvironment)
     env.globals["page_marker_id"] = page_marker_id
     env.globals["page_label"] = page_label
+    env.globals["toc_list"] = toc_list
     return env
 
 
 def render(name: str, **context: object) -> bytes:
     """Render template ``name`` to UTF-8 bytes."""
     return environment().get_template(name).render(**context).encode("utf-8")
-
-
-@cache
-def templates_fingerprint() -> str:
-    """A hash of every template's source, Jinja2's version and ours: what rendering depends on besides the context."""
-    env = environment()
-    assert env.loader is not None
-    digest = hashlib.sha256(f"{__version__}\n{jinja2.__version__}".encode())
-    for name in env.list_templates():
-        source, _, _ = env.loader.get_source(env, name)
-        digest.update(f"\n{name}\n{source}".encode())
-    return digest.hexdigest()

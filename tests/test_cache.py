@@ -90,14 +90,32 @@ def test_a_changed_image_is_checked_again(sample_book: Path, tmp_path: Path, con
     assert conversions == [4, 1]
 
 
-def test_a_new_tool_version_invalidates_everything(
+def test_a_changed_tool_or_template_converts_and_renders_everything_again(
     sample_book: Path, tmp_path: Path, conversions: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "cache"
     build(sample_book, tmp_path / "a", cache_dir=store)
-    monkeypatch.setattr(cache, "__version__", "99.0")
-    build(sample_book, tmp_path / "b", cache_dir=store)
+    monkeypatch.setattr(cache, "tool_fingerprint", lambda: "another version, or a file of the package changed")
+    assert build(sample_book, tmp_path / "b", cache_dir=store).reused == 0
     assert conversions == [4, 4]
+
+
+def test_the_tool_fingerprint_covers_the_package_files_and_the_libraries(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    cache.tool_fingerprint.cache_clear()
+    try:
+        cache.tool_fingerprint()
+    finally:
+        cache.tool_fingerprint.cache_clear()
+    assert {"cache.py", "convert.py", "tocmarkup.py", "base.html", "macros.j2", "nav.xhtml"} <= set(read)
+    assert "markdown" in cache.LIBRARIES and "beautifulsoup4" in cache.LIBRARIES
 
 
 def test_errors_are_never_cached(sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,15 +207,6 @@ def test_a_cached_rebuild_after_any_edit_equals_a_build_without_cache(
     result = rebuilt_after(sample_book, tmp_path, *EDITS[change])
     assert result.rendered, "an edit that changes the outputs renders something"
     assert files(tmp_path / "after") == uncached(sample_book, tmp_path / "fresh")
-
-
-def test_a_changed_template_renders_every_page_again(
-    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = tmp_path / "cache"
-    build(sample_book, tmp_path / "a", cache_dir=store)
-    monkeypatch.setattr(cache, "templates_fingerprint", lambda: "another template")
-    assert build(sample_book, tmp_path / "b", cache_dir=store).reused == 0
 
 
 def test_a_new_title_renders_the_pages_that_show_it_and_no_other(sample_book: Path, tmp_path: Path) -> None:
