@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qz_ebook.accessibility import check_claims
 from qz_ebook.batch import Progress, convert_book
-from qz_ebook.cache import CacheStore, ConversionCache, RenderCache
+from qz_ebook.cache import CacheStore, ConversionCache
 from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
@@ -20,8 +20,7 @@ from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book
 from qz_ebook.output import Staging
 from qz_ebook.pagination import check_page_markers
-from qz_ebook.writers.epub import render_epub
-from qz_ebook.writers.html import render_html
+from qz_ebook.rendering import Targets, render_formats
 
 FORMATS = ("epub", "html")
 FALLBACK_MODIFIED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -101,20 +100,17 @@ def _build(
 ) -> BuildResult:
     edition = read_and_convert(book_dir, diagnostics, ConversionCache(store), progress)
     diagnostics.raise_if_failed()
-    book, pages = edition.book, RenderCache(store, progress)
-    written: list[Path] = []
+    book = edition.book
+    epub = out_dir / f"{book.settings.name}.epub" if "epub" in formats else None
+    html = out_dir / "html" if "html" in formats else None
+    targets = Targets(epub, html, modification_time(book, book_dir) if epub is not None else None)
     # Nothing replaces a previous output until every format has been rendered.
     with Staging() as staging:
-        if "epub" in formats:
-            written.append(out_dir / f"{book.settings.name}.epub")
-            with staging.file(written[-1]) as stream:
-                render_epub(edition, pages, modification_time(book, book_dir), stream)
-        if "html" in formats:
-            written.append(out_dir / "html")
-            staging.tree(written[-1], render_html(edition, pages))
+        rendered = render_formats(edition, targets, staging, store, progress)
         staging.commit()
+    written = tuple(path for path in (epub, html) if path is not None)
     summary = summarise(book, edition.converted)
-    return BuildResult(tuple(written), tuple(diagnostics.items), summary, tuple(pages.rendered), pages.reused)
+    return BuildResult(written, tuple(diagnostics.items), summary, rendered.pages, rendered.reused)
 
 
 def manuscript_status(book_dir: Path) -> StatusReport:

@@ -23,6 +23,7 @@ import pickle
 import sqlite3
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,7 @@ class CacheStore:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         path = folder / "cache.sqlite"
         try:
             self.db = _open(path)
@@ -77,10 +79,42 @@ class CacheStore:
     def put(self, key: str, value: bytes) -> None:
         self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
 
+    def absorb(self, read: Sequence[str], written: Sequence[tuple[str, bytes]]) -> None:
+        """Take over what a ``StoreReader`` in another process used (``read``) and made (``written``)."""
+        self.get_many(list(read))  # marks them as used
+        for key, value in written:
+            self.put(key, value)
+
     def close(self) -> None:
         """Drop long-unused entries and commit everything in one transaction."""
         self.db.execute("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
         self.db.commit()
+        self.db.close()
+
+
+class StoreReader:
+    """The store as a second process of the same build sees it.
+
+    It reads what earlier builds committed, and keeps what it would write (and
+    which entries it used) for the owning process to ``absorb``: one writer only.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.db = sqlite3.connect(f"{(folder / 'cache.sqlite').resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+        self.read: list[str] = []
+        self.written: list[tuple[str, bytes]] = []
+
+    def get(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        self.read.append(key)
+        return bytes(row[0])
+
+    def put(self, key: str, value: bytes) -> None:
+        self.written.append((key, value))
+
+    def close(self) -> None:
         self.db.close()
 
 
@@ -144,7 +178,7 @@ class RenderCache:
     ``store=None`` every page is rendered and nothing is fingerprinted.
     """
 
-    def __init__(self, store: CacheStore | None, progress: Progress | None = None) -> None:
+    def __init__(self, store: CacheStore | StoreReader | None, progress: Progress | None = None) -> None:
         self.store = store
         self.fingerprint = Fingerprinter()
         self.rendered: list[str] = []  # the pages rendered in this build, in order

@@ -42,12 +42,17 @@ class Staging:
     @contextmanager
     def file(self, target: Path) -> Iterator[BinaryIO]:
         """A stream to write ``target``'s new content into; large outputs never sit in memory whole."""
+        with self.reserve(target).open("wb") as stream:
+            yield stream
+
+    def reserve(self, target: Path) -> Path:
+        """An empty file beside ``target`` for its new content, written by anyone (another process too)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        self._files.append((Path(name), target))
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
+        os.close(handle)
         os.chmod(name, 0o644)
+        self._files.append((Path(name), target))
+        return Path(name)
 
     def tree(self, target: Path, files: dict[str, bytes]) -> None:
         """Stage the folder ``target`` with ``files`` (relative path → bytes).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from conftest import build_into
 from lxml import etree
 
-from qz_ebook import batch, cache
+from qz_ebook import batch, cache, rendering
 from qz_ebook.build import BuildResult, build
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
@@ -256,3 +257,53 @@ def test_a_damaged_cache_file_is_replaced_not_fatal(sample_book: Path, tmp_path:
 def test_the_template_guard_lets_every_other_lookup_through() -> None:
     template = environment().from_string("{{ xs[1:] | join(',') }} {{ d['children'] }} {{ d.items() | list | length }}")
     assert template.render(xs=[1, 2, 3], d={"children": "Kinder"}) == "2,3 Kinder 1"
+
+
+def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_after_the_other = build(sample_book, tmp_path / "serial", cache_dir=tmp_path / "serial-cache")
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    side_by_side = build(sample_book, tmp_path / "parallel", cache_dir=tmp_path / "parallel-cache")
+    assert files(tmp_path / "parallel") == files(tmp_path / "serial")
+    assert side_by_side.rendered == one_after_the_other.rendered
+    again = build(sample_book, tmp_path / "again", cache_dir=tmp_path / "parallel-cache")
+    assert (again.rendered, again.reused) == ((), 32)  # the EPUB process's pages were stored too
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    edited = build(sample_book, tmp_path / "edited", cache_dir=tmp_path / "parallel-cache")
+    assert edited.rendered == (
+        "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
+    )  # fmt: skip
+    assert files(tmp_path / "edited") == uncached(sample_book, tmp_path / "fresh")
+
+
+def test_entries_the_epub_process_uses_stay_fresh(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    db = sqlite3.connect(store / "cache.sqlite")
+    db.execute("UPDATE entries SET used = 0")  # as if unused since 1970
+    db.commit()
+    build(sample_book, tmp_path / "b", cache_dir=store)
+    stale = db.execute("SELECT count(*) FROM entries WHERE used = 0").fetchone()[0]
+    db.close()
+    assert stale == 0
+
+
+def test_a_failure_in_the_epub_process_fails_the_build_and_keeps_the_old_outputs(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_book, tmp_path / "out")
+    before = files(tmp_path / "out")
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("EPUB kaputt")
+
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "render_epub", broken)  # inherited by the forked EPUB process
+    with pytest.raises(RuntimeError, match="EPUB kaputt"):
+        build(sample_book, tmp_path / "out")
+    assert files(tmp_path / "out") == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["beispiel.epub", "html"]

@@ -1,0 +1,119 @@
+"""Render the requested formats into staged outputs, the EPUB beside the HTML edition.
+
+Rendering is the main part of a build after conversion. For a large book the
+EPUB is rendered in a second process, forked with the edition already in memory,
+while this one renders the HTML edition: on two cores that halves the step. The
+result is byte for byte the same as rendering one after the other.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from qz_ebook.batch import Progress
+from qz_ebook.cache import CacheStore, RenderCache, StoreReader
+from qz_ebook.edition import Edition
+from qz_ebook.output import Staging
+from qz_ebook.writers.epub import render_epub
+from qz_ebook.writers.html import render_html
+
+# Below this many pages, starting a second process costs more than it saves.
+PARALLEL_FROM = 200
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Which pages a build rendered (output paths, in order) and how many it took from the cache."""
+
+    pages: tuple[str, ...]
+    reused: int
+
+
+@dataclass(frozen=True)
+class Targets:
+    epub: Path | None
+    html: Path | None
+    modified: datetime | None  # the EPUB's modification date, with the EPUB
+
+    def __post_init__(self) -> None:
+        if self.epub is not None and self.modified is None:
+            raise ValueError("an EPUB needs its modification date")
+
+
+def render_formats(
+    edition: Edition, targets: Targets, staging: Staging, store: CacheStore | None, progress: Progress | None
+) -> Rendered:
+    """Render every target into ``staging``; nothing is committed here."""
+    both = targets.epub is not None and targets.html is not None
+    if both and len(edition.views) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        return _side_by_side(edition, targets, staging, store, progress)
+    pages = RenderCache(store, progress)
+    if targets.epub is not None:
+        assert targets.modified is not None  # see Targets
+        with staging.file(targets.epub) as stream:
+            render_epub(edition, pages, targets.modified, stream)
+    if targets.html is not None:
+        staging.tree(targets.html, render_html(edition, pages))
+    return Rendered(tuple(pages.rendered), pages.reused)
+
+
+def _side_by_side(
+    edition: Edition, targets: Targets, staging: Staging, store: CacheStore | None, progress: Progress | None
+) -> Rendered:
+    assert targets.epub is not None and targets.html is not None and targets.modified is not None
+    epub_file = staging.reserve(targets.epub)
+    folder = store.folder if store is not None else None
+    # fork hands the edition over without copying it through a pipe. The child
+    # never touches this process's database connection: it reads through its own.
+    context = multiprocessing.get_context("fork")
+    # Keep the collector away from what the child inherits: walking it would copy every page.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold, initargs=(edition,)) as pool:
+            aside = pool.submit(_render_epub_aside, epub_file, targets.modified, folder)
+            pages = RenderCache(store, progress)
+            files = render_html(edition, pages)
+            epub = aside.result()
+    finally:
+        gc.unfreeze()
+    if store is not None:
+        store.absorb(epub.read, epub.written)
+    staging.tree(targets.html, files)
+    return Rendered(epub.pages + tuple(pages.rendered), epub.reused + pages.reused)
+
+
+@dataclass(frozen=True)
+class _EpubAside:
+    """What the EPUB process did, for this one to take over."""
+
+    pages: tuple[str, ...]
+    reused: int
+    read: tuple[str, ...]  # cache entries it used
+    written: tuple[tuple[str, bytes], ...]  # cache entries it made
+
+
+_edition: Edition | None = None
+
+
+def _hold(edition: Edition) -> None:
+    global _edition
+    _edition = edition
+
+
+def _render_epub_aside(path: Path, modified: datetime, folder: Path | None) -> _EpubAside:
+    assert _edition is not None, "process not started with an edition"
+    reader = StoreReader(folder) if folder is not None else None
+    try:
+        pages = RenderCache(reader)
+        with path.open("wb") as stream:
+            render_epub(_edition, pages, modified, stream)
+    finally:
+        if reader is not None:
+            reader.close()
+    read, written = (tuple(reader.read), tuple(reader.written)) if reader is not None else ((), ())
+    return _EpubAside(tuple(pages.rendered), pages.reused, read, written)
