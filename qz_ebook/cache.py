@@ -42,24 +42,34 @@ FORMAT = "3"  # bump when the cached classes or the store change shape
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 # Libraries whose version changes what a conversion or a page holds.
 LIBRARIES = ("markdown", "beautifulsoup4", "jinja2", "markupsafe", "python-slugify", "pyyaml")
-QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one statement
+QUERY_KEYS = 500
+# How long a build waits for another one that holds the cache, before it does without.
+LOCK_WAIT_SECONDS = 30  # below SQLite's limit on the number of parameters in one statement
 
 
 class CacheStore:
-    """Key → bytes in ``folder/cache.sqlite``; changes become visible with ``close``."""
+    """Key → bytes in ``folder/cache.sqlite``; changes become visible with ``close``.
+
+    A cache must never fail a build: when the database cannot be used (locked by
+    another build for longer than ``LOCK_WAIT_SECONDS``, a full disk), every later
+    lookup misses and nothing more is stored in this build.
+    """
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
+        self.now = time.time()
+        self.db: sqlite3.Connection | None = None
         path = folder / "cache.sqlite"
         try:
             self.db = _open(path)
+        except sqlite3.OperationalError:
+            return  # busy or unwritable: build without
         except sqlite3.DatabaseError:
             # Not a database (damaged, or something else by that name): a cache may start over.
             for damaged in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 damaged.unlink(missing_ok=True)
             self.db = _open(path)
-        self.now = time.time()
 
     def get(self, key: str) -> bytes | None:
         return self.get_many([key]).get(key)
@@ -70,14 +80,14 @@ class CacheStore:
         for start in range(0, len(keys), QUERY_KEYS):
             chunk = keys[start : start + QUERY_KEYS]
             marks = ",".join("?" * len(chunk))
-            found.update(self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk))
+            found.update(self._run(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk))
             # Marking once a day is enough for the expiry and keeps most hits read-only.
-            self.db.execute(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
-                            (self.now, self.now - 86400, *chunk))  # fmt: skip
+            self._run(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
+                      (self.now, self.now - 86400, *chunk))  # fmt: skip
         return found
 
     def put(self, key: str, value: bytes) -> None:
-        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
+        self._run("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
 
     def absorb(self, read: Sequence[str], written: Sequence[tuple[str, bytes]]) -> None:
         """Take over what a ``StoreReader`` in another process used (``read``) and made (``written``)."""
@@ -87,9 +97,23 @@ class CacheStore:
 
     def close(self) -> None:
         """Drop long-unused entries and commit everything in one transaction."""
-        self.db.execute("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
-        self.db.commit()
-        self.db.close()
+        self._run("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
+        if self.db is not None:
+            try:
+                self.db.commit()
+            except sqlite3.OperationalError:
+                pass  # the entries are lost, not the build: the next build makes them again
+            self.db.close()
+
+    def _run(self, sql: str, parameters: Sequence[object]) -> list[tuple[str, bytes]]:
+        if self.db is None:
+            return []
+        try:
+            return self.db.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError:
+            self.db.close()
+            self.db = None  # give up on it for this build, rather than wait again for every entry
+            return []
 
 
 class StoreReader:
@@ -97,15 +121,23 @@ class StoreReader:
 
     It reads what earlier builds committed, and keeps what it would write (and
     which entries it used) for the owning process to ``absorb``: one writer only.
+    Like the store, it misses rather than fails when the database cannot be read.
     """
 
     def __init__(self, folder: Path) -> None:
-        self.db = sqlite3.connect(f"{(folder / 'cache.sqlite').resolve().as_uri()}?mode=ro", uri=True, timeout=60)
         self.read: list[str] = []
         self.written: list[tuple[str, bytes]] = []
+        uri = f"{(folder / 'cache.sqlite').resolve().as_uri()}?mode=ro"
+        try:
+            self.db: sqlite3.Connection | None = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_SECONDS)
+        except sqlite3.OperationalError:
+            self.db = None
 
     def get(self, key: str) -> bytes | None:
-        row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        try:
+            row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone() if self.db else None
+        except sqlite3.OperationalError:
+            row = None
         if row is None:
             return None
         self.read.append(key)
@@ -115,11 +147,12 @@ class StoreReader:
         self.written.append((key, value))
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=60)
+    db = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
     try:
         db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writing build
         db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, used REAL)")

@@ -307,3 +307,28 @@ def test_a_failure_in_the_epub_process_fails_the_build_and_keeps_the_old_outputs
         build(sample_book, tmp_path / "out")
     assert files(tmp_path / "out") == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["beispiel.epub", "html"]
+
+
+@pytest.mark.parametrize(
+    ("parallel_from", "rendered"),
+    # The store gives up at its first write; the EPUB process, only reading, still finds its 11 pages.
+    [(10**6, 32), (1, 21)],
+    ids=["one after the other", "epub beside html"],
+)
+def test_a_cache_held_by_another_build_slows_nothing_down_and_fails_nothing(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel_from: int, rendered: int
+) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    monkeypatch.setattr(cache, "LOCK_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", parallel_from)
+    other = sqlite3.connect(store / "cache.sqlite")
+    other.execute("BEGIN EXCLUSIVE")  # another build, writing
+    try:
+        result = build(sample_book, tmp_path / "b", cache_dir=store)
+    finally:
+        other.rollback()
+        other.close()
+    assert len(result.rendered) == rendered
+    assert files(tmp_path / "b") == uncached(sample_book, tmp_path / "fresh")
