@@ -7,6 +7,7 @@ page and to each other.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from qz_ebook.model import Book, Contribution, Section
@@ -27,8 +28,16 @@ def relations(book: Book) -> dict[str, Related]:
     contributions = list(book.contributions())
     by_slug = {c.slug: c for c in contributions}
     topics = {s.topic: s for s in book.reading_order() if isinstance(s, Section)}
-    examples = {c.slug: tuple(e for e in contributions if e.paper == c.slug) for c in contributions}
-    members = {name: tuple(c for c in contributions if c.topic == name) for name in topics}
+    # One pass each, in reading order: no scan of the whole book per contribution.
+    by_paper: dict[str, list[Contribution]] = defaultdict(list)
+    by_topic: dict[str, list[Contribution]] = defaultdict(list)
+    for c in contributions:
+        if c.paper:
+            by_paper[c.paper].append(c)
+        if c.topic in topics:
+            by_topic[c.topic].append(c)
+    examples = {c.slug: tuple(by_paper.get(c.slug, ())) for c in contributions}
+    members = {name: tuple(by_topic.get(name, ())) for name in topics}
     found: dict[str, Related] = {}
     for c in contributions:
         group = examples.get(c.paper, ()) if c.paper else members.get(c.topic or "", ())
