@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
 from bs4 import BeautifulSoup, Comment
-from bs4.element import CData, NavigableString, Tag
-from bs4.formatter import HTMLFormatter
+from bs4.element import NavigableString, Tag
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
@@ -39,6 +37,7 @@ from qz_ebook.links import (
 from qz_ebook.model import Asset, Contribution
 from qz_ebook.sanitize import neutralise, remove_active_content
 from qz_ebook.slugs import slugify
+from qz_ebook.soup import Census, find_all, in_tree, serialise
 from qz_ebook.typography import GermanTypographyExtension
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
@@ -49,10 +48,6 @@ WORDS = re.compile(r"\w+")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
-# The string types ``get_text()`` joins: no comments, no ruby annotations.
-TEXT_TYPES = frozenset({NavigableString, CData})
-MINIMAL = HTMLFormatter.REGISTRY["minimal"]
-CDATA_TAGS = MINIMAL.cdata_containing_tags
 # Link texts that do not say where a link goes (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset({"hier", "mehr", "link", "weiter", "weiterlesen", "mehr lesen", "hier klicken",
                               "klicken sie hier", "here", "more", "click here", "read more"})  # fmt: skip
@@ -120,14 +115,14 @@ class Converter:
         # Line numbers are for error messages about the HTML; ours come from the Markdown.
         soup = BeautifulSoup(html, "html.parser", store_line_numbers=False)
         where = _Locator(contribution)
-        parsed = _Census(soup)
+        parsed = Census(soup)
         if remove_active_content(parsed.elements, where, self.diagnostics):
-            parsed = _Census(soup)  # what was removed took its content along
+            parsed = Census(soup)  # what was removed took its content along
         neutralise(parsed.elements, where, self.diagnostics)
         markers = _page_markers(soup, parsed.comments, where)
         _footnotes(soup, parsed.named("sup"), parsed.named("div"))
         self._tables(soup, parsed.named("table"), where)
-        final = _Census(soup)
+        final = Census(soup)
         self._check_headings(final.named("h1"), where)
         ids = self._check_ids(final.having("id"), where)
         targets: list[Target | ImageRef] = []
@@ -135,7 +130,7 @@ class Converter:
         links = self._links(final.named("a"), contribution, where, targets)
         _mark_format_attributes(final.elements)
         return Converted(
-            body=Fragment.from_serialised(_serialise(soup), targets),
+            body=Fragment.from_serialised(serialise(soup), targets),
             ids=ids,
             links=links,
             page_markers=markers,
@@ -169,8 +164,8 @@ class Converter:
 
         ``tables`` may hold tables that the footnote step took out of the tree.
         """
-        for table in [table for table in tables if _in_tree(table, soup)]:
-            for th in _find(table, "th"):
+        for table in [table for table in tables if in_tree(table, soup)]:
+            for th in find_all(table, "th"):
                 th["scope"] = "col" if any(parent.name == "thead" for parent in th.parents) else "row"
             following = table.find_next_sibling()
             text = following.get_text() if following is not None and following.name == "p" else ""
@@ -184,7 +179,7 @@ class Converter:
                 following.decompose()
                 table.insert(0, caption)
             else:
-                header = " | ".join(th.get_text() for th in _find(table, "th"))
+                header = " | ".join(th.get_text() for th in find_all(table, "th"))
                 self.diagnostics.warning(
                     "QZ307", "a table needs a caption: write 'Tabelle: …' in the line after it", where(header or "|")
                 )
@@ -315,32 +310,32 @@ def _footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag]) -> None:
     link leads each note, where Kindle expects it. ``divs`` may hold divs that leave the tree with a ``sup``.
     """
     for sup in sups:
-        link = next(_find(sup, "a", "footnote-ref"), None) if "id" in sup.attrs else None
+        link = next(find_all(sup, "a", "footnote-ref"), None) if "id" in sup.attrs else None
         if link is None:
             continue
         link.attrs = {"id": sup["id"], "href": link["href"], "class": "noteref", "role": "doc-noteref",
                       "epub:type": "noteref"}  # fmt: skip
         sup.replace_with(link)
-    notes = next((div for div in divs if _in_tree(div, soup) and "footnote" in div.get_attribute_list("class")), None)
-    ol = next(_find(notes, "ol"), None) if notes is not None else None
+    notes = next((div for div in divs if in_tree(div, soup) and "footnote" in div.get_attribute_list("class")), None)
+    ol = next(find_all(notes, "ol"), None) if notes is not None else None
     if notes is None or ol is None:
         return
     # A plain div: a named region per contribution would repeat in the single-page edition.
     section = soup.new_tag("div", attrs={"class": "footnotes"})
     for item in [child for child in ol.children if isinstance(child, Tag) and child.name == "li"]:
         aside = soup.new_tag("aside", attrs={"id": str(item["id"]), "role": "doc-footnote", "epub:type": "footnote"})
-        backref = next(_find(item, "a", "footnote-backref"), None)
+        backref = next(find_all(item, "a", "footnote-backref"), None)
         number = str(len(section.contents) + 1)
         if backref is not None:
             back = soup.new_tag("a", attrs={"href": str(backref["href"]), "class": "backlink", "role": "doc-backlink",
                                             "aria-label": f"{number}, zurück zum Text"})  # fmt: skip
             back.string = number
             backref.extract()
-            first = next(_find(item, "p"), None)
+            first = next(find_all(item, "p"), None)
             if first is not None:
                 first.insert(0, " ")
                 first.insert(0, back)
-        for paragraph in list(_find(item, "p")):
+        for paragraph in list(find_all(item, "p")):
             if paragraph.contents and isinstance(paragraph.contents[-1], NavigableString):
                 paragraph.contents[-1].replace_with(str(paragraph.contents[-1]).rstrip("\u00a0 "))
         aside.extend(list(item.contents))
@@ -357,111 +352,6 @@ def _mark_format_attributes(elements: list[Tag]) -> None:
             element[format_attribute(EPUB_TYPE)] = element.attrs.pop("epub:type")
         if "lang" in element.attrs:
             element[format_attribute(XML_LANG)] = element["lang"]  # EPUB readers look for xml:lang too
-
-
-class _Census:
-    """The elements, comments and text of a tree in document order, from one walk.
-
-    ``find_all`` with a name or attributes runs bs4's filter machinery on every node;
-    one plain walk serves all the steps that would each have walked the tree.
-    """
-
-    def __init__(self, root: BeautifulSoup) -> None:
-        self.elements: list[Tag] = []
-        self.comments: list[Comment] = []
-        self.text: list[str] = []  # the strings get_text() joins
-        self._by_name: dict[str, list[Tag]] = {}
-        for node in root.descendants:
-            if isinstance(node, Tag):
-                self.elements.append(node)
-                self._by_name.setdefault(node.name, []).append(node)
-            elif isinstance(node, NavigableString) and type(node) in TEXT_TYPES:
-                self.text.append(node)
-            elif isinstance(node, Comment):
-                self.comments.append(node)
-
-    def named(self, name: str) -> list[Tag]:
-        return self._by_name.get(name, [])
-
-    def having(self, attribute: str) -> list[Tag]:
-        return [element for element in self.elements if attribute in element.attrs]
-
-
-def _in_tree(element: Tag, root: Tag) -> bool:
-    """Whether ``element`` is still in ``root``'s tree: a replaced element takes its descendants along."""
-    while element.parent is not None:
-        element = element.parent
-    return element is root
-
-
-def _find(root: Tag, name: str, class_: str | None = None) -> Iterator[Tag]:
-    """``root.find_all(name, class_=class_)``, lazily; bs4's filter machinery costs more than the search."""
-    for node in root.descendants:
-        if (
-            isinstance(node, Tag)
-            and node.name == name
-            and (class_ is None or class_ in node.get_attribute_list("class"))
-        ):
-            yield node
-
-
-def _serialise(root: BeautifulSoup) -> str:
-    """``root.decode(formatter="minimal")`` at a fraction of the cost.
-
-    bs4 runs its formatter's generic machinery for every node; here plain tags and
-    strings take a direct path, and any other node is left to bs4 itself.
-    """
-    out: list[str] = []
-    open_tags: list[Tag] = []
-    for node in root.descendants:
-        parent = node.parent
-        while open_tags and open_tags[-1] is not parent:
-            out.append(f"</{_qualified_name(open_tags.pop())}>")
-        if isinstance(node, Tag):
-            out.append(_start_tag(node))
-            if not node.is_empty_element:
-                open_tags.append(node)
-        elif type(node) is NavigableString and parent is not None and parent.name not in CDATA_TAGS:
-            out.append(_escape(node))
-        elif isinstance(node, NavigableString):
-            out.append(node.output_ready(MINIMAL))  # comments and such, and the text of <script> and <style>
-    out.extend(f"</{_qualified_name(tag)}>" for tag in reversed(open_tags))
-    return "".join(out)
-
-
-def _start_tag(tag: Tag) -> str:
-    """The start tag as bs4 writes it: attributes sorted, void elements closed with "/"."""
-    attributes = _attributes(tag) if tag.attrs else ""  # most elements have none: p, li, em, strong
-    return f"<{_qualified_name(tag)}{attributes}{'/' if tag.is_empty_element else ''}>"
-
-
-def _attributes(tag: Tag) -> str:
-    return "".join(
-        f" {name}" if value is None else f" {name}={_quoted(_escape(_attribute_text(value)))}"
-        for name, value in sorted(tag.attrs.items())
-    )
-
-
-def _qualified_name(tag: Tag) -> str:
-    return f"{tag.prefix}:{tag.name}" if tag.prefix else tag.name
-
-
-def _attribute_text(value: object) -> str:
-    return " ".join(value) if isinstance(value, list | tuple) else str(value)
-
-
-def _escape(text: str) -> str:
-    """bs4's minimal entity substitution."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _quoted(value: str) -> str:
-    """Double quotes unless the value holds one; with both kinds, double quotes become entities."""
-    if '"' not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    return '"' + value.replace('"', "&quot;") + '"'
 
 
 class _Locator:

@@ -11,10 +11,11 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from qz_ebook.batch import AssetRegistry, bind_images
-from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, _serialise, new_markdown
+from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, new_markdown
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.links import Linker, LinkResolver
 from qz_ebook.model import Asset, Contribution
+from qz_ebook.soup import serialise
 
 REPO = Path(__file__).resolve().parents[1]
 PNG = REPO / "tests" / "fixtures" / "sample" / "bilder" / "diagramm.png"
@@ -363,4 +364,4 @@ def test_percent_encoded_image_path_is_decoded(book: Path) -> None:
 )
 def test_serialisation_is_the_one_of_beautifulsoup(markup: str) -> None:
     soup = BeautifulSoup(markup, "html.parser")
-    assert _serialise(soup) == soup.decode(formatter="minimal")
+    assert serialise(soup) == soup.decode(formatter="minimal")
