@@ -82,6 +82,8 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     _report(result.diagnostics)
     for output in result.outputs:
         click.echo(f"wrote {output}")
+    reused = f", {result.reused} unchanged from {CACHE}/" if cache_dir is not None else ""
+    click.echo(f"{len(result.rendered)} pages rendered{reused}")
     click.echo(str(result.summary))
 
 

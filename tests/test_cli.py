@@ -19,16 +19,26 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_build_writes_both_formats_and_summarises(sample_book: Path, tmp_path: Path) -> None:
+def test_build_writes_both_formats_and_summarises(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # for .qz-cache/
     out = tmp_path / "dist"
     code, stdout, stderr = run("build", "--book", str(sample_book), "--out", str(out))
     assert (code, stderr) == (0, "")
     assert stdout == (
         f"wrote {out}/beispiel.epub\n"
         f"wrote {out}/html\n"
+        "32 pages rendered, 0 unchanged from .qz-cache/\n"
         "4 contributions (3 draft, 1 final), 97 words, 0 images without alt text\n"
     )
     assert (out / "beispiel.epub").is_file() and (out / "html" / "index.html").is_file()
+    assert run("build", "--book", str(sample_book), "--out", str(out))[1].splitlines()[2] == (
+        "0 pages rendered, 32 unchanged from .qz-cache/"
+    )
+    assert run("build", "--no-cache", "--book", str(sample_book), "--out", str(out))[1].splitlines()[2] == (
+        "32 pages rendered"
+    )
 
 
 def test_build_one_format_only(sample_book: Path, tmp_path: Path) -> None:
