@@ -37,6 +37,7 @@ DASHES_AND_ELLIPSES = (
     (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
     (re.compile(r"(?<!\.)\.{3}(?!\.)"), "\u2026"),
 )
+TO_SET = re.compile(r"[\"']|--|\.\.\.")  # what educate() and set_dashes() change
 OPENING_CONTEXT = set(" \t\n\u00a0([{/-\u2013\u2014" + OPEN_DOUBLE + OPEN_SINGLE)
 
 
@@ -122,6 +123,9 @@ class GermanTypographyProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
             if element.tag in INLINE or element.tag in VERBATIM:
+                continue
+            # Most blocks hold nothing to set; finding that out in C saves the walk below.
+            if not TO_SET.search("".join(element.itertext())):
                 continue
             run = _Run()
             run.collect(element)
