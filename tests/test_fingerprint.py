@@ -1,0 +1,55 @@
+"""Fingerprints of template contexts: equal inputs give equal digests, any visible change another."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qz_ebook.fingerprint import Fingerprinter
+from qz_ebook.model import Contribution, Part
+
+CONTRIBUTION = Contribution(
+    slug="dueren", source=Path("book/dueren.md"), label="Düren", title="Düren", kind="practice-example",
+    status="draft", lang="de", body="Text", body_line=8,
+)  # fmt: skip
+
+
+def digest(value: object) -> str:
+    return Fingerprinter()(value)
+
+
+def test_equal_values_give_equal_digests_whatever_their_identity_or_key_order() -> None:
+    assert digest({"a": 1, "b": (CONTRIBUTION,)}) == digest({"b": (replace(CONTRIBUTION),), "a": 1})
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        replace(CONTRIBUTION, title="Düren (Kreis)"),
+        replace(CONTRIBUTION, page=12),
+        replace(CONTRIBUTION, place="Düren"),
+    ],
+)
+def test_a_visible_field_changes_the_digest(changed: Contribution) -> None:
+    assert digest(changed) != digest(CONTRIBUTION)
+
+
+def test_fields_templates_may_not_read_leave_the_digest_alone() -> None:
+    edited = replace(CONTRIBUTION, body="Ganz anderer Text", body_line=9, children=(CONTRIBUTION,))
+    assert digest(edited) == digest(CONTRIBUTION)
+    assert digest(Part("teil", "Teil", (CONTRIBUTION,))) == digest(Part("teil", "Teil"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("1", 1), (1, True), (None, "None"), (("ab", "c"), ("a", "bc")), ([], {}), (Path("a"), "a")],
+)
+def test_values_that_print_alike_are_told_apart(a: object, b: object) -> None:
+    assert digest(a) != digest(b)
+
+
+def test_a_value_it_does_not_know_is_an_error_not_a_guess() -> None:
+    with pytest.raises(TypeError, match="cannot fingerprint a object; teach qz_ebook.fingerprint about it"):
+        digest({"x": object()})
