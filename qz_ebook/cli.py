@@ -65,7 +65,7 @@ def main() -> None:
 @out_option("Folder for the outputs: <name>.epub and html/.")
 @BOOK_OPTION
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--no-cache", is_flag=True, help=f"Convert every contribution again, ignoring {CACHE}/.")
+@click.option("--no-cache", is_flag=True, help=f"Convert and render everything again, ignoring {CACHE}/.")
 def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
     """Build the EPUB and/or the HTML edition from the manuscript.
 
