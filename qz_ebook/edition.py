@@ -28,12 +28,13 @@ class Edition:
 def prepare(book: Book, converted: dict[str, Converted]) -> Edition:
     """Everything the writers share, from the book and its conversions."""
     pagination = paginate(book, converted)
+    toc = toc_tree(book)
     return Edition(
         book=book,
         converted=converted,
         pagination=pagination,
         claims=derive_claims(book, converted, pagination),
-        toc=toc_tree(book),
-        views=page_views(book, converted, pagination),
-        perspectives=perspective_views(book),
+        toc=toc,
+        views=page_views(book, converted, pagination, toc),
+        perspectives=perspective_views(book, toc),
     )

@@ -141,9 +141,8 @@ def _with_ancestors(entries: tuple[Entry, ...], above: tuple[Page, ...]) -> Iter
         yield from _with_ancestors(entry.children, (*above, entry))
 
 
-def perspective_nodes(book: Book, perspective: Perspective) -> tuple[NavNode, ...]:
-    """What a perspective opens onto, as table-of-contents nodes in reading order."""
-    nodes = nodes_by_slug(toc_tree(book))
+def perspective_nodes(book: Book, perspective: Perspective, nodes: dict[str, NavNode]) -> tuple[NavNode, ...]:
+    """What a perspective opens onto, as table-of-contents nodes (``nodes`` by slug) in reading order."""
     named = set(perspective.contributions)
     chosen = [part.slug for part in book.parts if part.title in perspective.parts]
     chosen += [c.slug for c in book.contributions() if c.slug in named]

@@ -15,7 +15,6 @@ from qz_ebook.navigation import (
     page_contexts,
     page_kind,
     perspective_nodes,
-    toc_tree,
 )
 from qz_ebook.pagination import Pagination
 from qz_ebook.relations import Related, relations
@@ -44,11 +43,13 @@ class PerspectiveView:
     nodes: tuple[NavNode, ...]
 
 
-def page_views(book: Book, converted: dict[str, Converted], pagination: Pagination) -> list[PageView]:
+def page_views(
+    book: Book, converted: dict[str, Converted], pagination: Pagination, toc: tuple[NavNode, ...]
+) -> list[PageView]:
     pages = list(book.reading_order())
     around = neighbours(pages)
     contexts = page_contexts(book)
-    nodes = nodes_by_slug(toc_tree(book))
+    nodes = nodes_by_slug(toc)
     related = relations(book)
     starts = pagination.starts
     return [
@@ -66,8 +67,11 @@ def page_views(book: Book, converted: dict[str, Converted], pagination: Paginati
     ]
 
 
-def perspective_views(book: Book) -> list[PerspectiveView]:
-    return [PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p)) for p in book.perspectives]
+def perspective_views(book: Book, toc: tuple[NavNode, ...]) -> list[PerspectiveView]:
+    nodes = nodes_by_slug(toc)
+    return [
+        PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p, nodes)) for p in book.perspectives
+    ]
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,8 @@ def render_epub(edition: Edition, pages: RenderCache, modified: datetime, out: B
     book = edition.book
     package = _package(book)
     _accessibility_metadata(package, edition.claims)
-    documents = _documents(edition, _toc(edition), pages)
+    toc = _toc(edition)
+    documents = _documents(edition, toc, pages)
     for document in documents:
         package.add_item(document)
     for asset in _assets(edition.converted):
@@ -87,7 +88,7 @@ def render_epub(edition: Edition, pages: RenderCache, modified: datetime, out: B
     package.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
     package.add_item(epub.EpubNcx())
     package.spine = documents
-    package.toc = _ncx_entries(flatten_below(_toc(edition), NCX_DEPTH))
+    package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
     package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(edition.views)]
     _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified}).write()
 
