@@ -37,6 +37,8 @@ class Fingerprinter:
     def __init__(self) -> None:
         # id → (object, digest): holding the object keeps its id from being reused.
         self._memo: dict[int, tuple[object, bytes]] = {}
+        # dataclass type → (its name, the fields hashed): dataclasses.fields() is slow to ask every time
+        self._layouts: dict[type, tuple[bytes, tuple[str, ...]]] = {}
 
     def __call__(self, value: object) -> str:
         """The hex digest of ``value``."""
@@ -46,7 +48,9 @@ class Fingerprinter:
         """Scalars spelled out (length-prefixed, so never ambiguous); anything else as its digest."""
         if isinstance(value, str):
             data = value.encode("utf-8", "surrogatepass")
-            return b"%s%d:%s" % (type(value).__name__.encode(), len(data), data)
+            # Plain strings are by far the most common: spare them spelling out their type's name.
+            name = b"str" if type(value) is str else type(value).__name__.encode()
+            return b"%s%d:%s" % (name, len(data), data)
         if value is None or isinstance(value, int | float):
             return f"{type(value).__name__}:{value!r};".encode()
         known = self._memo.get(id(value))
@@ -57,17 +61,26 @@ class Fingerprinter:
         return digest
 
     def _encode(self, value: object) -> bytes:
-        if isinstance(value, PurePath):
-            return b"path:" + self._token(str(value))
+        token = self._token
+        layout = self._layouts.get(type(value))
+        if layout is not None:
+            head, names = layout
+            return head + b"".join([token(getattr(value, name)) for name in names])
         if isinstance(value, tuple | list):
-            return b"seq:" + b"".join(map(self._token, value))
+            return b"seq:" + b"".join([token(item) for item in value])
+        if isinstance(value, PurePath):
+            return b"path:" + token(str(value))
         if isinstance(value, frozenset | set):
-            return b"set:" + b"".join(sorted(map(self._token, value)))
+            return b"set:" + b"".join(sorted([token(item) for item in value]))
         if isinstance(value, Mapping):
-            return b"map:" + b"".join(sorted(self._token(k) + self._token(v) for k, v in value.items()))
+            return b"map:" + b"".join(sorted([token(k) + token(v) for k, v in value.items()]))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            skipped = UNSEEN_FIELDS.get(type(value), frozenset())
-            names = [f.name for f in dataclasses.fields(value) if f.name not in skipped]
-            head = f"{type(value).__module__}.{type(value).__qualname__}:".encode()
-            return head + b"".join(self._token(getattr(value, name)) for name in names)
+            self._layouts[type(value)] = _layout(type(value))
+            return self._encode(value)
         raise TypeError(f"cannot fingerprint a {type(value).__name__}; teach qz_ebook.fingerprint about it")
+
+
+def _layout(kind: type) -> tuple[bytes, tuple[str, ...]]:
+    skipped = UNSEEN_FIELDS.get(kind, frozenset())
+    names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in skipped)
+    return f"{kind.__module__}.{kind.__qualname__}:".encode(), names

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,7 +51,7 @@ class _Reader:
         self.base = outline_path.parent
         self.language = language
         self.diagnostics = diagnostics
-        self.seen_files: set[Path] = set()
+        self.seen_files: set[tuple[int, int]] = set()  # (device, inode): one file however it is spelled
         self.slugs: dict[str, Location] = {}
         # slug → front-matter key → location, for messages after the model is built
         self.locations: dict[str, dict[str, Location]] = {}
@@ -118,14 +120,15 @@ class _Reader:
         """The item's file, its checked front matter and its claimed slug."""
         assert item.path is not None
         path = self.base / item.path
-        if not path.is_file():
+        found = _file_stat(path)
+        if found is None:
             self.diagnostics.error("QZ102", f"file '{item.path}' does not exist", item.location)
             return None
-        if path.resolve() in self.seen_files:
+        if _identity(found) in self.seen_files:
             self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
             return None
-        self.seen_files.add(path.resolve())
-        size = path.stat().st_size
+        self.seen_files.add(_identity(found))
+        size = found.st_size
         if size > MAX_FILE_BYTES:
             message = (
                 f"file is {size / 1e6:.1f} MB; a contribution may have at most {MAX_FILE_BYTES // 10**6} MB, split it"
@@ -157,10 +160,26 @@ class _Reader:
 
     def report_unlisted(self) -> None:
         for path in sorted(self.book_dir.rglob("*.md")):
-            if path.resolve() not in self.seen_files and path != self.outline_path:
+            found = _file_stat(path)
+            listed = found is not None and _identity(found) in self.seen_files
+            if not listed and path != self.outline_path:
                 self.diagnostics.warning(
                     "QZ106", f"not in the outline {self.outline_path.name}; add it or remove it", Location(path)
                 )
+
+
+def _file_stat(path: Path) -> os.stat_result | None:
+    """The stat of a regular file (through symlinks), or None."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None
+
+
+def _identity(found: os.stat_result) -> tuple[int, int]:
+    # Cheaper than resolving the path, and a hard link is the same file too.
+    return found.st_dev, found.st_ino
 
 
 def _check_relations(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
