@@ -10,6 +10,7 @@ tool (every file of the package) and its libraries' versions, and the image file
 it uses. All but the last go into the key; the images are checked by size and
 modification time on a hit.
 A rendered page depends on its template and its whole context (``fingerprint``).
+A compressed zip member depends on its bytes alone.
 A stale entry can therefore never be served.
 """
 
@@ -23,6 +24,7 @@ import pickle
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,6 +244,26 @@ class RenderCache:
     def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
         self.rendered.append(page)
         return render(template, **context)
+
+    def deflated(self, data: bytes) -> bytes:
+        """``data`` as a raw deflate stream, the way zipfile compresses a member at its default level.
+
+        Compressing is most of the time it takes to write an EPUB; a rebuild
+        compresses only the members whose bytes it has not seen before.
+        """
+        if self.store is None:
+            return _deflate(data)
+        key = f"deflate:{FORMAT}:{zlib.ZLIB_RUNTIME_VERSION}:" + hashlib.sha256(data).hexdigest()
+        content = self.store.get(key)
+        if content is None:
+            content = _deflate(data)
+            self.store.put(key, content)
+        return content
+
+
+def _deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # as zipfile's own
+    return compressor.compress(data) + compressor.flush()
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,25 @@ def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sam
         "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
     )  # fmt: skip
     assert files(tmp_path / "after") == uncached(sample_book, tmp_path / "fresh")
+
+
+def test_a_rebuild_compresses_only_the_epub_members_that_changed(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compressed: list[bytes] = []
+    original = cache._deflate
+
+    def counting(data: bytes) -> bytes:
+        compressed.append(data)
+        return original(data)
+
+    monkeypatch.setattr(cache, "_deflate", counting)
+    rebuilt_after(sample_book, tmp_path, "beitraege/musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    with zipfile.ZipFile(tmp_path / "before" / "beispiel.epub") as epub:
+        members = [i for i in epub.infolist() if i.compress_type == zipfile.ZIP_DEFLATED]
+    assert len(members) == 18  # all but the mimetype
+    assert len(compressed) == len(members) + 1  # the first build compresses each, the rebuild one
+    assert b"<p>Neu.</p>" in compressed[-1]
 
 
 EDITS = {

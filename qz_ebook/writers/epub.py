@@ -9,6 +9,7 @@ the package document, the NCX, the guide and the container.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, TypeAlias
@@ -90,7 +91,7 @@ def render_epub(edition: Edition, pages: RenderCache, modified: datetime, out: B
     package.spine = documents
     package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
     package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(edition.views)]
-    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified}).write()
+    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified, "deflate": pages.deflated}).write()
 
 
 def _toc(edition: Edition) -> tuple[NavNode, ...]:
@@ -229,7 +230,7 @@ class _Writer(epub.EpubWriter):
 
     def write(self) -> None:
         # As ebooklib's own, but into a zip without the build machine's clock and umask.
-        self.out = _ReproducibleZip(self.file_name, self.options["mtime"])
+        self.out = _ReproducibleZip(self.file_name, self.options["mtime"], self.options["deflate"])
         self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         self._write_container()
         self._write_opf()
@@ -250,11 +251,16 @@ class _Writer(epub.EpubWriter):
 
 
 class _ReproducibleZip(zipfile.ZipFile):
-    """A zip whose entries carry a fixed time and mode: the same content gives the same bytes."""
+    """A zip whose entries carry a fixed time and mode: the same content gives the same bytes.
 
-    def __init__(self, file: BinaryIO, modified: datetime) -> None:
+    Members are compressed by ``deflate`` (``RenderCache.deflated``), which knows
+    the members an earlier build compressed already.
+    """
+
+    def __init__(self, file: BinaryIO, modified: datetime, deflate: Callable[[bytes], bytes]) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)
         self.timestamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+        self.deflate = deflate
 
     def writestr(
         self,
@@ -268,7 +274,30 @@ class _ReproducibleZip(zipfile.ZipFile):
         info.external_attr = 0o644 << 16
         info.create_system = 3  # unix, whatever the building machine
         info.compress_type = zipfile.ZIP_DEFLATED if compress_type is None else compress_type
-        super().writestr(info, data, compresslevel=compresslevel)
+        if info.compress_type != zipfile.ZIP_DEFLATED or compresslevel is not None:
+            super().writestr(info, data, compresslevel=compresslevel)
+            return
+        content = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        info.file_size = len(content)  # as writestr: it decides whether the member needs zip64
+        with self.open(info, "w") as member:
+            # zipfile still writes the headers, sizes and checksum; only the compressing is ours.
+            member._compressor = _Deflated(self.deflate)  # type: ignore[attr-defined]
+            member.write(content)
+
+
+class _Deflated:
+    """Stands in for zipfile's compressor: collects a member, then deflates it at once."""
+
+    def __init__(self, deflate: Callable[[bytes], bytes]) -> None:
+        self.deflate = deflate
+        self.chunks: list[bytes] = []
+
+    def compress(self, data: bytes) -> bytes:
+        self.chunks.append(bytes(data))
+        return b""
+
+    def flush(self) -> bytes:
+        return self.deflate(b"".join(self.chunks))
 
 
 def _ncx_depth(element: etree._Element) -> int:
