@@ -91,6 +91,8 @@ def convert_book(
 
 
 def bind_images(converted: Converted, registry: AssetRegistry) -> Converted:
+    if not converted.images:
+        return converted  # nothing to bind: spare a copy of every part
     hrefs = {asset.source: registry.href(asset.source) for asset in converted.images}
     images = tuple(Asset(a.source, hrefs[a.source], a.media_type) for a in converted.images)
     return replace(converted, body=converted.body.bind_images(hrefs), images=images)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qz_ebook.accessibility import check_claims
 from qz_ebook.batch import Progress, convert_book
-from qz_ebook.cache import CacheStore, ConversionCache
+from qz_ebook.cache import CacheStore, ConversionCache, Memory
 from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
@@ -75,14 +75,17 @@ def build(
     strict: bool = False,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
+    memory: Memory | None = None,
 ) -> BuildResult:
     """Build ``formats`` from the manuscript in ``book_dir`` into ``out_dir``.
 
     Raises ``BuildFailed`` with every diagnostic when the manuscript has errors
     (or warnings, when ``strict``); nothing is written then. With ``cache_dir``,
     conversions and rendered pages are kept there and reused while their inputs are unchanged.
+    Builds one after another in one process pass the same ``memory`` (with ``cache_dir``):
+    each finds what the last one used without reading it back from the cache.
     """
-    store = CacheStore(cache_dir) if cache_dir is not None else None
+    store = CacheStore(cache_dir, memory) if cache_dir is not None else None
     try:
         return _build(book_dir, out_dir, formats, Diagnostics(strict=strict), store, progress)
     finally:

@@ -9,7 +9,8 @@ contribution files (links resolve against it), the allowed image folders, the
 tool (every file of the package) and its libraries' versions, and the image files
 it uses. All but the last go into the key; the images are checked by size and
 modification time on a hit.
-A rendered page depends on its template and its whole context (``fingerprint``).
+A rendered page depends on its template and its whole context (``fingerprint``);
+only its latest version is kept.
 A compressed zip member depends on its bytes alone.
 A stale entry can therefore never be served.
 """
@@ -25,8 +26,8 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,7 @@ from qz_ebook.templates import render
 if TYPE_CHECKING:
     from qz_ebook.batch import Outcome, Progress
 
-FORMAT = "3"  # bump when the cached classes or the store change shape
+FORMAT = "4"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 # Libraries whose version changes what a conversion or a page holds.
@@ -49,17 +50,33 @@ QUERY_KEYS = 500
 LOCK_WAIT_SECONDS = 30  # below SQLite's limit on the number of parameters in one statement
 
 
+@dataclass
+class Memory:
+    """What a build leaves in memory for the next one in the same process (``qz-ebook watch``).
+
+    Only what the last build used is kept: an edit session does not grow without end.
+    """
+
+    entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
+    conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
+
+
 class CacheStore:
     """Key → bytes in ``folder/cache.sqlite``; changes become visible with ``close``.
 
     A cache must never fail a build: when the database cannot be used (locked by
     another build for longer than ``LOCK_WAIT_SECONDS``, a full disk), every later
     lookup misses and nothing more is stored in this build.
+
+    Builds one after another in one process share a ``memory``: the next build
+    finds there what the last one used, without asking the database.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, memory: Memory | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
+        self.memory = memory
+        self._used: set[str] = set()  # keys this build read or wrote
         self.now = time.time()
         self.db: sqlite3.Connection | None = None
         path = folder / "cache.sqlite"
@@ -79,16 +96,27 @@ class CacheStore:
     def get_many(self, keys: list[str]) -> dict[str, bytes]:
         """The stored values of those ``keys`` that are present, in as few queries as SQLite allows."""
         found: dict[str, bytes] = {}
+        if self.memory is not None:
+            self._used.update(keys)
+            found = {key: self.memory.entries[key] for key in keys if key in self.memory.entries}
+            keys = [key for key in keys if key not in found]
         for start in range(0, len(keys), QUERY_KEYS):
             chunk = keys[start : start + QUERY_KEYS]
             marks = ",".join("?" * len(chunk))
-            found.update(self._run(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk))
+            rows = self._run(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk)
+            found.update(rows)
+            if self.memory is not None:
+                self.memory.entries.update(rows)
             # Marking once a day is enough for the expiry and keeps most hits read-only.
             self._run(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
                       (self.now, self.now - 86400, *chunk))  # fmt: skip
         return found
 
-    def put(self, key: str, value: bytes) -> None:
+    def put(self, key: str, value: bytes, remember: bool = True) -> None:
+        """Store ``value``; without ``remember`` not in ``memory`` (for what is kept there in another form)."""
+        if self.memory is not None and remember:
+            self.memory.entries[key] = value
+            self._used.add(key)
         self._run("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
 
     def absorb(self, read: Sequence[str], written: Sequence[tuple[str, bytes]]) -> None:
@@ -98,7 +126,10 @@ class CacheStore:
             self.put(key, value)
 
     def close(self) -> None:
-        """Drop long-unused entries and commit everything in one transaction."""
+        """Drop long-unused entries and commit everything in one transaction.
+
+        In ``memory``, only what this build used is kept for the next one.
+        """
         self._run("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
         if self.db is not None:
             try:
@@ -106,6 +137,9 @@ class CacheStore:
             except sqlite3.OperationalError:
                 pass  # the entries are lost, not the build: the next build makes them again
             self.db.close()
+        if self.memory is not None:
+            entries = self.memory.entries
+            self.memory.entries = {key: entries[key] for key in self._used if key in entries}
 
     def _run(self, sql: str, parameters: Sequence[object]) -> list[tuple[str, bytes]]:
         if self.db is None:
@@ -126,7 +160,9 @@ class StoreReader:
     Like the store, it misses rather than fails when the database cannot be read.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, memory: Memory | None = None) -> None:
+        # The owning store's, as it was when this process was forked.
+        self.memory: Mapping[str, bytes] = memory.entries if memory is not None else {}
         self.read: list[str] = []
         self.written: list[tuple[str, bytes]] = []
         uri = f"{(folder / 'cache.sqlite').resolve().as_uri()}?mode=ro"
@@ -136,6 +172,9 @@ class StoreReader:
             self.db = None
 
     def get(self, key: str) -> bytes | None:
+        if key in self.memory:
+            self.read.append(key)
+            return self.memory[key]
         try:
             row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone() if self.db else None
         except sqlite3.OperationalError:
@@ -157,7 +196,11 @@ def _open(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
     try:
         db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writing build
+        # A crash may lose the last build's entries, never the database's consistency: no sync per commit.
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, used REAL)")
+        # The expiry finds old entries without reading past every value to their 'used'.
+        db.execute("CREATE INDEX IF NOT EXISTS entries_by_use ON entries (used)")
     except sqlite3.DatabaseError:
         db.close()
         raise
@@ -188,17 +231,27 @@ class ConversionCache:
         if self.store is None:
             return {}
         keys = [self._key(c, context) for c in contributions]
-        stored = self.store.get_many(keys)
-        found = {i: _outcome(stored[key]) for i, key in enumerate(keys) if key in stored}
-        return {i: outcome for i, outcome in found.items() if outcome is not None}
+        remembered = self.store.memory.conversions if self.store.memory is not None else {}
+        stored = self.store.get_many([key for key in keys if key not in remembered])
+        entries = {
+            key: remembered.get(key) or _entry(stored[key]) for key in keys if key in remembered or key in stored
+        }
+        valid = {
+            key: entry for key, entry in entries.items() if entry is not None and entry.images == _stamps(entry.outcome)
+        }
+        if self.store.memory is not None:
+            self.store.memory.conversions = valid
+        return {i: valid[key].outcome for i, key in enumerate(keys) if key in valid}
 
     def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
         # Errors can depend on files outside the key (a missing image that is added
         # later); they fail the build anyway, so such outcomes are never stored.
         if self.store is None or any(d.severity is Severity.ERROR for d in outcome.diagnostics):
             return
-        entry = Entry(outcome, _stamps(outcome))
-        self.store.put(self._key(contribution, context), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        key, entry = self._key(contribution, context), Entry(outcome, _stamps(outcome))
+        if self.store.memory is not None:
+            self.store.memory.conversions[key] = entry
+        self.store.put(key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), remember=False)
 
     def _key(self, contribution: Contribution, context: str) -> str:
         return "conversion:" + _digest("\n".join([context, str(contribution.source), contribution.slug,
@@ -232,13 +285,16 @@ class RenderCache:
             self.progress(self._stage, self._done, self._total)
         if self.store is None:
             return self._render(page, template, context)
-        key = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template, self.fingerprint(context)]))
-        content = self.store.get(key)
-        if content is None:
-            content = self._render(page, template, context)
-            self.store.put(key, content)
-        else:
+        # One entry per page, holding its latest version behind that version's fingerprint:
+        # a page rendered again replaces its entry, and the cache does not grow with every edit.
+        slot = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template]))
+        fingerprint = self.fingerprint(context).encode("ascii")
+        stored = self.store.get(slot)
+        if stored is not None and stored.startswith(fingerprint):
             self.reused += 1
+            return stored[len(fingerprint) :]
+        content = self._render(page, template, context)
+        self.store.put(slot, fingerprint + content)
         return content
 
     def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
@@ -280,14 +336,12 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _outcome(data: bytes) -> Outcome | None:
+def _entry(data: bytes) -> Entry | None:
     try:
         entry = pickle.loads(data)
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None  # written by another version: convert again
-    if not isinstance(entry, Entry) or entry.images != _stamps(entry.outcome):
-        return None  # an image it uses has changed
-    return entry.outcome
+    return entry if isinstance(entry, Entry) else None
 
 
 def _stamps(outcome: Outcome) -> tuple[tuple[str, int, int], ...]:

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 build errors or findings, 2 usage errors (click's own),
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -16,11 +17,13 @@ from typing import NoReturn
 import click
 
 from qz_ebook import __version__
-from qz_ebook.build import FORMATS, build, manuscript_status
+from qz_ebook.build import FORMATS, BuildResult, build, manuscript_status
+from qz_ebook.cache import Memory
 from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
 from qz_ebook.config import load_config
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
+from qz_ebook.watch import Watcher, watched_folders
 
 BUILD_ERRORS = 1
 TOOL_MISSING = 3
@@ -53,8 +56,7 @@ def main() -> None:
     """qz-ebook: turn a Markdown manuscript into an EPUB 3 and an accessible HTML edition."""
 
 
-@main.command("build")
-@click.option(
+FORMAT_OPTION = click.option(
     "--format",
     "output_format",
     type=click.Choice([*FORMATS, "all"]),
@@ -62,10 +64,18 @@ def main() -> None:
     show_default=True,
     help="Which output to build.",
 )
+STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+NO_CACHE_OPTION = click.option(
+    "--no-cache", is_flag=True, help=f"Convert and render everything again, ignoring {CACHE}/."
+)
+
+
+@main.command("build")
+@FORMAT_OPTION
 @out_option("Folder for the outputs: <name>.epub and html/.")
 @BOOK_OPTION
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--no-cache", is_flag=True, help=f"Convert and render everything again, ignoring {CACHE}/.")
+@STRICT_OPTION
+@NO_CACHE_OPTION
 def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
     """Build the EPUB and/or the HTML edition from the manuscript.
 
@@ -82,9 +92,73 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     _report(result.diagnostics)
     for output in result.outputs:
         click.echo(f"wrote {output}")
-    reused = f", {result.reused} unchanged from {CACHE}/" if cache_dir is not None else ""
-    click.echo(f"{len(result.rendered)} pages rendered{reused}")
+    click.echo(_pages(result, cache_dir))
     click.echo(str(result.summary))
+
+
+@main.command("watch")
+@FORMAT_OPTION
+@out_option("Folder for the outputs: <name>.epub and html/.")
+@BOOK_OPTION
+@STRICT_OPTION
+@NO_CACHE_OPTION
+def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
+    """Build, then build again whenever a file of the manuscript changes, until Ctrl-C.
+
+    Each build after the first keeps in memory what the last one made, so a
+    saved chapter is in the outputs a moment later. A build with errors writes
+    nothing: the previous outputs stay, and the next save tries again.
+    """
+    formats = FORMATS if output_format == "all" else (output_format,)
+    cache_dir = None if no_cache else Path(CACHE)
+    memory = Memory() if cache_dir is not None else None
+    watcher = Watcher(ignored=(out_dir,) + ((cache_dir,) if cache_dir is not None else ()))
+    changed: tuple[Path, ...] = ()
+    try:
+        while True:
+            watcher.watch(watched_folders(book_dir))  # book.toml may have named other folders
+            if not changed:
+                folders = ", ".join(_shown(folder) for folder in watcher.folders)
+                click.echo(f"watching {folders}; Ctrl-C stops")
+            started = time.monotonic()
+            try:
+                with ProgressLine() as progress:
+                    result = build(book_dir, out_dir, formats, strict, cache_dir, progress=progress, memory=memory)
+            except BuildFailed as failure:
+                _report(failure.diagnostics)
+                click.echo(f"{_trigger(changed)}build failed: {_errors(failure, strict)} error(s); the outputs stay")
+            else:
+                _report(result.diagnostics)
+                seconds = time.monotonic() - started
+                click.echo(f"{_trigger(changed)}built in {seconds:.3f} s: {_pages(result, cache_dir)}")
+            # While idle: collect all garbage now, then spare the next build's collections
+            # from walking everything that stays (the cache memory, above all).
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            changed = watcher.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
+    finally:
+        watcher.close()
+
+
+def _pages(result: BuildResult, cache_dir: Path | None) -> str:
+    reused = f", {result.reused} unchanged from {CACHE}/" if cache_dir is not None else ""
+    return f"{len(result.rendered)} pages rendered{reused}"
+
+
+def _trigger(changed: tuple[Path, ...]) -> str:
+    """``kapitel-1.md changed: `` before a rebuild's result; nothing before the first build's."""
+    if not changed:
+        return ""
+    more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+    return f"{_shown(changed[0])}{more} changed: "
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder where it lies below it, else as it is."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 @main.command("status")
@@ -168,6 +242,10 @@ def _report(diagnostics: Iterable[Diagnostic]) -> None:
 
 def _fail(failure: BuildFailed, strict: bool, summary: str) -> NoReturn:
     _report(failure.diagnostics)
-    errors = sum(d.severity is Severity.ERROR or strict for d in failure.diagnostics)
-    click.echo(summary.format(errors), err=True)
+    click.echo(summary.format(_errors(failure, strict)), err=True)
     raise SystemExit(BUILD_ERRORS)
+
+
+def _errors(failure: BuildFailed, strict: bool) -> int:
+    """How many of the diagnostics failed the build: the errors, and with ``strict`` the warnings too."""
+    return sum(d.severity is Severity.ERROR or strict for d in failure.diagnostics)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qz_ebook import schema, yamlsource
-from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.diagnostics import Diagnostic, Diagnostics, Location
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.schema import Field
 
@@ -60,18 +61,34 @@ def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | Non
     if end is None:
         diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
         return None
+    header, problems = _checked_header(path, "".join(lines[1:end]))
+    diagnostics.items.extend(problems)
+    if header is None:
+        return None
+    fields, key_locations = header
+    return Source(dict(fields), dict(key_locations), "".join(lines[end + 1 :]), end + 2)
+
+
+# Parsing YAML is most of the time it takes to read a manuscript. ``qz-ebook watch``
+# reads it again after every save, and most front matter is as it was.
+@functools.lru_cache(maxsize=8192)
+def _checked_header(
+    path: Path, yaml: str
+) -> tuple[tuple[dict[str, Any], dict[str, Location]] | None, tuple[Diagnostic, ...]]:
+    """The checked fields of one front matter and their locations, with the problems found."""
+    diagnostics = Diagnostics()
     try:
-        header = yamlsource.load("".join(lines[1:end]), path, first_line=2)
+        header = yamlsource.load(yaml, path, first_line=2)
     except yamlsource.YamlSyntaxError as exc:
         diagnostics.error("QZ201", f"front matter is not valid YAML: {exc.problem}", exc.location)
-        return None
+        return None, tuple(diagnostics.items)
     if not isinstance(header.value, dict):
         diagnostics.error("QZ201", "front matter must be a mapping of keys to values", Location(path, 2, 1))
-        return None
+        return None, tuple(diagnostics.items)
     # Missing keys are reported at the opening fence.
     header = yamlsource.Located(header.value, Location(path, 1, 1), header.keys)
     fields = yamlsource.validate_mapping(header, FIELDS, diagnostics, "front-matter key", "front matter")
-    return Source(fields, header.keys, "".join(lines[end + 1 :]), end + 2)
+    return (fields, header.keys), tuple(diagnostics.items)
 
 
 def persons(values: list[Any]) -> tuple[Person, ...]:

@@ -205,6 +205,23 @@ def test_a_rebuild_compresses_only_the_epub_members_that_changed(
     assert b"<p>Neu.</p>" in compressed[-1]
 
 
+def test_each_page_keeps_one_entry_however_often_it_changes(sample_book: Path, tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+
+    def page_entries() -> int:
+        with sqlite3.connect(store / "cache.sqlite") as db:
+            return int(db.execute("SELECT COUNT(*) FROM entries WHERE key LIKE 'page:%'").fetchone()[0])
+
+    build(sample_book, tmp_path / "out", cache_dir=store)
+    first = page_entries()
+    for text in ("Erste Fassung.", "Zweite Fassung.", "Dritte Fassung."):
+        edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", text)
+        build(sample_book, tmp_path / "out", cache_dir=store)
+        edit(sample_book / "beitraege" / "musterstadt.md", text, "Ein Beispiel aus der Praxis.")
+    assert first == 32  # as many as the pages: see test_an_unchanged_book_renders_no_page_again
+    assert page_entries() == first
+
+
 EDITS = {
     # What an editor changes between two builds: (file, old, new).
     "body": ("beitraege/musterstadt.md", "Ein Beispiel aus der Praxis.", "Ein *anderes* Beispiel."),

@@ -91,6 +91,7 @@ def test_help_texts() -> None:
         "  build   Build the EPUB and/or the HTML edition from the manuscript.\n"
         "  check   Check the built EPUB and HTML edition with EPUBCheck, Ace,...\n"
         "  status  Show every contribution: status, print page, words, images...\n"
+        "  watch   Build, then build again whenever a file of the manuscript...\n"
     )
     code, stdout, _ = run("build", "--help")
     assert code == 0

@@ -1,0 +1,101 @@
+"""Watching the manuscript for ``qz-ebook watch``: which folders, and which files changed.
+
+Changes are collected in the background from the moment watching starts, also
+while a build runs: a file saved during a build is never missed, it makes the
+next build.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from pathlib import Path
+
+import watchfiles
+
+from qz_ebook.config import load_config
+from qz_ebook.diagnostics import Diagnostics
+
+
+def watched_folders(book_dir: Path) -> tuple[Path, ...]:
+    """The folders a build reads: the book's, and its assets, stylesheets and cover where they lie elsewhere.
+
+    Without a readable ``book.toml``, the book folder alone: a build reports what is wrong with it.
+    """
+    config = load_config(book_dir, Diagnostics())
+    folders = [book_dir.resolve()]
+    if config is not None:
+        settings = config.settings
+        files = (settings.cover.source, settings.epub_stylesheet, settings.html_stylesheet)
+        for folder in ([settings.assets] if settings.assets else []) + [path.parent for path in files]:
+            folder = folder.resolve()
+            if not any(folder.is_relative_to(known) for known in folders):
+                folders = [known for known in folders if not known.is_relative_to(folder)] + [folder]
+    return tuple(sorted(folders))
+
+
+class Watcher:
+    """Collects changed files below some folders, in a thread, until ``close``.
+
+    Files below ``ignored`` (the outputs and the cache, when they lie inside a
+    watched folder) never count as changes: a build must not trigger the next.
+    """
+
+    def __init__(self, ignored: tuple[Path, ...]) -> None:
+        self.folders: tuple[Path, ...] = ()
+        self._filter = _Filter(tuple(str(path.resolve()) for path in ignored))
+        self._changes: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, folders: tuple[Path, ...]) -> None:
+        """Watch ``folders`` from now on (the same ones again: nothing happens)."""
+        if folders == self.folders:
+            return
+        self.close()
+        self.folders, self._stop = folders, threading.Event()
+        started = threading.Event()
+        self._thread = threading.Thread(target=self._collect, args=(started,), daemon=True, name="qz-ebook watch")
+        self._thread.start()
+        started.wait()
+
+    def wait(self, timeout: float | None = None) -> tuple[Path, ...]:
+        """Block until something changes; every file changed since the last call, sorted.
+
+        Returns ``()`` when ``timeout`` seconds pass without a change.
+        """
+        try:
+            changes = self._changes.get(timeout=timeout)
+        except queue.Empty:
+            return ()
+        while not self._changes.empty():  # several saves in a row make one build
+            changes |= self._changes.get_nowait()
+        return tuple(sorted({Path(path) for _change, path in changes}))
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _collect(self, started: threading.Event) -> None:
+        watching = watchfiles.watch(
+            *self.folders, watch_filter=self._filter, stop_event=self._stop, yield_on_timeout=True, rust_timeout=100
+        )
+        for changes in watching:  # the first, empty, result tells that the watcher is in place
+            started.set()
+            if changes:
+                self._changes.put(changes)
+
+
+class _Filter(watchfiles.DefaultFilter):
+    """watchfiles' own filter (editor backups, .git, …), and nothing below the ``ignored`` folders."""
+
+    def __init__(self, ignored: tuple[str, ...]) -> None:
+        super().__init__()
+        self.ignored = ignored
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        inside = any(path == folder or path.startswith(folder + os.sep) for folder in self.ignored)
+        return not inside and super().__call__(change, path)

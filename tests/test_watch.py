@@ -1,0 +1,183 @@
+"""qz-ebook watch: which folders it watches, which changes it reports, and the command end to end."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from qz_ebook import cache
+from qz_ebook.build import build
+from qz_ebook.cache import Memory
+from qz_ebook.watch import Watcher, watched_folders
+
+WAIT = 20  # seconds; far above what a change or a build of the sample book takes
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_watched_folders_are_the_book_and_where_its_stylesheets_lie(sample_book: Path) -> None:
+    # The sample's stylesheets are ../../../assets/css/*.css, outside the book folder.
+    assert set(watched_folders(sample_book)) == {REPO / "assets" / "css", sample_book.resolve()}
+
+
+def test_a_folder_inside_another_is_watched_through_it(sample_book: Path) -> None:
+    edit(sample_book / "book.toml", "../../../assets/css/epub.css", "bilder/umschlag.png")
+    edit(sample_book / "book.toml", "../../../assets/css/html.css", "bilder/umschlag.png")
+    assert watched_folders(sample_book) == (sample_book.resolve(),)
+
+
+def test_without_a_readable_book_toml_the_book_folder_is_watched(sample_book: Path) -> None:
+    (sample_book / "book.toml").write_text("[book\n", encoding="utf-8")
+    assert watched_folders(sample_book) == (sample_book.resolve(),)
+
+
+@pytest.fixture
+def watcher(tmp_path: Path) -> Iterator[Watcher]:
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "dist").mkdir()
+    found = Watcher(ignored=(tmp_path / "book" / "dist",))
+    found.watch((tmp_path / "book",))
+    yield found
+    found.close()
+
+
+def test_a_saved_file_is_reported(watcher: Watcher, tmp_path: Path) -> None:
+    chapter = tmp_path / "book" / "kapitel.md"
+    chapter.write_text("neu", encoding="utf-8")
+    assert watcher.wait(WAIT) == (chapter.resolve(),)
+
+
+def test_nothing_changed_is_an_empty_answer_after_the_timeout(watcher: Watcher) -> None:
+    assert watcher.wait(0.2) == ()
+
+
+def test_changes_to_the_outputs_and_editor_backups_do_not_count(watcher: Watcher, tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    (book / "dist" / "buch.epub").write_bytes(b"PK")
+    (book / "kapitel.md~").write_text("Sicherung", encoding="utf-8")
+    (book / "kapitel.md").write_text("neu", encoding="utf-8")
+    assert watcher.wait(WAIT) == ((book / "kapitel.md").resolve(),)
+    assert watcher.wait(0.3) == ()
+
+
+def test_saves_made_during_a_build_make_one_next_build(watcher: Watcher, tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    for name in ("a.md", "b.md", "c.md"):
+        (book / name).write_text(name, encoding="utf-8")
+        time.sleep(0.2)  # three saves, as far apart as watchfiles groups them separately
+    time.sleep(0.5)  # the "build" that runs meanwhile
+    assert watcher.wait(WAIT) == tuple((book / name).resolve() for name in ("a.md", "b.md", "c.md"))
+
+
+def test_builds_sharing_a_memory_read_nothing_back_and_equal_a_build_without_cache(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store, memory=memory)
+    unpickled: list[bytes] = []
+    monkeypatch.setattr(cache, "_entry", lambda data: unpickled.append(data))
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    result = build(sample_book, tmp_path / "b", cache_dir=store, memory=memory)
+    assert unpickled == []  # every other conversion came from memory
+    assert result.rendered == (
+        "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
+    )  # fmt: skip
+    build(sample_book, tmp_path / "fresh")
+    assert files(tmp_path / "b") == files(tmp_path / "fresh")
+
+
+def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path: Path) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    entries, conversions = set(memory.entries), set(memory.conversions)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    # Pages keep their entries (with new content); the edited document's compressed
+    # bytes and the contribution's conversion are replaced, and nothing else.
+    dropped, added = entries - set(memory.entries), set(memory.entries) - entries
+    assert (len(dropped), len(added)) == (1, 1) and {key.split(":")[0] for key in dropped | added} == {"deflate"}
+    assert len(conversions - set(memory.conversions)) == len(set(memory.conversions) - conversions) == 1
+    assert len(memory.conversions) == 4
+    assert not any(key.startswith("conversion:") for key in memory.entries)  # kept unpickled instead
+
+
+class Session:
+    """``qz-ebook watch`` running in its own process, read line by line."""
+
+    def __init__(self, book: Path, cwd: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "qz_ebook", "watch", "--book", str(book), "--out", "dist"],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.lines: list[str] = []
+
+    def line(self) -> str:
+        """The next line it prints; fails the test after WAIT seconds."""
+        assert self.process.stdout is not None
+        timer = threading.Timer(WAIT, self.process.kill)
+        timer.start()
+        try:
+            line = self.process.stdout.readline()
+        finally:
+            timer.cancel()
+        assert line, f"qz-ebook watch ended early after: {self.lines}"
+        self.lines.append(line.rstrip("\n"))
+        return self.lines[-1]
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(WAIT)
+
+
+def test_watch_builds_then_rebuilds_each_save_and_survives_errors(sample_book: Path, tmp_path: Path) -> None:
+    session = Session(sample_book, tmp_path)
+    try:
+        folders = sorted([REPO / "assets" / "css", sample_book.resolve()])
+        shown = ", ".join(str(f.relative_to(tmp_path)) if f.is_relative_to(tmp_path) else str(f) for f in folders)
+        assert session.line() == f"watching {shown}; Ctrl-C stops"
+        assert re.fullmatch(r"built in \d+\.\d{3} s: 32 pages rendered, 0 unchanged from \.qz-cache/", session.line())
+
+        chapter = sample_book / "beitraege" / "musterstadt.md"
+        edit(chapter, "Ein Beispiel aus der Praxis.", "Frisch gespeichert.")
+        assert re.fullmatch(
+            r"tests/fixtures/book/beitraege/musterstadt\.md changed: built in \d+\.\d{3} s: "
+            r"4 pages rendered, 28 unchanged from \.qz-cache/",
+            session.line(),
+        )
+        assert "Frisch gespeichert." in (tmp_path / "dist" / "html" / "musterstadt.html").read_text(encoding="utf-8")
+
+        edit(chapter, "status: draft", "status: unbekannt")
+        assert session.line() == f"{chapter}:9:1: error[QZ204]: 'status' must be one of draft, final, not 'unbekannt'"
+        assert session.line() == (
+            "tests/fixtures/book/beitraege/musterstadt.md changed: build failed: 1 error(s); the outputs stay"
+        )
+        assert "Frisch gespeichert." in (tmp_path / "dist" / "html" / "musterstadt.html").read_text(encoding="utf-8")
+
+        edit(chapter, "status: unbekannt", "status: draft")
+        assert " changed: built in " in session.line()
+    finally:
+        code = session.stop()
+    assert session.line() == "stopped watching"
+    assert code == 0
