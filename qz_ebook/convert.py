@@ -21,6 +21,7 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
 
 from qz_ebook.diagnostics import Diagnostics, Location, locate
+from qz_ebook.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.links import (
     EPUB_TYPE,
     ID,
@@ -84,13 +85,13 @@ def new_markdown() -> markdown.Markdown:
             "def_list",
             "abbr",
             "md_in_html",
-            "toc",
+            MarkerCheckingTocExtension(slugify=slugify, toc_depth="2-6"),
             GermanTypographyExtension(),
+            FastPathsExtension(),
         ],  # fmt: skip
         extension_configs={
             # Colons in ids (fn:1) break some reading systems.
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Zurück zum Text, Fußnote %d"},
-            "toc": {"slugify": slugify, "toc_depth": "2-6"},
         },
         output_format="xhtml",
     )

@@ -6,13 +6,18 @@ import re
 import shutil
 from pathlib import Path
 
+import markdown
 import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
+from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.treeprocessors import InlineProcessor
 
 from qz_ebook.batch import AssetRegistry, bind_images
 from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, new_markdown
 from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.fastmarkdown import TRIGGERS
 from qz_ebook.links import Linker, LinkResolver
 from qz_ebook.model import Asset, Contribution
 from qz_ebook.soup import serialise
@@ -365,3 +370,50 @@ def test_percent_encoded_image_path_is_decoded(book: Path) -> None:
 def test_serialisation_is_the_one_of_beautifulsoup(markup: str) -> None:
     soup = BeautifulSoup(markup, "html.parser")
     assert serialise(soup) == soup.decode(formatter="minimal")
+
+
+def stock_markdown() -> markdown.Markdown:
+    """``new_markdown()`` with Python-Markdown's own processors in place of the fast paths."""
+    md = new_markdown()
+    md.treeprocessors.register(InlineProcessor(md), "inline", 20)
+    md.treeprocessors.register(AttrListTreeprocessor(md), "attr_list", 8)
+    toc = next(e for e in md.registeredExtensions if isinstance(e, TocExtension))
+    md.treeprocessors.register(TocTreeprocessor(md, toc.getConfigs()), "toc", 5)
+    return md
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Ein `Code` mit \\*Stern\\*, ``a ` b`` und \\` allein",
+        "[Link](x.md) [Verweis][1] [1] ![Bild](b.png) ![Bild][b] ![b] [^1] [^fehlt] [leer]()\n\n[1]: y.md\n[b]: c.png\n\n[^1]: Notiz",
+        "<http://example.org/a_b> <a@b.de> <span>roh</span> <!-- Seite 3 --> < kein Tag",
+        "Zeile  \nzwei &copy; &#169; AT&T & so *kursiv* __fett__ ***beides*** a*b*c _x_y_",
+        "## Titel {: #eigen .klasse }\n\nAbsatz\n{: .rechts }\n\n*   Punkt\n    {: .p }\n\n{ keine Liste }",
+        "[TOC]\n\n## Eins\n\n### Zwei `[TOC]`\n\n    [TOC]",
+        "*[HTML]: Hypertext\n*[A&amp;B]: Und\n\nHTML ist \"gut\" -- oder 'nicht'... A&amp;B",
+    ],
+)
+def test_fast_paths_give_the_output_of_the_stock_processors(source: str) -> None:
+    assert new_markdown().convert(source) == stock_markdown().convert(source)
+
+
+def test_inline_processor_still_has_the_method_the_fast_path_overrides() -> None:
+    # Renamed upstream, the override would be skipped silently: correct output, but slow.
+    assert hasattr(InlineProcessor, "_InlineProcessor__handleInline")
+    md = new_markdown()
+    assert all(name in md.inlinePatterns for name in TRIGGERS)
+
+
+def test_inline_patterns_apply_after_a_text_without_their_trigger(book: Path) -> None:
+    result, _ = convert(book, "`a` <b>fett</b> \\*kein\\* &copy; [Verweis](#x) **stark**\n")
+    assert xhtml(result) == (
+        '<p><code>a</code> <b>fett</b> *kein* \u00a9 <a href="#x">Verweis</a> <strong>stark</strong></p>'
+    )
+
+
+def test_toc_marker_becomes_a_table_of_contents(book: Path) -> None:
+    result, _ = convert(book, "[TOC]\n\n## Eins\n")
+    assert xhtml(result) == (
+        '<div class="toc">\n<ul>\n<li><a href="#eins">Eins</a></li>\n</ul>\n</div>\n<h2 id="eins">Eins</h2>'
+    )
