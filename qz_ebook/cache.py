@@ -26,7 +26,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,7 @@ from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution
+from qz_ebook.pages import Assembled
 from qz_ebook.templates import render
 
 if TYPE_CHECKING:
@@ -280,22 +281,38 @@ class RenderCache:
 
     def render(self, page: str, template: str, **context: object) -> bytes:
         """Page ``page`` (its output path, e.g. ``html/index.html``) from ``template`` with ``context``."""
+        return self._cached(page, template, context)[0]
+
+    def assemble(self, sections: Iterable[tuple[str, str, dict[str, object]]]) -> Assembled:
+        """Render each ``(page, template, context)`` as a page of its own, to be shown together.
+
+        An edit then re-renders the sections it touches, not all of them.
+        """
+        rendered = [self._cached(page, template, context) for page, template, context in sections]
+        parts = tuple(content.decode("utf-8") for content, _ in rendered)
+        # Without a store nothing is fingerprinted, and nothing reads the digest.
+        digest = _digest("\n".join(fingerprint for _, fingerprint in rendered)) if self.store is not None else ""
+        return Assembled(parts, digest)
+
+    def _cached(self, page: str, template: str, context: dict[str, object]) -> tuple[bytes, str]:
+        """The page's content, and the fingerprint of its context (empty without a store)."""
         self._done += 1
         if self.progress is not None:
             self.progress(self._stage, self._done, self._total)
         if self.store is None:
-            return self._render(page, template, context)
+            return self._render(page, template, context), ""
         # One entry per page, holding its latest version behind that version's fingerprint:
         # a page rendered again replaces its entry, and the cache does not grow with every edit.
         slot = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template]))
-        fingerprint = self.fingerprint(context).encode("ascii")
+        fingerprint = self.fingerprint(context)
         stored = self.store.get(slot)
-        if stored is not None and stored.startswith(fingerprint):
+        mark = fingerprint.encode("ascii")
+        if stored is not None and stored.startswith(mark):
             self.reused += 1
-            return stored[len(fingerprint) :]
+            return stored[len(mark) :], fingerprint
         content = self._render(page, template, context)
-        self.store.put(slot, fingerprint + content)
-        return content
+        self.store.put(slot, mark + content)
+        return content, fingerprint
 
     def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
         self.rendered.append(page)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -113,9 +114,19 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     cache_dir = None if no_cache else Path(CACHE)
     memory = Memory() if cache_dir is not None else None
     watcher = Watcher(ignored=(out_dir,) + ((cache_dir,) if cache_dir is not None else ()))
-    changed: tuple[Path, ...] = ()
+    changed: tuple[Path, ...] | None = ()
+
+    def stop(_signal: int, _frame: object) -> None:
+        watcher.stop()
+        # Ends a build at once. Should a finalizer swallow it (Python ignores
+        # exceptions raised in __del__), the watcher has stopped all the same.
+        raise KeyboardInterrupt
+
+    # Ctrl-C, and a service manager or CI timeout: end alike, staged files cleaned up.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     try:
-        while True:
+        while changed is not None:
             watcher.watch(watched_folders(book_dir))  # book.toml may have named other folders
             if not changed:
                 folders = ", ".join(_shown(folder) for folder in watcher.folders)
@@ -138,9 +149,10 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
             gc.freeze()
             changed = watcher.wait()
     except KeyboardInterrupt:
-        click.echo("stopped watching")
+        pass
     finally:
         watcher.close()
+    click.echo("stopped watching")
 
 
 def _pages(result: BuildResult, cache_dir: Path | None) -> str:

@@ -16,18 +16,21 @@ from pathlib import PurePath
 from qz_ebook.convert import Converted
 from qz_ebook.links import Fragment
 from qz_ebook.model import Contribution, Part, Section
+from qz_ebook.pages import Assembled
 
 # Fields the templates may not read (``templates.environment`` refuses them), so
 # fingerprints leave them out. A contribution's text reaches the templates only
 # through its conversion, and the outline only through navigation nodes: an edit
 # to one chapter then re-renders its own pages, not every page that mentions it.
-# A fragment is rendered through its methods and stands for its parts by its digest.
+# A fragment is rendered through its methods and stands for its parts by its digest,
+# as assembled pages do.
 UNSEEN_FIELDS: dict[type, frozenset[str]] = {
     Contribution: frozenset({"body", "body_line", "children"}),
     Part: frozenset({"children"}),
     Section: frozenset({"children"}),
     Fragment: frozenset({"parts"}),
     Converted: frozenset({"ids", "links", "page_markers"}),  # link checks and pagination, not page content
+    Assembled: frozenset({"parts"}),  # rendered pages, which their digest stands for
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from qz_ebook.convert import Converted
@@ -34,6 +35,21 @@ class PageView:
     related: Related | None = None  # contributions only
     converted: Converted | None = None  # contributions only
     start_page: int | None = None  # the print page that starts with this page
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """Pages rendered one by one to be shown together: the sections of the single-page edition.
+
+    Iterating gives their markup. Fingerprints see only ``digest``, made from the
+    sections' own fingerprints, instead of every byte of a book-sized page again.
+    """
+
+    parts: tuple[str, ...]
+    digest: str
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.parts)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from pathlib import Path
 
 import watchfiles
 
 from qz_ebook.config import load_config
 from qz_ebook.diagnostics import Diagnostics
+
+POLL_SECONDS = 0.25
 
 
 def watched_folders(book_dir: Path) -> tuple[Path, ...]:
@@ -40,14 +43,19 @@ class Watcher:
 
     Files below ``ignored`` (the outputs and the cache, when they lie inside a
     watched folder) never count as changes: a build must not trigger the next.
+    ``stop`` (safe in a signal handler) ends the current and every later ``wait``.
     """
 
     def __init__(self, ignored: tuple[Path, ...]) -> None:
         self.folders: tuple[Path, ...] = ()
         self._filter = _Filter(tuple(str(path.resolve()) for path in ignored))
         self._changes: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # the collecting thread's
+        self._stopped = threading.Event()  # the caller's
         self._thread: threading.Thread | None = None
+
+    def stop(self) -> None:
+        self._stopped.set()
 
     def watch(self, folders: tuple[Path, ...]) -> None:
         """Watch ``folders`` from now on (the same ones again: nothing happens)."""
@@ -60,15 +68,23 @@ class Watcher:
         self._thread.start()
         started.wait()
 
-    def wait(self, timeout: float | None = None) -> tuple[Path, ...]:
+    def wait(self, timeout: float | None = None) -> tuple[Path, ...] | None:
         """Block until something changes; every file changed since the last call, sorted.
 
-        Returns ``()`` when ``timeout`` seconds pass without a change.
+        Returns ``()`` when ``timeout`` seconds pass without a change, None once stopped.
         """
-        try:
-            changes = self._changes.get(timeout=timeout)
-        except queue.Empty:
-            return ()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._stopped.is_set():
+            left = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - time.monotonic())
+            try:
+                # In short waits, so that a ``stop`` is seen soon.
+                changes = self._changes.get(timeout=max(left, 0))
+                break
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return ()
+        else:
+            return None
         while not self._changes.empty():  # several saves in a row make one build
             changes |= self._changes.get_nowait()
         return tuple(sorted({Path(path) for _change, path in changes}))

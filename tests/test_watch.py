@@ -123,14 +123,20 @@ class Session:
     """``qz-ebook watch`` running in its own process, read line by line."""
 
     def __init__(self, book: Path, cwd: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "qz_ebook", "watch", "--book", str(book), "--out", "dist"],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        # A shell that started the tests in the background ignores Ctrl-C, and a child
+        # inherits that; a handler is not inherited, so the child gets the default, as in a terminal.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "qz_ebook", "watch", "--book", str(book), "--out", "dist"],
+                cwd=cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
         self.lines: list[str] = []
 
     def line(self) -> str:
@@ -146,8 +152,8 @@ class Session:
         self.lines.append(line.rstrip("\n"))
         return self.lines[-1]
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, how: signal.Signals = signal.SIGINT) -> int:
+        self.process.send_signal(how)
         return self.process.wait(WAIT)
 
 
@@ -181,3 +187,15 @@ def test_watch_builds_then_rebuilds_each_save_and_survives_errors(sample_book: P
         code = session.stop()
     assert session.line() == "stopped watching"
     assert code == 0
+
+
+def test_watch_ends_on_sigterm_as_on_ctrl_c(sample_book: Path, tmp_path: Path) -> None:
+    session = Session(sample_book, tmp_path)
+    try:
+        session.line()
+        assert session.line().startswith("built in ")
+    finally:
+        code = session.stop(signal.SIGTERM)
+    assert session.line() == "stopped watching"
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["beispiel.epub", "html"]

@@ -236,6 +236,9 @@ class _Writer(epub.EpubWriter):
         self._write_opf()
         self._write_items()
         self.out.close()
+        # ebooklib's NCX code leaves this writer in a reference cycle (closures that
+        # call each other): let the zip go now rather than at some garbage collection.
+        del self.out
 
     def _write_opf_file(self, root: etree._Element) -> None:
         # Ace's epub-lang check reads xml:lang on <package>.

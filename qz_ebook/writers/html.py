@@ -75,14 +75,14 @@ def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
             draft_note=book.settings.draft_note,
         )
     merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views))
-    sections = [
-        # Each page on its own: an edit re-renders its section, not the whole book.
-        pages.render(f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html", lang=book.meta.language,
-                     draft_note=book.settings.draft_note,
-                     # Parts get h2 below the book's h1, their entries h3, and so on.
-                     item=MergedPage(v, merged.at(v.page.slug), min(2 + len(v.context.ancestors), 6))).decode()
+    # Each page on its own: an edit re-renders its section, not the whole book.
+    sections = pages.assemble(
+        (f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html",
+         # Parts get h2 below the book's h1, their entries h3, and so on.
+         {"lang": book.meta.language, "draft_note": book.settings.draft_note,
+          "item": MergedPage(v, merged.at(v.page.slug), min(2 + len(v.context.ancestors), 6))})
         for v in views
-    ]  # fmt: skip
+    )  # fmt: skip
     page(SINGLE_PAGE, "html/single.html", href=merged, title=f"{book.meta.title} – Gesamtausgabe",
          crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)], perspective=None,
          neighbours=Neighbours(None, None), sections=sections)  # fmt: skip
