@@ -18,8 +18,10 @@ import hashlib
 import json
 import os
 import platform
+import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +32,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
 
 import generate
 
@@ -98,6 +101,31 @@ class SizeResult:
     ours: Series = field(default_factory=Series)
     pandoc: Series = field(default_factory=Series)
     incremental: Series | None = None
+    watch: WatchSeries | None = None
+
+
+@dataclass
+class WatchSeries:
+    """Rebuilds by one ``qz-ebook watch`` process, each after one chapter was saved.
+
+    ``rebuilds``: the build time watch prints (from starting the build to the outputs
+    in place). ``latencies``: from the save to that line, so also the file system's
+    notice and watchfiles' grouping of events (it waits for 50 ms of quiet).
+    """
+
+    rebuilds: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+
+    @property
+    def seconds(self) -> float:
+        """Median rebuild time."""
+        return statistics.median(self.rebuilds)
+
+    @property
+    def latency(self) -> float:
+        """Median time from the save to the rebuilt outputs."""
+        return statistics.median(self.latencies)
 
 
 def log(message: str) -> None:
@@ -123,6 +151,13 @@ def tool_paths() -> tuple[Path, Path]:
             raise SystemExit("pandoc not found; install the bench extra: pip install -e '.[bench]'") from None
         pandoc = Path(found)
     return ours, pandoc
+
+
+def commands(ours: Path) -> set[str]:
+    """The commands ``qz-ebook`` offers, read from its --help."""
+    help_text = subprocess.run([ours, "--help"], capture_output=True, text=True, check=True).stdout
+    listed = help_text.split("Commands:", 1)[-1]
+    return {line.split()[0] for line in listed.splitlines() if line.strip()}
 
 
 def build_options(ours: Path) -> set[str]:
@@ -324,6 +359,69 @@ def measure_incremental(book: Path, chapters: int, ours: Command, repeat: int) -
     return series
 
 
+WATCH_LINE = re.compile(r"changed: built in ([0-9.]+) s")
+WATCH_WAIT_SECONDS = 600  # for the first build of a large book on a slow machine
+SETTLE_SECONDS = 0.5  # after a rebuild: idle time, and any second build of one save shows up
+
+
+def measure_watch(book: Path, chapters: int, ours: Path, repeat: int) -> WatchSeries:
+    """Start ``qz-ebook watch`` on a copy of ``book``, save one chapter ``repeat`` times, time each rebuild."""
+    series = WatchSeries()
+    with tempfile.TemporaryDirectory(prefix="qz-bench-watch-") as scratch:
+        copy = Path(scratch) / "book"
+        shutil.copytree(book, copy)
+        chapter = copy / outline_files(copy)[len(outline_files(copy)) // 2]
+        command = [str(ours), "watch", "--format", "all", "--book", str(copy), "--out", str(Path(scratch) / "out")]
+        env = {**child_env(), "PYTHONUNBUFFERED": "1"}
+        child = subprocess.Popen(command, cwd=scratch, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True)  # fmt: skip
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=_pump, args=(child.stdout, lines), daemon=True).start()
+        try:
+            _next_line(lines, "built in", child)  # the first build, which fills the cache
+            for i in range(repeat):
+                time.sleep(SETTLE_SECONDS)
+                while not lines.empty():
+                    lines.get_nowait()
+                saved = time.perf_counter()
+                edit_chapter(chapter, i + 1)
+                found = WATCH_LINE.search(_next_line(lines, "changed: built in", child))
+                assert found is not None
+                series.latencies.append(time.perf_counter() - saved)
+                series.rebuilds.append(float(found.group(1)))
+                log(f"  {chapters:>5} chapters  watch  {i + 1}/{repeat}       rebuild {series.rebuilds[-1]:.3f} s, "
+                    f"save to outputs {series.latencies[-1]:.3f} s")  # fmt: skip
+        finally:
+            child.send_signal(signal.SIGINT)
+            _, _, usage = os.wait4(child.pid, 0)
+            child.returncode = 0  # reaped: keep Popen from waiting again
+        series.peak_rss_mb = (usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss) / 1024
+    return series
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
+    """Hand each line of ``stream`` over, so that the main thread can wait for one with a timeout."""
+    for line in stream:
+        lines.put(line)
+
+
+def _next_line(lines: queue.Queue[str], wanted: str, child: subprocess.Popen[str]) -> str:
+    """The next line of watch's output that holds ``wanted``; anything else is an error."""
+    deadline = time.monotonic() + WATCH_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            if child.poll() is not None:
+                raise SystemExit(f"qz-ebook watch ended with exit {child.returncode}") from None
+            continue
+        if wanted in line:
+            return line
+        if not line.startswith("watching "):
+            raise SystemExit(f"qz-ebook watch: {line.rstrip()}")
+    raise SystemExit(f"qz-ebook watch printed no '{wanted}' in {WATCH_WAIT_SECONDS} s")
+
+
 def ratio(a: float, b: float) -> float:
     """a / b, or NaN when b is zero."""
     return a / b if b else float("nan")
@@ -379,15 +477,22 @@ def scaling_rows(small: SizeResult, large: SizeResult) -> list[str]:
 
 
 def incremental_rows(results: Sequence[SizeResult]) -> list[str]:
-    """Cold build (no cache) against a cached rebuild after editing one chapter."""
+    """Cold build (no cache) against rebuilds after editing one chapter: a new `build`, and `watch`."""
     lines = [
-        "| incremental rebuild (one chapter edited) | cold s | incremental s | incremental/cold |",
-        "|---|---:|---:|---:|",
+        "| incremental rebuild (one chapter edited) | cold s | `build` s | `build`/cold "
+        "| `watch` s | `watch`/cold | `watch` save→outputs s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        if r.incremental is not None:
-            cold, warm = r.ours.seconds, r.incremental.seconds
-            lines.append(f"| {r.chapters:,} chapters | {cold:.2f} | {warm:.2f} | {ratio(warm, cold):.2f} |")
+        if r.incremental is None:
+            continue
+        cold, warm = r.ours.seconds, r.incremental.seconds
+        row = f"| {r.chapters:,} chapters | {cold:.2f} | {warm:.2f} | {ratio(warm, cold):.3f} "
+        if r.watch is not None:
+            row += f"| {r.watch.seconds:.3f} | {ratio(r.watch.seconds, cold):.3f} | {r.watch.latency:.3f} |"
+        else:
+            row += "| – | – | – |"
+        lines.append(row)
     return lines
 
 
@@ -427,6 +532,9 @@ def write_json(results: Sequence[SizeResult], meta: dict[str, object]) -> Path:
             "ours_tree_pss_mb": r.ours.tree_pss_mb,
             "pandoc_tree_pss_mb": r.pandoc.tree_pss_mb,
             "incremental_seconds": r.incremental.seconds if r.incremental else None,
+            "watch_rebuild_seconds": r.watch.seconds if r.watch else None,
+            "watch_latency_seconds": r.watch.latency if r.watch else None,
+            "watch_peak_rss_mb": r.watch.peak_rss_mb if r.watch else None,
         }
         sizes.append(entry)
     scaling = {}
@@ -472,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
         if cache_option:
             cached = ours_command(ours_path, use_cache=True, cache_option=True)
             result.incremental = measure_incremental(book, chapters, cached, args.repeat)
+        if "watch" in commands(ours_path):
+            result.watch = measure_watch(book, chapters, ours_path, args.repeat)
         results.append(result)
     notes = [
         f"medians of {args.repeat} alternating runs after {args.warmup} warm-up run(s) each; seed {args.seed}; "
@@ -486,6 +596,13 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if not cache_option:
         notes.append("incremental rebuild: skipped, `qz-ebook build` has no cache (no `--no-cache` option)")
+    if any(r.watch is not None for r in results):
+        notes.append(
+            "`build` s: a new `qz-ebook build` with the cache after the edit; `watch` s: the rebuild time "
+            "`qz-ebook watch` prints, the process kept running; save→outputs: from the save to that line, "
+            "with the file-system notice and watchfiles' 50 ms of quiet; each after "
+            f"{SETTLE_SECONDS} s idle"
+        )
     print(markdown_table(results, notes))
     meta: dict[str, object] = {
         "seed": args.seed,
