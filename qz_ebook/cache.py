@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter
+from qz_ebook.links import contribution_files
 from qz_ebook.model import Contribution
 from qz_ebook.pages import Assembled
 from qz_ebook.templates import render
@@ -223,7 +224,7 @@ class ConversionCache:
     def context(self, contributions: list[Contribution], roots: tuple[Path, ...]) -> str:
         """What every conversion of this build depends on besides its own text."""
         parts = [FORMAT, tool_fingerprint()]
-        parts += sorted(f"{c.source.resolve()}\t{c.slug}" for c in contributions)
+        parts += sorted(f"{file}\t{slug}" for file, slug in contribution_files(contributions).items())
         parts += [str(root.resolve()) for root in roots]
         return _digest("\n".join(parts))
 

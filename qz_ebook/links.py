@@ -184,11 +184,28 @@ class LinkRef:
     location: Location
 
 
+def contribution_files(contributions: Iterable[Contribution]) -> dict[Path, str]:
+    """Each contribution's file, resolved as ``Path.resolve`` does, → its slug.
+
+    A book has many files in few folders: each folder is resolved once, and a
+    file itself only when it is a symbolic link.
+    """
+    folders: dict[Path, str] = {}
+    found: dict[Path, str] = {}
+    for c in contributions:
+        folder = folders.get(c.source.parent)
+        if folder is None:
+            folder = folders[c.source.parent] = os.path.realpath(c.source.parent)
+        file = os.path.join(folder, c.source.name)
+        found[Path(os.path.realpath(file) if os.path.islink(file) else file)] = c.slug
+    return found
+
+
 class LinkResolver:
     """Maps an author's ``href`` in a contribution to a ``Target``."""
 
     def __init__(self, contributions: Iterable[Contribution]) -> None:
-        self.by_file = {c.source.resolve(): c.slug for c in contributions}
+        self.by_file = contribution_files(contributions)
 
     def resolve(
         self, contribution: Contribution, raw: str, location: Location, diagnostics: Diagnostics

@@ -64,9 +64,12 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
         self._trees.append((staging, target))
+        made = {staging}
         for relative, data in sorted(files.items()):
             path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             if not _linked_if_unchanged(target / relative, path, data):
                 path.write_bytes(data)
         staging.chmod(0o755)
