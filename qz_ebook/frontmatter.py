@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.schema import Field
 
 FENCE = "---"
+# What str.splitlines ends a line at.
+LINE_END = "\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
+# One line with its end, as str.splitlines(keepends=True) gives it; never empty.
+LINE = re.compile(f"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(?:{LINE_END})|.+", re.DOTALL)
 
 
 def _person(value: Any) -> str | None:
@@ -53,20 +58,23 @@ class Source:
 
 def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | None:
     """Parse front matter; report problems and return None when it is unusable."""
-    lines = text.splitlines(keepends=True)
+    lines: list[str] = []  # up to the closing fence; the body is sliced off, never split
+    for match in LINE.finditer(text):
+        lines.append(match.group())
+        if len(lines) == 1 and lines[0].rstrip() != FENCE:
+            break
+        if len(lines) > 1 and lines[-1].rstrip() == FENCE:
+            header, problems = _checked_header(path, "".join(lines[1:-1]))
+            diagnostics.items.extend(problems)
+            if header is None:
+                return None
+            fields, key_locations = header
+            return Source(dict(fields), dict(key_locations), text[match.end() :], len(lines) + 1)
     if not lines or lines[0].rstrip() != FENCE:
         diagnostics.error("QZ201", "a contribution starts with front matter between '---' lines", Location(path))
-        return None
-    end = next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == FENCE), None)
-    if end is None:
+    else:
         diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
-        return None
-    header, problems = _checked_header(path, "".join(lines[1:end]))
-    diagnostics.items.extend(problems)
-    if header is None:
-        return None
-    fields, key_locations = header
-    return Source(dict(fields), dict(key_locations), "".join(lines[end + 1 :]), end + 2)
+    return None
 
 
 # Parsing YAML is most of the time it takes to read a manuscript. ``qz-ebook watch``

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.frontmatter import Source, persons, read_source
 from qz_ebook.model import Person
@@ -103,6 +105,22 @@ def test_crlf_line_endings_are_accepted() -> None:
     assert messages == []
     assert source is not None
     assert (source.fields["title"], source.body, source.body_line) == ("T", "Text\r\n", 6)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_lines_end_where_splitlines_ends_them(end: str) -> None:
+    header = end.join(["---", "title: T", "kind: article", "status: final", "---", ""])
+    source, messages = read(header + f"Text{end}zweite\x0cZeile\u2029Ende")
+    assert messages == []
+    assert source is not None
+    assert (source.body, source.body_line) == (f"Text{end}zweite\x0cZeile\u2029Ende", 6)
+
+
+def test_a_fence_in_the_last_line_without_its_end_closes_the_front_matter() -> None:
+    source, messages = read("---\ntitle: T\nkind: article\nstatus: final\n---")
+    assert messages == []
+    assert source is not None
+    assert (source.body, source.body_line) == ("", 6)
 
 
 def test_missing_front_matter_is_qz201() -> None:
