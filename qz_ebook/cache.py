@@ -47,9 +47,9 @@ FORMAT = "4"  # bump when the cached classes or the store change shape
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 # Libraries whose version changes what a conversion or a page holds.
 LIBRARIES = ("markdown", "beautifulsoup4", "jinja2", "markupsafe", "python-slugify", "pyyaml")
-QUERY_KEYS = 500
+QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one statement
 # How long a build waits for another one that holds the cache, before it does without.
-LOCK_WAIT_SECONDS = 30  # below SQLite's limit on the number of parameters in one statement
+LOCK_WAIT_SECONDS = 30
 
 
 @dataclass
@@ -57,10 +57,22 @@ class Memory:
     """What a build leaves in memory for the next one in the same process (``qz-ebook watch``).
 
     Only what the last build used is kept: an edit session does not grow without end.
+    New entries are written to the database once, by ``save`` at the end of the
+    session, instead of after every build (the single page alone is megabytes).
     """
 
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
     conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
+    unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
+
+
+def save(folder: Path, memory: Memory) -> None:
+    """Write what the session made and still uses into ``folder``'s database."""
+    store = CacheStore(folder)
+    for key, value in memory.unsaved.items():
+        store.put(key, value)
+    store.close()
+    memory.unsaved = {}
 
 
 class CacheStore:
@@ -71,7 +83,8 @@ class CacheStore:
     lookup misses and nothing more is stored in this build.
 
     Builds one after another in one process share a ``memory``: the next build
-    finds there what the last one used, without asking the database.
+    finds there what the last one used, without asking the database, and what
+    they make waits there until the session ``save``s it.
     """
 
     def __init__(self, folder: Path, memory: Memory | None = None) -> None:
@@ -116,10 +129,17 @@ class CacheStore:
 
     def put(self, key: str, value: bytes, remember: bool = True) -> None:
         """Store ``value``; without ``remember`` not in ``memory`` (for what is kept there in another form)."""
-        if self.memory is not None and remember:
+        if self.memory is None:
+            self._run("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
+            return
+        if remember:
             self.memory.entries[key] = value
-            self._used.add(key)
-        self._run("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
+        self.memory.unsaved[key] = value
+        self._used.add(key)
+
+    def mark_used(self, keys: Sequence[str]) -> None:
+        """Keep ``keys`` in ``memory``: this build used them in another form (``Memory.conversions``)."""
+        self._used.update(keys)
 
     def absorb(self, read: Sequence[str], written: Sequence[tuple[str, bytes]]) -> None:
         """Take over what a ``StoreReader`` in another process used (``read``) and made (``written``)."""
@@ -132,7 +152,8 @@ class CacheStore:
 
         In ``memory``, only what this build used is kept for the next one.
         """
-        self._run("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
+        if self.memory is None:
+            self._run("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
         if self.db is not None:
             try:
                 self.db.commit()
@@ -140,8 +161,9 @@ class CacheStore:
                 pass  # the entries are lost, not the build: the next build makes them again
             self.db.close()
         if self.memory is not None:
-            entries = self.memory.entries
+            entries, unsaved = self.memory.entries, self.memory.unsaved
             self.memory.entries = {key: entries[key] for key in self._used if key in entries}
+            self.memory.unsaved = {key: unsaved[key] for key in self._used if key in unsaved}
 
     def _run(self, sql: str, parameters: Sequence[object]) -> list[tuple[str, bytes]]:
         if self.db is None:
@@ -234,6 +256,7 @@ class ConversionCache:
             return {}
         keys = [self._key(c, context) for c in contributions]
         remembered = self.store.memory.conversions if self.store.memory is not None else {}
+        self.store.mark_used([key for key in keys if key in remembered])
         stored = self.store.get_many([key for key in keys if key not in remembered])
         entries = {
             key: remembered.get(key) or _entry(stored[key]) for key in keys if key in remembered or key in stored

@@ -19,7 +19,7 @@ import click
 
 from qz_ebook import __version__
 from qz_ebook.build import FORMATS, BuildResult, build, manuscript_status
-from qz_ebook.cache import Memory
+from qz_ebook.cache import Memory, save
 from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
 from qz_ebook.config import load_config
@@ -152,6 +152,8 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
         pass
     finally:
         watcher.close()
+        if cache_dir is not None and memory is not None:
+            save(cache_dir, memory)  # for later builds
     click.echo("stopped watching")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ from conftest import REPO
 
 from qz_ebook import cache
 from qz_ebook.build import build
-from qz_ebook.cache import Memory
+from qz_ebook.cache import Memory, save
 from qz_ebook.watch import Watcher, watched_folders
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
@@ -117,6 +118,23 @@ def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path:
     assert len(conversions - set(memory.conversions)) == len(set(memory.conversions) - conversions) == 1
     assert len(memory.conversions) == 4
     assert not any(key.startswith("conversion:") for key in memory.entries)  # kept unpickled instead
+
+
+def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, tmp_path: Path) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    with sqlite3.connect(store / "cache.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM entries").fetchone() == (0,)
+    save(store, memory)
+    assert memory.unsaved == {}
+    with sqlite3.connect(store / "cache.sqlite") as db:
+        kinds = db.execute("SELECT substr(key, 1, instr(key, ':') - 1), COUNT(*) FROM entries GROUP BY 1").fetchall()
+    # The last build's: its 4 conversions, 32 pages, and the 18 compressed EPUB members.
+    assert sorted(kinds) == [("conversion", 4), ("deflate", 18), ("page", 32)]
+    later = build(sample_book, tmp_path / "later", cache_dir=store)  # a new process, as it were
+    assert (later.rendered, later.reused) == ((), 32)
 
 
 class Session:
