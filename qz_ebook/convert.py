@@ -38,7 +38,7 @@ from qz_ebook.links import (
 from qz_ebook.model import Asset, Contribution
 from qz_ebook.sanitize import neutralise, remove_active_content
 from qz_ebook.slugs import slugify
-from qz_ebook.soup import Census, find_all, in_tree, serialise
+from qz_ebook.soup import Census, find_all, in_tree, parse, serialise
 from qz_ebook.typography import GermanTypographyExtension
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
@@ -113,9 +113,9 @@ class Converter:
         # XML forbids most control characters; Python-Markdown can leak its own
         # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
         html = XML_ILLEGAL.sub("", html)
-        # Line numbers are for error messages about the HTML; ours come from the Markdown.
-        soup = BeautifulSoup(html, "html.parser", store_line_numbers=False)
+        soup, rejected = parse(html)
         where = _Locator(contribution)
+        self._report_rejected(rejected, where)
         parsed = Census(soup)
         if remove_active_content(parsed.elements, where, self.diagnostics):
             parsed = Census(soup)  # what was removed took its content along
@@ -139,6 +139,14 @@ class Converter:
             images=images,
             missing_alt=missing_alt,
         )
+
+    def _report_rejected(self, rejected: list[str], where: _Locator) -> None:
+        """Report each '<![…' the HTML parser rejected; ``parse`` kept it as text."""
+        for n, start in enumerate(rejected):
+            # Each earlier one that begins with the same text is an earlier use of it in the source.
+            occurrence = 1 + sum(earlier.startswith(start) for earlier in rejected[:n])
+            message = f"malformed raw HTML '{start}' kept as text; write '&lt;' for a literal '<'"
+            self.diagnostics.warning("QZ314", message, where(start, occurrence))
 
     def _links(
         self, anchors: list[Tag], contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]

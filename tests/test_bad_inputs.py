@@ -128,6 +128,8 @@ CASES = [
     Case("malformed raw HTML", edit(ARTICLE, "Ein Beitrag zum Thema", "<b*>fett</b*> <i x$y=1>kursiv</i> Ein Beitrag zum Thema"),
          ["{book}/beitraege/fachbeitrag.md:11:1: warning[QZ313]: malformed raw HTML <b*> kept as text only",
           "{book}/beitraege/fachbeitrag.md:11:18: warning[QZ313]: malformed attribute 'x$y' removed from <i>"], strict=True),
+    Case("marked section html.parser rejects", edit(ARTICLE, "Text mit", '<div class="kasten">\n<![Bild](x.png)\n</div>\n\nText mit'),
+         ["{book}/beitraege/fachbeitrag.md:16:1: warning[QZ314]: malformed raw HTML '<![Bild](x.png)' kept as text; write '&lt;' for a literal '<'"], strict=True),
     Case("data URL that is no image", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(data:text/html,hallo)"),
          ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: data: URL removed from <a href>"], strict=True),
 ]  # fmt: skip

@@ -417,3 +417,41 @@ def test_toc_marker_becomes_a_table_of_contents(book: Path) -> None:
     assert xhtml(result) == (
         '<div class="toc">\n<ul>\n<li><a href="#eins">Eins</a></li>\n</ul>\n</div>\n<h2 id="eins">Eins</h2>'
     )
+
+
+def test_marked_section_the_parser_rejects_is_kept_as_text_qz314(book: Path) -> None:
+    # Markdown passes raw HTML blocks through; html.parser (before Python 3.13) takes any '<![' for a marked section.
+    result, messages = convert(book, "Vorher.\n\n<div>\n<![Bild](x.png) und <![ leer ]>\n</div>\n")
+    assert xhtml(result) == "<p>Vorher.</p>\n<div>\n&lt;![Bild](x.png) und &lt;![ leer ]&gt;\n</div>"
+    assert messages == [
+        f"{book}/beitrag.md:13:1: warning[QZ314]: malformed raw HTML '<![Bild](x.png)' kept as text; "
+        "write '&lt;' for a literal '<'",
+        f"{book}/beitrag.md:13:21: warning[QZ314]: malformed raw HTML '<![' kept as text; "
+        "write '&lt;' for a literal '<'",
+    ]
+
+
+def test_repeated_rejected_marked_section_points_at_each_occurrence(book: Path) -> None:
+    _, messages = convert(book, "<p><![x</p>\n\n<p><![x</p>\n")
+    assert [m.split(": ")[0] for m in messages] == [f"{book}/beitrag.md:10:4", f"{book}/beitrag.md:12:4"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<![Bild](bilder/diagramm.png)\n",
+        "Text <![Bild](bilder/diagramm.png) mehr <b>fett</b>\n",
+        "<div>\n\\<![Bild](x.png)\n</div>\n",
+        '<div markdown="1">\n<![Bild](bilder/diagramm.png)\n</div>\n',
+        "<div><![x</div>\n",
+        "<div>\n<![\n",
+        "<div>\n<![CDATA[ offen\n</div>\n",
+        "<div>\n<![CDATA[x]]> <![if !IE]>y<![endif]> <![INCLUDE[ z ]]>\n</div>\n",
+        "<div>\n<!ENTITY x 'y'> <!DOCTYPE [ <!ELEMENT> <!x\n</div>\n",
+        '<div>\n<? pi <?xml x?> <!-- <![x --> <span title="<![x">t</span>\n</div>\n',
+        "<![if !IE]>x<![endif]> <!ENTITY x> <? y\n",
+    ],
+)
+def test_markup_html_parser_might_reject_never_raises(book: Path, body: str) -> None:
+    _, messages = convert(book, body)
+    assert all("[QZ314]" in m for m in messages)
