@@ -117,6 +117,8 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     changed: tuple[Path, ...] | None = ()
 
     def stop(_signal: int, _frame: object) -> None:
+        if watcher.stopped:
+            return  # a second Ctrl-C while stopping: let the cache be saved
         watcher.stop()
         # Ends a build at once. Should a finalizer swallow it (Python ignores
         # exceptions raised in __del__), the watcher has stopped all the same.

@@ -57,6 +57,10 @@ class Watcher:
     def stop(self) -> None:
         self._stopped.set()
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
     def watch(self, folders: tuple[Path, ...]) -> None:
         """Watch ``folders`` from now on (the same ones again: nothing happens)."""
         if folders == self.folders:

@@ -217,3 +217,17 @@ def test_watch_ends_on_sigterm_as_on_ctrl_c(sample_book: Path, tmp_path: Path) -
     assert session.line() == "stopped watching"
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["beispiel.epub", "html"]
+
+
+def test_a_second_ctrl_c_while_stopping_does_not_abort_it(sample_book: Path, tmp_path: Path) -> None:
+    session = Session(sample_book, tmp_path)
+    try:
+        session.line()
+        assert session.line().startswith("built in ")
+        session.process.send_signal(signal.SIGINT)
+    finally:
+        code = session.stop()
+    assert session.line() == "stopped watching"
+    assert code == 0
+    with sqlite3.connect(tmp_path / ".qz-cache" / "cache.sqlite") as db:  # saved all the same
+        assert db.execute("SELECT COUNT(*) FROM entries WHERE key LIKE 'page:%'").fetchone() == (32,)
