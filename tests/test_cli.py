@@ -150,9 +150,16 @@ def test_progress_line_shows_and_clears_on_a_terminal(
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with ProgressLine() as progress:
-        progress("Konvertiert", 1, 2)
-        progress("EPUB", 2, 2)
-    assert capsys.readouterr().err == "\rKonvertiert 1/2\x1b[K\rEPUB 2/2\x1b[K\r\x1b[K"
+        progress("Konvertiert", 1, 4)
+        progress("Konvertiert", 2, 4)  # too soon after the last: not drawn
+        progress("Konvertiert", 4, 4)  # a stage's end always is
+        progress("EPUB", 0, 0)
+    assert capsys.readouterr().err == (
+        "\rKonvertiert [#####---------------] 1/4\x1b[K"
+        "\rKonvertiert [####################] 4/4\x1b[K"
+        "\rEPUB [####################] 0/0\x1b[K"
+        "\r\x1b[K"
+    )
 
 
 def test_build_progress_counts_every_stage_up_to_its_total(sample_book: Path, tmp_path: Path) -> None:
