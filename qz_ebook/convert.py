@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import markdown
 from bs4 import BeautifulSoup, Comment
-from bs4.element import NavigableString, Tag
+from bs4.element import CData, Doctype, NavigableString, PreformattedString, ProcessingInstruction, Tag
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
@@ -49,6 +49,8 @@ WORDS = re.compile(r"\w+")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
+# Where the start of a marked section or processing instruction to show and look for ends.
+MARKUP_START_END = re.compile(r"[\s<>?]")
 # Link texts that do not say where a link goes (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset({"hier", "mehr", "link", "weiter", "weiterlesen", "mehr lesen", "hier klicken",
                               "klicken sie hier", "here", "more", "click here", "read more"})  # fmt: skip
@@ -120,6 +122,7 @@ class Converter:
         if remove_active_content(parsed.elements, where, self.diagnostics):
             parsed = Census(soup)  # what was removed took its content along
         neutralise(parsed.elements, where, self.diagnostics)
+        _remove_markup(parsed.markup, where, self.diagnostics)
         markers = _page_markers(soup, parsed.comments, where)
         _footnotes(soup, parsed.named("sup"), parsed.named("div"))
         self._tables(soup, parsed.named("table"), where)
@@ -285,6 +288,37 @@ def svg_problem(path: Path) -> str | None:
     return None
 
 
+def _remove_markup(markup: list[PreformattedString], where: _Locator, diagnostics: Diagnostics) -> None:
+    """CDATA sections become plain text; doctypes, marked sections and processing instructions are removed.
+
+    An XHTML page could hold a CDATA section, but an HTML page reads it as a comment.
+    The rest has no place inside a page's body, and Beautiful Soup writes a marked section
+    as a processing instruction (``<?INCLUDE[ z ?>``). A browser shows none of them
+    either, so the book reads as the author's HTML preview did.
+    """
+    shown: list[str] = []  # the starts reported so far, in lower case, to tell repeated ones apart
+    for node in markup:
+        if type(node) is CData:
+            node.replace_with(NavigableString(node))
+            continue
+        text = MARKUP_START_END.split(node, maxsplit=1)[0]
+        if isinstance(node, Doctype):
+            kind, start = "doctype", "<!DOCTYPE"
+        elif isinstance(node, ProcessingInstruction):
+            kind, start = "processing instruction", f"<?{text}"
+        else:  # html.parser hands over every '<![' that is no CDATA section as a declaration
+            kind, start = "marked section", f"<![{text}"
+        occurrence = 1 + sum(earlier.startswith(start.lower()) for earlier in shown)
+        shown.append(start.lower())
+        # The parser keeps no spelling of the doctype keyword, and the source's may be '<!doctype'.
+        start, location = where.ignoring_case(start, occurrence)
+        message = (
+            f"raw HTML {kind} '{start}' removed: it has no place in a contribution; write '&lt;' for a literal '<'"
+        )
+        diagnostics.warning("QZ315", message, location)
+        node.extract()
+
+
 def _page_markers(soup: BeautifulSoup, comments: list[Comment], where: _Locator) -> tuple[PageMarker, ...]:
     """Turn ``<!-- Seite 13 -->`` comments into page-break markers; drop other comments."""
     markers = []
@@ -372,3 +406,11 @@ class _Locator:
     def __call__(self, needle: str, occurrence: int = 1) -> Location:
         line, col = locate(self.contribution.body, needle, self.contribution.body_line, occurrence)
         return Location(self.contribution.source, line, col)
+
+    def ignoring_case(self, needle: str, occurrence: int = 1) -> tuple[str, Location]:
+        """The source's spelling of the ``occurrence``-th ``needle``, matched ignoring case, and its place."""
+        found = re.findall(re.escape(needle), self.contribution.body, re.IGNORECASE)[:occurrence]
+        if len(found) < occurrence:
+            return needle, self(needle, occurrence)
+        spelled = found[-1]
+        return spelled, self(spelled, found.count(spelled))

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, Comment
-from bs4.element import CData, NavigableString, Tag
+from bs4.element import CData, NavigableString, PreformattedString, Tag
 from bs4.exceptions import ParserRejectedMarkup
 from bs4.formatter import HTMLFormatter
 
@@ -73,7 +73,7 @@ class _RejectedSections(HTMLParser):
 
 
 class Census:
-    """The elements, comments and text of a tree in document order, from one walk.
+    """The elements, comments, text and other markup of a tree in document order, from one walk.
 
     ``find_all`` with a name or attributes runs bs4's filter machinery on every node;
     one plain walk serves all the steps that would each have walked the tree.
@@ -83,6 +83,8 @@ class Census:
         self.elements: list[Tag] = []
         self.comments: list[Comment] = []
         self.text: list[str] = []  # the strings get_text() joins
+        # CDATA sections, doctypes, declarations, processing instructions: what XHTML cannot carry as parsed.
+        self.markup: list[PreformattedString] = []
         self._by_name: dict[str, list[Tag]] = {}
         for node in root.descendants:
             if isinstance(node, Tag):
@@ -90,8 +92,12 @@ class Census:
                 self._by_name.setdefault(node.name, []).append(node)
             elif isinstance(node, NavigableString) and type(node) in TEXT_TYPES:
                 self.text.append(node)
+                if type(node) is CData:
+                    self.markup.append(node)
             elif isinstance(node, Comment):
                 self.comments.append(node)
+            elif isinstance(node, PreformattedString):
+                self.markup.append(node)
 
     def named(self, name: str) -> list[Tag]:
         return self._by_name.get(name, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,9 @@ CASES = [
           "{book}/beitraege/fachbeitrag.md:11:18: warning[QZ313]: malformed attribute 'x$y' removed from <i>"], strict=True),
     Case("marked section html.parser rejects", edit(ARTICLE, "Text mit", '<div class="kasten">\n<![Bild](x.png)\n</div>\n\nText mit'),
          ["{book}/beitraege/fachbeitrag.md:16:1: warning[QZ314]: malformed raw HTML '<![Bild](x.png)' kept as text; write '&lt;' for a literal '<'"], strict=True),
+    Case("doctype and processing instruction in raw HTML", edit(ARTICLE, "Text mit", '<div class="kasten">\n<!DOCTYPE html>\n<?php echo 1 ?>\n</div>\n\nText mit'),
+         ["{book}/beitraege/fachbeitrag.md:16:1: warning[QZ315]: raw HTML doctype '<!DOCTYPE' removed: it has no place in a contribution; write '&lt;' for a literal '<'",
+          "{book}/beitraege/fachbeitrag.md:17:1: warning[QZ315]: raw HTML processing instruction '<?php' removed: it has no place in a contribution; write '&lt;' for a literal '<'"], strict=True),
     Case("data URL that is no image", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(data:text/html,hallo)"),
          ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: data: URL removed from <a href>"], strict=True),
 ]  # fmt: skip
@@ -181,3 +185,19 @@ def test_malformed_raw_html_still_gives_well_formed_pages(sample_book: Path, tmp
     assert CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path)]).exit_code == 0
     etree.parse(str(tmp_path / "html" / "fachbeitrag.html"))
     etree.parse(str(tmp_path / "html" / "gesamt.html"))
+
+
+def test_declarations_in_raw_html_still_give_well_formed_documents(sample_book: Path, tmp_path: Path) -> None:
+    nasty = (
+        "<div>\n<!DOCTYPE html> <? pi <?xml x?> <![INCLUDE[ z ]]> <![IGNORE[ y ]]> <![if !IE]>w<![endif]>\n"
+        "<![CDATA[a < b]]> <!ENTITY e 'f'> <!-- a -- b --> <!> <![CDATA[ offen\n</div>\n\n"
+    )
+    edit(ARTICLE, "Text mit", nasty + "Text mit")(sample_book)
+    assert CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path)]).exit_code == 0
+    with zipfile.ZipFile(tmp_path / "beispiel.epub") as epub:
+        documents = [name for name in epub.namelist() if name.endswith(".xhtml")]
+        assert "EPUB/fachbeitrag.xhtml" in documents
+        for name in documents:
+            etree.fromstring(epub.read(name))  # raises on anything that is not well-formed XML
+    for page in (tmp_path / "html").glob("*.html"):
+        etree.parse(str(page))
