@@ -129,10 +129,10 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     signal.signal(signal.SIGTERM, stop)
     try:
         while changed is not None:
-            watcher.watch(watched_folders(book_dir))  # book.toml may have named other folders
-            if not changed:
-                folders = ", ".join(_shown(folder) for folder in watcher.folders)
-                click.echo(f"watching {folders}; Ctrl-C stops")
+            folders = watched_folders(book_dir)  # book.toml may name other folders after an edit
+            if folders != watcher.folders:
+                watcher.watch(folders)
+                click.echo(f"watching {', '.join(_shown(folder) for folder in folders)}; Ctrl-C stops")
             started = time.monotonic()
             try:
                 with ProgressLine() as progress:

@@ -62,9 +62,7 @@ class Watcher:
         return self._stopped.is_set()
 
     def watch(self, folders: tuple[Path, ...]) -> None:
-        """Watch ``folders`` from now on (the same ones again: nothing happens)."""
-        if folders == self.folders:
-            return
+        """Watch ``folders`` from now on, instead of the ones before."""
         self.close()
         self.folders, self._stop = folders, threading.Event()
         started = threading.Event()

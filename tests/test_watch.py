@@ -201,6 +201,18 @@ def test_watch_builds_then_rebuilds_each_save_and_survives_errors(sample_book: P
 
         edit(chapter, "status: unbekannt", "status: draft")
         assert " changed: built in " in session.line()
+
+        # The stylesheets move into the book folder: the assets are no longer watched.
+        (sample_book / "buch.css").write_text("p { margin: 0 }\n", encoding="utf-8")
+        toml = sample_book / "book.toml"
+        text = toml.read_text(encoding="utf-8")
+        toml.write_text(re.sub(r"\.\./\.\./\.\./assets/css/\w+\.css", "buch.css", text), encoding="utf-8")
+        # The new stylesheet may make a build of its own, before book.toml's.
+        before = [session.line()]
+        if before[0] != "watching tests/fixtures/book; Ctrl-C stops":
+            assert " changed: built in " in before[0]
+            assert session.line() == "watching tests/fixtures/book; Ctrl-C stops"
+        assert " changed: built in " in session.line()
     finally:
         code = session.stop()
     assert session.line() == "stopped watching"
