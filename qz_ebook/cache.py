@@ -26,7 +26,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -184,9 +184,7 @@ class StoreReader:
     Like the store, it misses rather than fails when the database cannot be read.
     """
 
-    def __init__(self, folder: Path, memory: Memory | None = None) -> None:
-        # The owning store's, as it was when this process was forked.
-        self.memory: Mapping[str, bytes] = memory.entries if memory is not None else {}
+    def __init__(self, folder: Path) -> None:
         self.read: list[str] = []
         self.written: list[tuple[str, bytes]] = []
         uri = f"{(folder / 'cache.sqlite').resolve().as_uri()}?mode=ro"
@@ -196,9 +194,6 @@ class StoreReader:
             self.db = None
 
     def get(self, key: str) -> bytes | None:
-        if key in self.memory:
-            self.read.append(key)
-            return self.memory[key]
         try:
             row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone() if self.db else None
         except sqlite3.OperationalError:

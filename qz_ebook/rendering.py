@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from qz_ebook.batch import Progress
-from qz_ebook.cache import CacheStore, Memory, RenderCache, StoreReader
+from qz_ebook.cache import CacheStore, RenderCache, StoreReader
 from qz_ebook.edition import Edition
 from qz_ebook.output import Staging
 from qz_ebook.writers.epub import render_epub
@@ -52,6 +52,7 @@ def render_formats(
     both = targets.epub is not None and targets.html is not None
     # A build after another in the same process finds its pages in memory: little
     # work is left to share, and forking a large process costs more in copy-on-write.
+    # (So the EPUB process never has a memory to inherit.)
     warm = store is not None and store.memory is not None and bool(store.memory.entries)
     if both and not warm and len(edition.views) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         return _side_by_side(edition, targets, staging, store, progress)
@@ -70,14 +71,14 @@ def _side_by_side(
 ) -> Rendered:
     assert targets.epub is not None and targets.html is not None and targets.modified is not None
     epub_file = staging.reserve(targets.epub)
-    folder, memory = (store.folder, store.memory) if store is not None else (None, None)
+    folder = store.folder if store is not None else None
     # fork hands the edition over without copying it through a pipe. The child
     # never touches this process's database connection: it reads through its own.
     context = multiprocessing.get_context("fork")
     # Keep the collector away from what the child inherits: walking it would copy every page.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold, initargs=(edition, memory)) as pool:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold, initargs=(edition,)) as pool:
             aside = pool.submit(_render_epub_aside, epub_file, targets.modified, folder)
             pages = RenderCache(store, progress)
             files = render_html(edition, pages)
@@ -100,23 +101,21 @@ class _EpubAside:
     written: tuple[tuple[str, bytes], ...]  # cache entries it made
 
 
-# What the EPUB process was forked with: the edition, and the cache entries the store holds in memory.
-_inherited: tuple[Edition, Memory | None] | None = None
+_edition: Edition | None = None
 
 
-def _hold(edition: Edition, memory: Memory | None) -> None:
-    global _inherited
-    _inherited = (edition, memory)
+def _hold(edition: Edition) -> None:
+    global _edition
+    _edition = edition
 
 
 def _render_epub_aside(path: Path, modified: datetime, folder: Path | None) -> _EpubAside:
-    assert _inherited is not None, "process not started with an edition"
-    edition, memory = _inherited
-    reader = StoreReader(folder, memory) if folder is not None else None
+    assert _edition is not None, "process not started with an edition"
+    reader = StoreReader(folder) if folder is not None else None
     try:
         pages = RenderCache(reader)
         with path.open("wb") as stream:
-            render_epub(edition, pages, modified, stream)
+            render_epub(_edition, pages, modified, stream)
     finally:
         if reader is not None:
             reader.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from qz_ebook import cache
+from qz_ebook import cache, rendering
 from qz_ebook.build import build
 from qz_ebook.cache import Memory, save
 from qz_ebook.watch import Watcher, watched_folders
@@ -243,3 +243,23 @@ def test_a_second_ctrl_c_while_stopping_does_not_abort_it(sample_book: Path, tmp
     assert code == 0
     with sqlite3.connect(tmp_path / ".qz-cache" / "cache.sqlite") as db:  # saved all the same
         assert db.execute("SELECT COUNT(*) FROM entries WHERE key LIKE 'page:%'").fetchone() == (32,)
+
+
+def test_only_a_sessions_first_build_renders_the_epub_in_a_second_process(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    asides: list[int] = []
+    original = rendering._side_by_side
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        asides.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(rendering, "_side_by_side", counting)
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store, memory=memory)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    second = build(sample_book, tmp_path / "b", cache_dir=store, memory=memory)
+    assert asides == [1]  # the second build found its pages in memory: forking would cost more
+    assert len(second.rendered) == 4
