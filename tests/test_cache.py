@@ -120,10 +120,9 @@ def test_the_tool_fingerprint_covers_the_package_files_and_the_libraries(monkeyp
     assert "markdown" in cache.LIBRARIES and "beautifulsoup4" in cache.LIBRARIES
 
 
-def test_errors_are_never_cached(sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_are_never_cached(sample_book: Path, tmp_path: Path) -> None:
     page = sample_book / "beitraege" / "oeffnung.md"
     page.write_text(page.read_text(encoding="utf-8").replace("diagramm.png", "neu.png"), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--book", str(sample_book), "--out", "dist"]).exit_code == 1
     (sample_book / "bilder" / "diagramm.png").rename(sample_book / "bilder" / "neu.png")
@@ -131,8 +130,7 @@ def test_errors_are_never_cached(sample_book: Path, tmp_path: Path, monkeypatch:
     assert (tmp_path / ".qz-cache").is_dir()
 
 
-def test_no_cache_leaves_no_cache_folder(sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_no_cache_leaves_no_cache_folder(sample_book: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--no-cache", "--book", str(sample_book), "--out", "dist"])
     assert result.exit_code == 0
     assert not (tmp_path / ".qz-cache").exists()

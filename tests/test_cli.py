@@ -19,10 +19,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_build_writes_both_formats_and_summarises(
-    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)  # for .qz-cache/
+def test_build_writes_both_formats_and_summarises(sample_book: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     code, stdout, stderr = run("build", "--book", str(sample_book), "--out", str(out))
     assert (code, stderr) == (0, "")
