@@ -86,11 +86,14 @@ def build(
     each finds what the last one used without reading it back from the cache.
     """
     store = CacheStore(cache_dir, memory) if cache_dir is not None else None
+    finished = False
     try:
-        return _build(book_dir, out_dir, formats, Diagnostics(strict=strict), store, progress)
+        result = _build(book_dir, out_dir, formats, Diagnostics(strict=strict), store, progress)
+        finished = True
+        return result
     finally:
         if store is not None:
-            store.close()
+            store.close(finished)
 
 
 def _build(

@@ -147,10 +147,12 @@ class CacheStore:
         for key, value in written:
             self.put(key, value)
 
-    def close(self) -> None:
+    def close(self, finished: bool = True) -> None:
         """Drop long-unused entries and commit everything in one transaction.
 
-        In ``memory``, only what this build used is kept for the next one.
+        In ``memory``, only what this build used is kept for the next one, if it
+        ``finished``: a build that stopped at an error used little, and the next
+        one needs what the last finished build had.
         """
         if self.memory is None:
             self._run("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
@@ -160,7 +162,7 @@ class CacheStore:
             except sqlite3.OperationalError:
                 pass  # the entries are lost, not the build: the next build makes them again
             self.db.close()
-        if self.memory is not None:
+        if self.memory is not None and finished:
             entries, unsaved = self.memory.entries, self.memory.unsaved
             self.memory.entries = {key: entries[key] for key in self._used if key in entries}
             self.memory.unsaved = {key: unsaved[key] for key in self._used if key in unsaved}

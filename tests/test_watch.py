@@ -19,6 +19,7 @@ from conftest import REPO
 from qz_ebook import cache, rendering
 from qz_ebook.build import build
 from qz_ebook.cache import Memory, save
+from qz_ebook.diagnostics import BuildFailed
 from qz_ebook.watch import Watcher, watched_folders
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
@@ -135,6 +136,19 @@ def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, 
     assert sorted(kinds) == [("conversion", 4), ("deflate", 18), ("page", 32)]
     later = build(sample_book, tmp_path / "later", cache_dir=store)  # a new process, as it were
     assert (later.rendered, later.reused) == ((), 32)
+
+
+def test_a_failed_build_keeps_the_memory_for_the_next_one(sample_book: Path, tmp_path: Path) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    chapter = sample_book / "beitraege" / "musterstadt.md"
+    edit(chapter, "status: draft", "status: unbekannt")
+    with pytest.raises(BuildFailed):
+        build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    edit(chapter, "status: unbekannt", "status: draft")
+    edit(chapter, "Ein Beispiel aus der Praxis.", "Neu.")
+    result = build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    assert (len(result.rendered), result.reused) == (4, 28)  # not all 32 again
 
 
 class Session:
