@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +20,7 @@ from qz_ebook.convert import Converted, Converter
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.links import LinkResolver, check_fragments
 from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.progress import Progress
 from qz_ebook.slugs import slugify
 
 # Below this many conversions, starting worker processes costs more than it saves.
@@ -54,7 +55,6 @@ class AssetRegistry:
         return self.hrefs[source]
 
 
-Progress = Callable[[str, int, int], None]  # (what is being done, done, total)
 CONVERTING = "Konvertiert"
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qz_ebook.accessibility import check_claims
-from qz_ebook.batch import Progress, convert_book
+from qz_ebook.batch import convert_book
 from qz_ebook.cache import CacheStore, ConversionCache, Memory
 from qz_ebook.config import TomlLocator
 from qz_ebook.convert import Converted
@@ -20,6 +20,7 @@ from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book
 from qz_ebook.output import Staging
 from qz_ebook.pagination import check_page_markers
+from qz_ebook.progress import Progress
 from qz_ebook.rendering import Targets, render_formats
 
 FORMATS = ("epub", "html")

@@ -37,10 +37,11 @@ from qz_ebook.fingerprint import Fingerprinter
 from qz_ebook.links import contribution_files
 from qz_ebook.model import Contribution
 from qz_ebook.pages import Assembled
+from qz_ebook.progress import Progress
 from qz_ebook.templates import render
 
 if TYPE_CHECKING:
-    from qz_ebook.batch import Outcome, Progress
+    from qz_ebook.batch import Outcome
 
 FORMAT = "4"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.

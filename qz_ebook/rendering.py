@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from qz_ebook.batch import Progress
 from qz_ebook.cache import CacheStore, RenderCache, StoreReader
 from qz_ebook.edition import Edition
 from qz_ebook.output import Staging
+from qz_ebook.progress import Progress
 from qz_ebook.writers.epub import render_epub
 from qz_ebook.writers.html import render_html
 
