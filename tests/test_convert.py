@@ -442,38 +442,45 @@ def test_repeated_rejected_marked_section_points_at_each_occurrence(book: Path) 
 QZ315 = "it has no place in a contribution; write '&lt;' for a literal '<'"
 
 
-def test_doctype_in_raw_html_is_removed_qz315(book: Path) -> None:
-    result, messages = convert(book, "Vorher.\n\n<div>\n<!DOCTYPE html>\n</div>\n\n<div>\n<!doctype html>\n</div>\n")
-    assert xhtml(result) == "<p>Vorher.</p>\n<div>\n\n</div>\n<div>\n\n</div>"
-    assert messages == [
-        f"{book}/beitrag.md:13:1: warning[QZ315]: raw HTML doctype '<!DOCTYPE' removed: {QZ315}",
-        f"{book}/beitrag.md:17:1: warning[QZ315]: raw HTML doctype '<!doctype' removed: {QZ315}",
-    ]
-
-
-def test_processing_instructions_in_raw_html_are_removed_qz315(book: Path) -> None:
+QZ315_CASES = {
+    "doctype": (
+        "Vorher.\n\n<div>\n<!DOCTYPE html>\n</div>\n\n<div>\n<!doctype html>\n</div>\n",
+        "<p>Vorher.</p>\n<div>\n\n</div>\n<div>\n\n</div>",
+        [(13, 1, "doctype '<!DOCTYPE'"), (17, 1, "doctype '<!doctype'")],
+    ),
     # An unterminated '<?' runs to the next '>', as in a browser: here it takes the '</div' along.
-    result, messages = convert(
-        book, "<div>\n<?xml x?> a <?php echo 1 ?>\n</div>\n\nText <?pi?> mehr.\n\n<div>\n<? pi\n</div>\n"
-    )
-    assert xhtml(result) == "<div>\n a \n</div>\n<p>Text  mehr.</p>\n<div>\n</div>"
-    assert messages == [
-        f"{book}/beitrag.md:11:1: warning[QZ315]: raw HTML processing instruction '<?xml' removed: {QZ315}",
-        f"{book}/beitrag.md:11:13: warning[QZ315]: raw HTML processing instruction '<?php' removed: {QZ315}",
-        f"{book}/beitrag.md:14:6: warning[QZ315]: raw HTML processing instruction '<?pi' removed: {QZ315}",
-        f"{book}/beitrag.md:17:1: warning[QZ315]: raw HTML processing instruction '<?' removed: {QZ315}",
-    ]
-
-
-def test_marked_sections_in_raw_html_are_removed_qz315(book: Path) -> None:
+    "processing instruction": (
+        "<div>\n<?xml x?> a <?php echo 1 ?>\n</div>\n\nText <?pi?> mehr.\n\n<div>\n<? pi\n</div>\n",
+        "<div>\n a \n</div>\n<p>Text  mehr.</p>\n<div>\n</div>",
+        [
+            (11, 1, "processing instruction '<?xml'"),
+            (11, 13, "processing instruction '<?php'"),
+            (14, 6, "processing instruction '<?pi'"),
+            (17, 1, "processing instruction '<?'"),
+        ],
+    ),
     # html.parser reads '<![INCLUDE[ z ]]>' as one declaration, and Beautiful Soup would write it as '<?INCLUDE[ z ?>'.
-    result, messages = convert(book, "<div>\n<![INCLUDE[ z ]]> <![if !IE]>x<![endif]> <![IGNORE[ y ]]>\n</div>\n")
-    assert xhtml(result) == "<div>\n x \n</div>"
+    "marked section": (
+        "<div>\n<![INCLUDE[ z ]]> <![if !IE]>x<![endif]> <![IGNORE[ y ]]>\n</div>\n",
+        "<div>\n x \n</div>",
+        [
+            (11, 1, "marked section '<![INCLUDE['"),
+            (11, 19, "marked section '<![if'"),
+            (11, 31, "marked section '<![endif'"),
+            (11, 42, "marked section '<![IGNORE['"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", QZ315_CASES, ids=list(QZ315_CASES))
+def test_markup_with_no_place_in_raw_html_is_removed_qz315(book: Path, case: str) -> None:
+    body, expected, removed = QZ315_CASES[case]
+    result, messages = convert(book, body)
+    assert xhtml(result) == expected
     assert messages == [
-        f"{book}/beitrag.md:11:1: warning[QZ315]: raw HTML marked section '<![INCLUDE[' removed: {QZ315}",
-        f"{book}/beitrag.md:11:19: warning[QZ315]: raw HTML marked section '<![if' removed: {QZ315}",
-        f"{book}/beitrag.md:11:31: warning[QZ315]: raw HTML marked section '<![endif' removed: {QZ315}",
-        f"{book}/beitrag.md:11:42: warning[QZ315]: raw HTML marked section '<![IGNORE[' removed: {QZ315}",
+        f"{book}/beitrag.md:{line}:{col}: warning[QZ315]: raw HTML {what} removed: {QZ315}"
+        for line, col, what in removed
     ]
 
 
