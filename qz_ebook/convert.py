@@ -47,6 +47,10 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/w
 TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
 WORDS = re.compile(r"\w+")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The same but NUL, which marks link placeholders in a serialised fragment (``links.placeholder``).
+XML_ILLEGAL_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A numeric character reference, as the HTML parser reads one (the ';' may be missing).
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
 # Where the start of a marked section or processing instruction to show and look for ends.
@@ -133,8 +137,12 @@ class Converter:
         images, missing_alt = self._images(final.named("img"), contribution, where, targets)
         links = self._links(final.named("a"), contribution, where, targets)
         _mark_format_attributes(final.elements)
+        serialised = serialise(soup)
+        if XML_ILLEGAL_BUT_NUL.search(serialised):
+            self._report_illegal_references(contribution, where)
+            serialised = XML_ILLEGAL_BUT_NUL.sub("", serialised)  # the parser decoded them from references
         return Converted(
-            body=Fragment.from_serialised(serialise(soup), targets),
+            body=Fragment.from_serialised(serialised, targets),
             ids=ids,
             links=links,
             page_markers=markers,
@@ -142,6 +150,20 @@ class Converter:
             images=images,
             missing_alt=missing_alt,
         )
+
+    def _report_illegal_references(self, contribution: Contribution, where: _Locator) -> None:
+        """Report each character reference to a character XML forbids (``&#xb;``); they are removed."""
+        seen: list[str] = []
+        for match in CHARACTER_REFERENCE.finditer(contribution.body):
+            hexadecimal, decimal = match.groups()
+            code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+            # The parser itself turns &#0; into U+FFFD, which XML allows.
+            if code == 0 or code > 0x10FFFF or not XML_ILLEGAL.match(chr(code)):
+                continue
+            reference = match.group()
+            seen.append(reference)
+            message = f"character reference '{reference}' names U+{code:04X}, a control character XHTML forbids"
+            self.diagnostics.warning("QZ316", message + ": removed", where(reference, seen.count(reference)))
 
     def _report_rejected(self, rejected: list[str], where: _Locator) -> None:
         """Report each '<![…' the HTML parser rejected; ``parse`` kept it as text."""
