@@ -46,9 +46,10 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/w
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
 TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
 WORDS = re.compile(r"\w+")
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# The same but NUL, which marks link placeholders in a serialised fragment (``links.placeholder``).
-XML_ILLEGAL_BUT_NUL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The characters XML forbids, but NUL, which marks link placeholders in a serialised fragment.
+CONTROL = "\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+XML_ILLEGAL = re.compile(f"[\x00{CONTROL}]")
+XML_ILLEGAL_BUT_NUL = re.compile(f"[{CONTROL}]")
 # A numeric character reference, as the HTML parser reads one (the ';' may be missing).
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)

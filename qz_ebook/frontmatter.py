@@ -14,10 +14,10 @@ from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.schema import Field
 
 FENCE = "---"
-# What str.splitlines ends a line at.
-LINE_END = "\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
+# Where str.splitlines ends a line ("\r\n" ends one line, not two).
+BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 # One line with its end, as str.splitlines(keepends=True) gives it; never empty.
-LINE = re.compile(f"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(?:{LINE_END})|.+", re.DOTALL)
+LINE = re.compile(f"[^{BREAKS}]*(?:\r\n|[{BREAKS}])|.+", re.DOTALL)
 
 
 def _person(value: Any) -> str | None:
