@@ -311,7 +311,7 @@ class RenderCache:
         An edit then re-renders the sections it touches, not all of them.
         """
         rendered = [self._cached(page, template, context) for page, template, context in sections]
-        parts = tuple(content.decode("utf-8") for content, _ in rendered)
+        parts = tuple(content for content, _ in rendered)
         # Without a store nothing is fingerprinted, and nothing reads the digest.
         digest = _digest("\n".join(fingerprint for _, fingerprint in rendered)) if self.store is not None else ""
         return Assembled(parts, digest)

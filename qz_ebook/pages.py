@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 from qz_ebook.convert import Converted
 from qz_ebook.model import Book, Contribution, Page, Perspective
@@ -41,15 +41,20 @@ class PageView:
 class Assembled:
     """Pages rendered one by one to be shown together: the sections of the single-page edition.
 
-    Iterating gives their markup. Fingerprints see only ``digest``, made from the
-    sections' own fingerprints, instead of every byte of a book-sized page again.
+    A template shows them with ``{{ sections }}``, which leaves a hole that
+    ``templates.render`` fills with the parts' bytes: a book-sized page is never
+    decoded, escaped or encoded again. Fingerprints see only ``digest``, made from
+    the sections' own fingerprints.
     """
 
-    parts: tuple[str, ...]
+    parts: tuple[bytes, ...]
     digest: str
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.parts)
+    # NUL never reaches a page (XML forbids it), so the hole cannot be mistaken for text.
+    HOLE: ClassVar[str] = "\x00assembled pages\x00"
+
+    def __html__(self) -> str:
+        return self.HOLE
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from qz_ebook.convert import page_marker_id
 from qz_ebook.fingerprint import UNSEEN_FIELDS
 from qz_ebook.links import page_label
+from qz_ebook.pages import Assembled
 from qz_ebook.tocmarkup import toc_list
 
 
@@ -62,5 +63,17 @@ def environment() -> Environment:
 
 
 def render(name: str, **context: object) -> bytes:
-    """Render template ``name`` to UTF-8 bytes."""
-    return environment().get_template(name).render(**context).encode("utf-8")
+    """Render template ``name`` to UTF-8 bytes, with the parts of an ``Assembled`` in its hole."""
+    page = environment().get_template(name).render(**context).encode("utf-8")
+    for value in context.values():
+        if isinstance(value, Assembled):
+            return fill(page, value)
+    return page
+
+
+def fill(page: bytes, assembled: Assembled) -> bytes:
+    """``page`` with the hole ``assembled`` left in it replaced by its parts."""
+    head, hole, tail = page.partition(assembled.HOLE.encode("utf-8"))
+    if not hole or assembled.HOLE.encode("utf-8") in tail:
+        raise ValueError("a template shows assembled pages once, as {{ name }}")
+    return b"".join((head, *assembled.parts, tail))

@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from conftest import build_into
 from lxml import etree
 
-from qz_ebook import batch, cache, rendering
+from qz_ebook import batch, cache, rendering, templates
 from qz_ebook.build import BuildResult, build
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.manuscript import read_book
+from qz_ebook.pages import Assembled
 from qz_ebook.templates import environment
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
@@ -292,6 +293,16 @@ def test_a_damaged_cache_file_is_replaced_not_fatal(sample_book: Path, tmp_path:
 def test_the_template_guard_lets_every_other_lookup_through() -> None:
     template = environment().from_string("{{ xs[1:] | join(',') }} {{ d['children'] }} {{ d.items() | list | length }}")
     assert template.render(xs=[1, 2, 3], d={"children": "Kinder"}) == "2,3 Kinder 1"
+
+
+def test_assembled_pages_fill_the_hole_their_template_leaves_unescaped() -> None:
+    sections = Assembled(("<section>Grüße & mehr</section>".encode(), b"<section>2</section>"), "digest")
+    page = environment().from_string("<main>{{ sections }}</main>").render(sections=sections).encode()
+    assert templates.fill(page, sections) == "<main><section>Grüße & mehr</section><section>2</section></main>".encode()
+    for twice_or_never in ("{{ s }}{{ s }}", "<main></main>"):
+        page = environment().from_string(twice_or_never).render(s=sections).encode()
+        with pytest.raises(ValueError, match=r"^a template shows assembled pages once, as \{\{ name \}\}$"):
+            templates.fill(page, sections)
 
 
 def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
