@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,7 +30,9 @@ class Staging:
 
     def __init__(self) -> None:
         self._files: list[tuple[Path, Path]] = []  # (staged, target)
-        self._trees: list[tuple[Path, Path]] = []
+        self._trees: list[tuple[Path, Path]] = []  # (staged, target): whole folders
+        self._updates: list[_Update] = []  # folders that get only their changed files
+        self._folders: list[Path] = []  # staging folders, removed at the end
 
     def __enter__(self) -> Staging:
         return self
@@ -36,8 +40,8 @@ class Staging:
     def __exit__(self, *_: object) -> None:
         for staged, _target in self._files:
             staged.unlink(missing_ok=True)
-        for staged, _target in self._trees:
-            shutil.rmtree(staged, ignore_errors=True)
+        for folder in self._folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
     @contextmanager
     def file(self, target: Path) -> Iterator[BinaryIO]:
@@ -55,24 +59,30 @@ class Staging:
         return Path(name)
 
     def tree(self, target: Path, files: dict[str, bytes]) -> None:
-        """Stage the folder ``target`` with ``files`` (relative path → bytes).
+        """Stage the folder ``target`` with exactly ``files`` (relative path → bytes).
 
-        A file whose bytes are already in the current ``target`` is linked, not
-        written again: it keeps its modification time (what deploy tools compare),
-        and a rebuild after a small edit writes only what changed.
+        When ``target`` is a folder of plain files already, only the files whose
+        bytes differ are staged, and ``commit`` replaces just those and removes what
+        ``files`` lacks: an unchanged file keeps its inode and modification time
+        (what deploy tools compare), and a rebuild after a small edit writes only
+        what changed. Anything else there is replaced as a whole.
         """
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
-        self._trees.append((staging, target))
-        made = {staging}
-        for relative, data in sorted(files.items()):
-            path = staging / relative
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            if not _linked_if_unchanged(target / relative, path, data):
-                path.write_bytes(data)
+        self._folders.append(staging)
         staging.chmod(0o755)
+        present = _plain_tree(target)
+        if present is not None:
+            existing, folders = present
+            changed = [name for name in sorted(files) if name not in existing or not _holds(target / name, files[name])]
+            # A new file cannot replace a folder, nor go below a file.
+            blocked = any(name in folders or _above(name) & existing for name in changed)
+            if not blocked:
+                _write(staging, {name: files[name] for name in changed})
+                self._updates.append(_Update(staging, target, changed, sorted(existing - files.keys()), folders))
+                return
+        _write(staging, files)
+        self._trees.append((staging, target))
 
     def commit(self) -> None:
         """Swap every staged output in, each with atomic renames."""
@@ -82,20 +92,89 @@ class Staging:
             # Two renames: readers never see a half-written folder.
             retired = target.parent / f".{target.name}.old"
             shutil.rmtree(retired, ignore_errors=True)
-            if target.exists():
+            if target.exists() or target.is_symlink():
                 os.replace(target, retired)
             os.replace(staged, target)
             shutil.rmtree(retired, ignore_errors=True)
+        for update in self._updates:
+            update.apply()
+        for folder in self._folders:
+            shutil.rmtree(folder, ignore_errors=True)
         self._files.clear()
         self._trees.clear()
+        self._updates.clear()
+        self._folders.clear()
 
 
-def _linked_if_unchanged(current: Path, new: Path, data: bytes) -> bool:
-    """Link ``current`` to ``new`` if it holds exactly ``data``; reading is far cheaper than writing."""
+@dataclass(frozen=True)
+class _Update:
+    """A folder's changed files, staged, and the files and folders it has now."""
+
+    staging: Path
+    target: Path
+    changed: list[str]
+    removed: list[str]
+    folders: frozenset[str]
+
+    def apply(self) -> None:
+        # Each file is replaced by an atomic rename: a reader sees every page whole.
+        for name in self.changed:
+            (self.target / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / name, self.target / name)
+        for name in self.removed:
+            (self.target / name).unlink(missing_ok=True)
+        for name in sorted(self.folders, key=lambda folder: -folder.count("/")):  # the deepest first
+            with contextlib.suppress(OSError):  # not empty: it still holds outputs
+                (self.target / name).rmdir()
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> None:
+    made = {folder}
+    for relative, data in sorted(files.items()):
+        path = folder / relative
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(data)
+
+
+def _plain_tree(target: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The files and the folders below ``target`` (relative, with '/'), if it is a folder of
+    plain files and folders alone; else None (no such folder, a symlink, a socket…)."""
+    if target.is_symlink() or not target.is_dir():
+        return None
+    files: set[str] = set()
+    folders: set[str] = set()
+    for entry in _entries(str(target)):
+        if entry.is_symlink():
+            return None
+        if entry.is_dir():
+            folders.add(entry.path[len(str(target)) + 1 :].replace(os.sep, "/"))
+        elif entry.is_file():
+            files.add(entry.path[len(str(target)) + 1 :].replace(os.sep, "/"))
+        else:
+            return None
+    return frozenset(files), frozenset(folders)
+
+
+def _entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    """Everything below ``folder``, without following symlinks."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            yield entry
+            if entry.is_dir(follow_symlinks=False):
+                yield from _entries(entry.path)
+
+
+def _above(name: str) -> set[str]:
+    """The folders ``name`` lies in: ``a/b/c.html`` → {``a``, ``a/b``}."""
+    parts = name.split("/")
+    return {"/".join(parts[:i]) for i in range(1, len(parts))}
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file ``path`` holds exactly ``data``; reading is far cheaper than writing."""
     try:
-        if current.is_symlink() or current.stat().st_size != len(data) or current.read_bytes() != data:
-            return False
-        os.link(current, new)
+        return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
-        return False  # no such file, or no hard links here: write it
-    return True
+        return False

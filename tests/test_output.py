@@ -56,3 +56,52 @@ def test_unchanged_files_keep_their_inode_and_time_and_changed_ones_are_new(tmp_
         "a.html": b"gleich", "b.html": b"neu", "c.html": b"dazu",
     }  # fmt: skip
     assert after["a.html"].st_nlink == 1  # the old tree is gone, not sharing anything
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) below ``folder``."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}
+
+
+def stage_and_commit(target: Path, files: dict[str, bytes]) -> None:
+    with Staging() as staging:
+        staging.tree(target, files)
+        staging.commit()
+
+
+def test_a_folder_loses_what_the_new_files_lack_and_the_folders_left_empty(tmp_path: Path) -> None:
+    html = tmp_path / "html"
+    stage_and_commit(html, {"a.html": b"a", "bilder/x.png": b"x", "bilder/alt/y.png": b"y", "css/book.css": b"c"})
+    (html / "notiz.txt").write_text("von Hand")
+    stage_and_commit(html, {"a.html": b"a", "bilder/x.png": b"x", "neu/b.html": b"b"})
+    assert tree(html) == {"a.html": b"a", "bilder": None, "bilder/x.png": b"x", "neu": None, "neu/b.html": b"b"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html"]  # no staging folder left
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        {"css": b"eine Datei, wo ein Ordner hin muss"},
+        {"index.html/x": b"ein Ordner, wo eine Datei hin muss"},
+    ],
+)
+def test_a_file_in_the_way_of_a_folder_or_the_other_way_round_is_replaced(
+    tmp_path: Path, before: dict[str, bytes]
+) -> None:
+    html = tmp_path / "html"
+    stage_and_commit(html, before)
+    stage_and_commit(html, {"index.html": b"i", "css/book.css": b"c"})
+    assert tree(html) == {"index.html": b"i", "css": None, "css/book.css": b"c"}
+
+
+def test_a_folder_holding_a_symlink_is_replaced_whole_and_nothing_is_written_through_the_link(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "anderswo"
+    elsewhere.mkdir()
+    (elsewhere / "book.css").write_bytes(b"fremd")
+    html = tmp_path / "html"
+    stage_and_commit(html, {"index.html": b"i"})
+    (html / "css").symlink_to(elsewhere)
+    stage_and_commit(html, {"index.html": b"i", "css/book.css": b"c"})
+    assert tree(html) == {"index.html": b"i", "css": None, "css/book.css": b"c"}
+    assert not (html / "css").is_symlink()
+    assert (elsewhere / "book.css").read_bytes() == b"fremd"
