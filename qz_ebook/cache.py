@@ -277,8 +277,14 @@ class ConversionCache:
         self.store.put(key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), remember=False)
 
     def _key(self, contribution: Contribution, context: str) -> str:
-        return "conversion:" + _digest("\n".join([context, str(contribution.source), contribution.slug,
-                                                   contribution.body]))  # fmt: skip
+        return _conversion_key(context, str(contribution.source), contribution.slug, contribution.body)
+
+
+# A body read again unchanged is the same string (``frontmatter._split``), whose
+# hash Python keeps: a rebuild then finds its key without hashing the text again.
+@functools.lru_cache(maxsize=8192)
+def _conversion_key(context: str, source: str, slug: str, body: str) -> str:
+    return "conversion:" + _digest("\n".join([context, source, slug, body]))
 
 
 class RenderCache:

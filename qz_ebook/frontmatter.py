@@ -58,6 +58,22 @@ class Source:
 
 def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | None:
     """Parse front matter; report problems and return None when it is unusable."""
+    split, problems = _split(path, text)
+    diagnostics.items.extend(problems)
+    if split is None:
+        return None
+    fields, key_locations, body, body_line = split
+    return Source(dict(fields), dict(key_locations), body, body_line)
+
+
+# ``qz-ebook watch`` reads the manuscript again after every save, and most files are
+# as they were: their text (``manuscript.decoded``) is then the very same string, and
+# so is the body cut from it, which later steps recognise without reading it again.
+@functools.lru_cache(maxsize=8192)
+def _split(
+    path: Path, text: str
+) -> tuple[tuple[dict[str, Any], dict[str, Location], str, int] | None, tuple[Diagnostic, ...]]:
+    """The checked front matter of ``text``, its body and the body's first line, with the problems found."""
     lines: list[str] = []  # up to the closing fence; the body is sliced off, never split
     for match in LINE.finditer(text):
         lines.append(match.group())
@@ -65,20 +81,20 @@ def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | Non
             break
         if len(lines) > 1 and lines[-1].rstrip() == FENCE:
             header, problems = _checked_header(path, "".join(lines[1:-1]))
-            diagnostics.items.extend(problems)
             if header is None:
-                return None
+                return None, problems
             fields, key_locations = header
-            return Source(dict(fields), dict(key_locations), text[match.end() :], len(lines) + 1)
+            return (fields, key_locations, text[match.end() :], len(lines) + 1), problems
+    diagnostics = Diagnostics()
     if not lines or lines[0].rstrip() != FENCE:
         diagnostics.error("QZ201", "a contribution starts with front matter between '---' lines", Location(path))
     else:
         diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
-    return None
+    return None, tuple(diagnostics.items)
 
 
-# Parsing YAML is most of the time it takes to read a manuscript. ``qz-ebook watch``
-# reads it again after every save, and most front matter is as it was.
+# Parsing YAML is most of the time it takes to read a manuscript; after an edit of a
+# body, the front matter is still as it was.
 @functools.lru_cache(maxsize=8192)
 def _checked_header(
     path: Path, yaml: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import stat
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ class _Reader:
         self.language = language
         self.diagnostics = diagnostics
         self.seen_files: set[tuple[int, int]] = set()  # (device, inode): one file however it is spelled
+        self.seen_paths: set[Path] = set()  # as the outline spells them
         self.slugs: dict[str, Location] = {}
         # slug → front-matter key → location, for messages after the model is built
         self.locations: dict[str, dict[str, Location]] = {}
@@ -64,7 +66,7 @@ class _Reader:
             return None
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
-            return data[bom:].decode("utf-8")  # a BOM is accepted and dropped
+            return decoded(data[bom:])  # a BOM is accepted and dropped
         except UnicodeDecodeError as exc:
             where = f"{exc.reason} at byte {exc.start + bom}"
             self.diagnostics.error("QZ207", f"file is not UTF-8 ({where})", Location(path))
@@ -128,6 +130,7 @@ class _Reader:
             self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
             return None
         self.seen_files.add(_identity(found))
+        self.seen_paths.add(path)
         size = found.st_size
         if size > MAX_FILE_BYTES:
             message = (
@@ -160,12 +163,21 @@ class _Reader:
 
     def report_unlisted(self) -> None:
         for path in sorted(self.book_dir.rglob("*.md")):
+            if path in self.seen_paths:
+                continue  # spelled as the outline spells it: no need to ask the file system
             found = _file_stat(path)
             listed = found is not None and _identity(found) in self.seen_files
             if not listed and path != self.outline_path:
                 self.diagnostics.warning(
                     "QZ106", f"not in the outline {self.outline_path.name}; add it or remove it", Location(path)
                 )
+
+
+# A file read again with the same bytes gives the very same string (see ``frontmatter._split``).
+@functools.lru_cache(maxsize=8192)
+def decoded(data: bytes) -> str:
+    """``data`` decoded as UTF-8; raises ``UnicodeDecodeError``."""
+    return data.decode("utf-8")
 
 
 def _file_stat(path: Path) -> os.stat_result | None:

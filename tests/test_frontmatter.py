@@ -262,3 +262,28 @@ def test_a_key_given_twice_is_invalid_yaml() -> None:
     source, messages = read("---\ntitle: A\nkind: article\ntitle: B\nstatus: final\n---\n")
     assert source is None
     assert messages == ["book/beitrag.md:4:1: error[QZ201]: front matter is not valid YAML: key 'title' appears twice"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Kein Vorspann",
+            "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines",
+        ),
+        ("---\ntitle: [\n---\nText", "book/beitrag.md:3:1: error[QZ201]: front matter is not valid YAML"),
+    ],
+)
+def test_a_text_read_again_reports_its_problems_again(text: str, message: str) -> None:
+    first, again = read(text), read(text)
+    assert first == again
+    assert first[0] is None and first[1][0].startswith(message)
+
+
+def test_the_same_text_read_again_gives_the_very_same_body_and_fresh_fields() -> None:
+    first, _ = read(VALID + "Text\n")
+    again, _ = read(VALID + "Text\n")
+    assert first is not None and again is not None
+    assert again.body is first.body  # later steps recognise it without reading it again
+    again.fields["title"] = "geändert"
+    assert read(VALID + "Text\n")[0] == first  # what one caller changes, the next never sees
