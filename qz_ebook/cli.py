@@ -6,12 +6,13 @@ Exit codes: 0 success, 1 build errors or findings, 2 usage errors (click's own),
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -135,7 +136,7 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
                 click.echo(f"watching {', '.join(_shown(folder) for folder in folders)}; Ctrl-C stops")
             started = time.monotonic()
             try:
-                with ProgressLine() as progress:
+                with ProgressLine() as progress, collector_paused(memory is not None and bool(memory.entries)):
                     result = build(book_dir, out_dir, formats, strict, cache_dir, progress=progress, memory=memory)
             except BuildFailed as failure:
                 _report(failure.diagnostics)
@@ -157,6 +158,23 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
         if cache_dir is not None and memory is not None:
             save(cache_dir, memory)  # for later builds
     click.echo("stopped watching")
+
+
+@contextlib.contextmanager
+def collector_paused(pause: bool) -> Iterator[None]:
+    """Keep the garbage collector from running inside the block, when ``pause``.
+
+    A rebuild with the cache in memory makes little garbage, and its collections
+    would only walk the new edition again and again; ``watch`` collects while idle.
+    """
+    if not pause:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _pages(result: BuildResult, cache_dir: Path | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -19,6 +20,7 @@ from conftest import REPO
 from qz_ebook import cache, rendering
 from qz_ebook.build import build
 from qz_ebook.cache import Memory, save
+from qz_ebook.cli import collector_paused
 from qz_ebook.diagnostics import BuildFailed
 from qz_ebook.watch import Watcher, watched_folders
 
@@ -277,3 +279,14 @@ def test_only_a_sessions_first_build_renders_the_epub_in_a_second_process(
     second = build(sample_book, tmp_path / "b", cache_dir=store, memory=memory)
     assert asides == [1]  # the second build found its pages in memory: forking would cost more
     assert len(second.rendered) == 4
+
+
+@pytest.mark.parametrize("pause", [True, False])
+def test_the_collector_waits_only_while_a_paused_block_runs(pause: bool) -> None:
+    assert gc.isenabled()
+    with collector_paused(pause):
+        assert gc.isenabled() is not pause
+    assert gc.isenabled()
+    with pytest.raises(KeyboardInterrupt), collector_paused(pause):
+        raise KeyboardInterrupt  # Ctrl-C during a build
+    assert gc.isenabled()
