@@ -71,10 +71,11 @@ def convert_book(
     """
     contributions = list(book.contributions())
     cache = cache or ConversionCache(None)
-    context = cache.context(contributions, allowed_roots)
+    resolver = LinkResolver(contributions)  # resolves each file once, for the cache key and the conversions
+    context = cache.context(resolver.by_file, allowed_roots)
     outcomes = cache.get_all(contributions, context)
     missing = [i for i in range(len(contributions)) if i not in outcomes]
-    converting = zip(missing, _convert(contributions, missing, allowed_roots), strict=True)
+    converting = zip(missing, _convert(contributions, missing, allowed_roots, resolver), strict=True)
     for done, (index, outcome) in enumerate(converting, start=1):
         outcomes[index] = outcome
         cache.put(contributions[index], context, outcome)
@@ -98,11 +99,13 @@ def bind_images(converted: Converted, registry: AssetRegistry) -> Converted:
     return replace(converted, body=converted.body.bind_images(hrefs), images=images)
 
 
-def _convert(contributions: list[Contribution], indices: Sequence[int], roots: tuple[Path, ...]) -> Iterator[Outcome]:
+def _convert(
+    contributions: list[Contribution], indices: Sequence[int], roots: tuple[Path, ...], resolver: LinkResolver
+) -> Iterator[Outcome]:
     """The outcomes in the order of ``indices``, as they become ready."""
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
     if len(indices) < PARALLEL_FROM or workers < 2:
-        _start_worker(contributions, roots)
+        _start_worker(contributions, roots, resolver)
         yield from (_convert_one(i) for i in indices)
         return
     # fork shares the already imported modules with the workers; elsewhere the default.
@@ -110,7 +113,7 @@ def _convert(contributions: list[Contribution], indices: Sequence[int], roots: t
     context = multiprocessing.get_context(method)
     chunk = max(1, len(indices) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(contributions, roots)) as pool:  # fmt: skip
+                             initargs=(contributions, roots, resolver)) as pool:  # fmt: skip
         yield from pool.map(_convert_one, indices, chunksize=chunk)
 
 
@@ -118,9 +121,9 @@ def _convert(contributions: list[Contribution], indices: Sequence[int], roots: t
 _worker: tuple[list[Contribution], Converter] | None = None
 
 
-def _start_worker(contributions: list[Contribution], roots: tuple[Path, ...]) -> None:
+def _start_worker(contributions: list[Contribution], roots: tuple[Path, ...], resolver: LinkResolver) -> None:
     global _worker
-    _worker = (contributions, Converter(LinkResolver(contributions), roots, Diagnostics()))
+    _worker = (contributions, Converter(resolver, roots, Diagnostics()))
 
 
 def _convert_one(index: int) -> Outcome:

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter
-from qz_ebook.links import contribution_files
 from qz_ebook.model import Contribution
 from qz_ebook.pages import Assembled
 from qz_ebook.progress import Progress
@@ -241,10 +240,13 @@ class ConversionCache:
     def __init__(self, store: CacheStore | None) -> None:
         self.store = store
 
-    def context(self, contributions: list[Contribution], roots: tuple[Path, ...]) -> str:
-        """What every conversion of this build depends on besides its own text."""
+    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+        """What every conversion of this build depends on besides its own text.
+
+        ``files`` are the contribution files links resolve against (``links.contribution_files``).
+        """
         parts = [FORMAT, tool_fingerprint()]
-        parts += sorted(f"{file}\t{slug}" for file, slug in contribution_files(contributions).items())
+        parts += sorted(f"{file}\t{slug}" for file, slug in files.items())
         parts += [str(root.resolve()) for root in roots]
         return _digest("\n".join(parts))
 

@@ -184,20 +184,20 @@ class LinkRef:
     location: Location
 
 
-def contribution_files(contributions: Iterable[Contribution]) -> dict[Path, str]:
+def contribution_files(contributions: Iterable[Contribution]) -> dict[str, str]:
     """Each contribution's file, resolved as ``Path.resolve`` does, → its slug.
 
     A book has many files in few folders: each folder is resolved once, and a
     file itself only when it is a symbolic link.
     """
     folders: dict[Path, str] = {}
-    found: dict[Path, str] = {}
+    found: dict[str, str] = {}
     for c in contributions:
         folder = folders.get(c.source.parent)
         if folder is None:
             folder = folders[c.source.parent] = os.path.realpath(c.source.parent)
         file = os.path.join(folder, c.source.name)
-        found[Path(os.path.realpath(file) if os.path.islink(file) else file)] = c.slug
+        found[os.path.realpath(file) if os.path.islink(file) else file] = c.slug
     return found
 
 
@@ -221,7 +221,7 @@ class LinkResolver:
         if not parts.path:
             return Target(contribution.slug, fragment)
         file = (contribution.source.parent / unquote(parts.path)).resolve()
-        slug = self.by_file.get(file)
+        slug = self.by_file.get(str(file))
         if slug is None:
             known = [os.path.relpath(f, contribution.source.parent.resolve()) for f in self.by_file]
             reason = "no such file" if not file.exists() else "the file is not a contribution in the outline"

@@ -29,9 +29,9 @@ def conversions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counts: list[int] = []
     original = batch._convert
 
-    def counting(contributions, indices, roots):  # type: ignore[no-untyped-def]
+    def counting(contributions, indices, roots, resolver):  # type: ignore[no-untyped-def]
         counts.append(len(indices))
-        return original(contributions, indices, roots)
+        return original(contributions, indices, roots, resolver)
 
     monkeypatch.setattr(batch, "_convert", counting)
     return counts
