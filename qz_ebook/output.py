@@ -79,7 +79,7 @@ class Staging:
             blocked = any(name in folders or _above(name) & existing for name in changed)
             if not blocked:
                 _write(staging, {name: files[name] for name in changed})
-                self._updates.append(_Update(staging, target, changed, sorted(existing - files.keys()), folders))
+                self._updates.append(_Update(staging, target, changed, sorted(existing - files.keys())))
                 return
         _write(staging, files)
         self._trees.append((staging, target))
@@ -108,13 +108,12 @@ class Staging:
 
 @dataclass(frozen=True)
 class _Update:
-    """A folder's changed files, staged, and the files and folders it has now."""
+    """A folder's changed files, staged, and the files it no longer holds."""
 
     staging: Path
     target: Path
     changed: list[str]
     removed: list[str]
-    folders: frozenset[str]
 
     def apply(self) -> None:
         # Each file is replaced by an atomic rename: a reader sees every page whole.
@@ -123,7 +122,8 @@ class _Update:
             os.replace(self.staging / name, self.target / name)
         for name in self.removed:
             (self.target / name).unlink(missing_ok=True)
-        for name in sorted(self.folders, key=lambda folder: -folder.count("/")):  # the deepest first
+        emptied = set().union(*map(_above, self.removed))  # only these can have become empty
+        for name in sorted(emptied, key=lambda folder: -folder.count("/")):  # the deepest first
             with contextlib.suppress(OSError):  # not empty: it still holds outputs
                 (self.target / name).rmdir()
 
@@ -145,15 +145,11 @@ def _plain_tree(target: Path) -> tuple[frozenset[str], frozenset[str]] | None:
         return None
     files: set[str] = set()
     folders: set[str] = set()
+    prefix = len(str(target)) + 1
     for entry in _entries(str(target)):
-        if entry.is_symlink():
+        if entry.is_symlink() or not (entry.is_dir() or entry.is_file()):
             return None
-        if entry.is_dir():
-            folders.add(entry.path[len(str(target)) + 1 :].replace(os.sep, "/"))
-        elif entry.is_file():
-            files.add(entry.path[len(str(target)) + 1 :].replace(os.sep, "/"))
-        else:
-            return None
+        (folders if entry.is_dir() else files).add(entry.path[prefix:].replace(os.sep, "/"))
     return frozenset(files), frozenset(folders)
 
 
