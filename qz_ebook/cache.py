@@ -9,8 +9,8 @@ contribution files (links resolve against it), the allowed image folders, the
 tool (every file of the package) and its libraries' versions, and the image files
 it uses. All but the last go into the key; the images are checked by size and
 modification time on a hit.
-A rendered page depends on its template and its whole context (``fingerprint``);
-only its latest version is kept.
+A rendered page depends on its template and its source (``pages.PageSource``,
+``fingerprint``); only its latest version is kept.
 A compressed zip member depends on its bytes alone.
 A stale entry can therefore never be served.
 """
@@ -35,7 +35,7 @@ from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution
-from qz_ebook.pages import Assembled
+from qz_ebook.pages import Assembled, PageSource
 from qz_ebook.progress import Progress
 from qz_ebook.templates import render
 
@@ -290,10 +290,11 @@ def _conversion_key(context: str, source: str, slug: str, body: str) -> str:
 
 
 class RenderCache:
-    """Rendered pages in ``store``, keyed by template, page and context fingerprint.
+    """Rendered pages in ``store``, keyed by template, page and the fingerprint of their source.
 
     A page is rendered again exactly when something its template can show has
-    changed (``qz_ebook.fingerprint``), or a template or the tool itself has. With
+    changed (``qz_ebook.fingerprint``, ``pages.PageSource``), or a template or the
+    tool itself has. With
     ``store=None`` every page is rendered and nothing is fingerprinted.
     """
 
@@ -309,44 +310,44 @@ class RenderCache:
         """Announce the next ``pages`` renderings as ``stage``, for the progress line."""
         self._stage, self._done, self._total = stage, 0, pages
 
-    def render(self, page: str, template: str, **context: object) -> bytes:
-        """Page ``page`` (its output path, e.g. ``html/index.html``) from ``template`` with ``context``."""
-        return self._cached(page, template, context)[0]
+    def render(self, page: str, template: str, source: PageSource) -> bytes:
+        """Page ``page`` (its output path, e.g. ``html/index.html``) from ``template`` and ``source``."""
+        return self._cached(page, template, source)[0]
 
-    def assemble(self, sections: Iterable[tuple[str, str, dict[str, object]]]) -> Assembled:
-        """Render each ``(page, template, context)`` as a page of its own, to be shown together.
+    def assemble(self, sections: Iterable[tuple[str, str, PageSource]]) -> Assembled:
+        """Render each ``(page, template, source)`` as a page of its own, to be shown together.
 
         An edit then re-renders the sections it touches, not all of them.
         """
-        rendered = [self._cached(page, template, context) for page, template, context in sections]
+        rendered = [self._cached(page, template, source) for page, template, source in sections]
         parts = tuple(content for content, _ in rendered)
         # Without a store nothing is fingerprinted, and nothing reads the digest.
         digest = _digest("\n".join(fingerprint for _, fingerprint in rendered)) if self.store is not None else ""
         return Assembled(parts, digest)
 
-    def _cached(self, page: str, template: str, context: dict[str, object]) -> tuple[bytes, str]:
-        """The page's content, and the fingerprint of its context (empty without a store)."""
+    def _cached(self, page: str, template: str, source: PageSource) -> tuple[bytes, str]:
+        """The page's content, and the fingerprint of its source (empty without a store)."""
         self._done += 1
         if self.progress is not None:
             self.progress(self._stage, self._done, self._total)
         if self.store is None:
-            return self._render(page, template, context), ""
+            return self._render(page, template, source), ""
         # One entry per page, holding its latest version behind that version's fingerprint:
         # a page rendered again replaces its entry, and the cache does not grow with every edit.
         slot = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template]))
-        fingerprint = self.fingerprint(context)
+        fingerprint = self.fingerprint(source)
         stored = self.store.get(slot)
         mark = fingerprint.encode("ascii")
         if stored is not None and stored.startswith(mark):
             self.reused += 1
             return stored[len(mark) :], fingerprint
-        content = self._render(page, template, context)
+        content = self._render(page, template, source)
         self.store.put(slot, mark + content)
         return content, fingerprint
 
-    def _render(self, page: str, template: str, context: dict[str, object]) -> bytes:
+    def _render(self, page: str, template: str, source: PageSource) -> bytes:
         self.rendered.append(page)
-        return render(template, **context)
+        return render(template, **source.context())
 
     def deflated(self, data: bytes) -> bytes:
         """``data`` as a raw deflate stream, the way zipfile compresses a member at its default level.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from qz_ebook.model import Book, Contribution, Entry, Page, Part, Perspective
 
@@ -51,19 +52,29 @@ def _preorder(node: NavNode) -> list[NavNode]:
     return [node] + [d for child in node.children for d in _preorder(child)]
 
 
+@dataclass(frozen=True)
 class Sidebar:
     """The table of contents as one page shows it: its own path open, every other branch shut.
 
     Each page then carries the parts and its neighbourhood, not the whole book, so
     the edition grows linearly with the book. Pages that open the same branches
     (all the leaves of one part) share one tree, and shut nodes are made once.
+    Only ``toc`` is a field: the rest is derived from it, and fingerprints see the fields.
     """
 
-    def __init__(self, toc: tuple[NavNode, ...]) -> None:
-        self.toc = toc
-        self._branches = frozenset(slug for slug, node in nodes_by_slug(toc).items() if node.children)
-        self._trees: dict[frozenset[str], tuple[NavNode, ...]] = {}
-        self._shut: dict[int, NavNode] = {}
+    toc: tuple[NavNode, ...]
+
+    @cached_property
+    def _branches(self) -> frozenset[str]:
+        return frozenset(slug for slug, node in nodes_by_slug(self.toc).items() if node.children)
+
+    @cached_property
+    def _trees(self) -> dict[frozenset[str], tuple[NavNode, ...]]:
+        return {}
+
+    @cached_property
+    def _shut(self) -> dict[int, NavNode]:
+        return {}
 
     def around(self, open_slugs: frozenset[str]) -> tuple[NavNode, ...]:
         """The tree with the branches of ``open_slugs`` expanded."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from qz_ebook.convert import Converted
 from qz_ebook.model import Book, Contribution, Page, Perspective
@@ -35,6 +36,30 @@ class PageView:
     related: Related | None = None  # contributions only
     converted: Converted | None = None  # contributions only
     start_page: int | None = None  # the print page that starts with this page
+
+
+class PageSource(Protocol):
+    """What a page is rendered from: a frozen dataclass whose ``context()`` its template gets.
+
+    The render cache keys a page by the fingerprint of its source, not of the
+    context: ``context()`` must derive what it returns from the source's fields
+    alone (the tool's own code is in every key). A source holds a few objects the
+    build shares, such as a page view and the edition's frame, each fingerprinted
+    once per build: keying a page costs a hash, and the context of a page the
+    cache holds is never built.
+    """
+
+    def context(self) -> Mapping[str, object]: ...
+
+
+@dataclass(frozen=True)
+class Given:
+    """A context given in full, fingerprinted as it is: for pages not worth a source of their own."""
+
+    values: Mapping[str, object]
+
+    def context(self) -> Mapping[str, object]:
+        return self.values
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ the package document, the NCX, the guide and the container.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO, TypeAlias
@@ -23,9 +23,9 @@ from qz_ebook.cache import RenderCache
 from qz_ebook.convert import Converted, page_marker_id
 from qz_ebook.edition import Edition
 from qz_ebook.links import Linker, Target
-from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.model import Asset, Book, BookMeta, Contribution
 from qz_ebook.navigation import NavNode, flatten_below
-from qz_ebook.pages import PageView
+from qz_ebook.pages import Given, PageSource, PageView
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
@@ -146,16 +146,40 @@ def _accessibility_metadata(package: epub.EpubBook, claims: Claims) -> None:
         meta("a11y:certifiedBy", claims.certified_by, refines="#conf")
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What every document of the book shows alike: one per build."""
+
+    meta: BookMeta
+    draft_note: str | None
+
+
+@dataclass(frozen=True)
+class ViewDocument:
+    """A part, section or contribution as a document of its own."""
+
+    frame: Frame
+    view: PageView
+
+    def context(self) -> Mapping[str, object]:
+        view, page = self.view, self.view.page
+        own: dict[str, object] = {"lang": self.frame.meta.language, "semantics": SEMANTICS.get(view.kind)}
+        if view.converted is not None:
+            assert isinstance(page, Contribution)
+            own = {"lang": page.lang, "semantics": SEMANTICS[view.kind], "draft_note": self.frame.draft_note}
+        href = Linker(EXTENSION, page.slug)
+        return {"href": href, "stylesheet": STYLESHEET, "title": page.title, "view": view, **own}
+
+
 def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -> list[epub.EpubItem]:
     book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
     # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
     pages.expect("EPUB", 3 + bool(edition.perspectives) + len(views))
 
-    def document(slug: str, template: str, properties: list[str] | None = None, **context: object) -> epub.EpubItem:
-        href = Linker(EXTENSION, slug)
-        name = href(slug)
-        content = pages.render(f"epub/{name}", template, href=href, stylesheet=STYLESHEET, **context)
+    def document(slug: str, template: str, source: PageSource, properties: list[str] | None = None) -> epub.EpubItem:
+        name = Linker(EXTENSION)(slug)
+        content = pages.render(f"epub/{name}", template, source)
         # A plain EpubItem: ebooklib writes its content as given (EpubHtml would re-parse it).
         item = epub.EpubItem(uid=_item_id(slug), file_name=name, media_type=XHTML, content=content)
         item.properties = properties or []
@@ -163,7 +187,9 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
 
     def front(name: str, title: str, **context: object) -> epub.EpubItem:
         properties = ["nav"] if name == "nav" else []
-        return document(name, f"epub/{name}.xhtml", properties, title=title, lang=meta.language, **context)
+        given = Given({"href": Linker(EXTENSION, name), "stylesheet": STYLESHEET, "title": title,
+                       "lang": meta.language, **context})  # fmt: skip
+        return document(name, f"epub/{name}.xhtml", given, properties)
 
     documents = [
         front("cover", meta.title, cover=settings.cover, alt=settings.cover_alt),
@@ -174,15 +200,10 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
     link = Linker(EXTENSION)
     page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in edition.pagination.entries]
     documents.append(front("nav", "Inhalt", toc=toc, landmarks=_landmarks(views), page_links=page_links))
+    frame = Frame(meta, settings.draft_note)
     for view in views:
-        if view.converted is not None:
-            assert isinstance(view.page, Contribution)
-            documents.append(document(view.page.slug, "epub/contribution.xhtml", title=view.page.title, view=view,
-                                      lang=view.page.lang, semantics=SEMANTICS[view.kind],
-                                      draft_note=settings.draft_note))  # fmt: skip
-        else:
-            documents.append(document(view.page.slug, "epub/group.xhtml", title=view.page.title, view=view,
-                                      lang=meta.language, semantics=SEMANTICS.get(view.kind)))  # fmt: skip
+        template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"
+        documents.append(document(view.page.slug, template, ViewDocument(frame, view)))
     return documents
 
 

@@ -1,14 +1,22 @@
-"""The HTML edition: an index, one page per part, section and contribution, and one per perspective."""
+"""The HTML edition: an index, one page per part, section and contribution, and one per perspective.
+
+Each page is rendered from a small source (``pages.PageSource``): the edition's
+``Frame``, shared by every page of a build, and what the page adds, such as its
+view. The render cache keys pages by their sources, so a page the cache holds
+costs a hash, and its context is never built.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qz_ebook.cache import RenderCache
 from qz_ebook.edition import Edition
 from qz_ebook.links import Linker
-from qz_ebook.navigation import Neighbours, Sidebar
-from qz_ebook.pages import START, Crumb, PageView, breadcrumb
+from qz_ebook.model import Asset, BookMeta, Page
+from qz_ebook.navigation import NavNode, Neighbours, Sidebar
+from qz_ebook.pages import START, Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
 
 EXTENSION = "html"
 INDEX = "index"
@@ -16,17 +24,128 @@ SINGLE_PAGE = "gesamt"  # the whole book on one page, for reviewers and for prin
 
 
 @dataclass(frozen=True)
-class MergedPage:
-    """A page of the book inside the single-page edition."""
+class Frame:
+    """What every page of the edition shows alike: one per build."""
 
+    meta: BookMeta
+    toc: tuple[NavNode, ...]
+    perspectives: tuple[PerspectiveView, ...]
+    sidebar: Sidebar
+    draft_note: str | None
+
+    def context(self, slug: str, href: Linker | None = None, **own: object) -> dict[str, object]:
+        """The context of page ``slug``: the edition's part, then the page's ``own``."""
+        return {
+            "current": slug,
+            "href": href or Linker(EXTENSION, slug),
+            "book": self.meta,
+            "lang": self.meta.language,
+            "toc": self.toc,
+            "perspectives": self.perspectives,
+            "sidebar": self.sidebar.around(frozenset()),
+            **own,
+        }
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    frame: Frame
+    first: Page | None  # the first page of the book, where "Weiter" leads
+    cover: Asset
+    cover_alt: str
+
+    def context(self) -> Mapping[str, object]:
+        return self.frame.context(
+            INDEX,
+            title=self.frame.meta.title,
+            crumbs=[START],
+            perspective=None,
+            neighbours=Neighbours(None, self.first),
+            cover=self.cover,
+            cover_alt=self.cover_alt,
+        )
+
+
+@dataclass(frozen=True)
+class ViewPage:
+    """A part, section or contribution on a page of its own."""
+
+    frame: Frame
     view: PageView
-    href: Linker
-    level: int  # heading level of its title: parts h2, their entries h3, and so on
+
+    def context(self) -> Mapping[str, object]:
+        view = self.view
+        return self.frame.context(
+            view.page.slug,
+            title=f"{view.page.title} – {self.frame.meta.title}",
+            view=view,
+            crumbs=breadcrumb(view),
+            perspective=view.context.perspective,
+            neighbours=view.neighbours,
+            sidebar=self.frame.sidebar.around(frozenset(p.slug for p in (*view.context.ancestors, view.page))),
+            draft_note=self.frame.draft_note,
+        )
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page of the book inside the single-page edition, rendered and cached on its own."""
+
+    frame: Frame
+    merged: Linker  # the single page's linker
+    view: PageView
+
+    @property
+    def href(self) -> Linker:
+        return self.merged.at(self.view.page.slug)
+
+    @property
+    def level(self) -> int:
+        """Heading level of its title: parts h2 below the book's h1, their entries h3, and so on."""
+        return min(2 + len(self.view.context.ancestors), 6)
 
     def body(self) -> str:
         """The page's converted text, its own headings moved below the page title."""
         converted = self.view.converted
         return converted.body.render(self.href, heading_offset=self.level - 1) if converted else ""
+
+    def context(self) -> Mapping[str, object]:
+        return {"lang": self.frame.meta.language, "draft_note": self.frame.draft_note, "item": self}
+
+
+@dataclass(frozen=True)
+class SinglePage:
+    frame: Frame
+    merged: Linker
+    sections: Assembled
+
+    def context(self) -> Mapping[str, object]:
+        return self.frame.context(
+            SINGLE_PAGE,
+            href=self.merged,
+            title=f"{self.frame.meta.title} – Gesamtausgabe",
+            crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)],
+            perspective=None,
+            neighbours=Neighbours(None, None),
+            sections=self.sections,
+        )
+
+
+@dataclass(frozen=True)
+class PerspectivePage:
+    frame: Frame
+    way: PerspectiveView
+
+    def context(self) -> Mapping[str, object]:
+        label = self.way.perspective.label
+        return self.frame.context(
+            self.way.slug,
+            title=f"{label} – {self.frame.meta.title}",
+            perspective=self.way.perspective,
+            crumbs=[START, Crumb(label, self.way.slug)],
+            neighbours=Neighbours(None, None),
+            view=self.way,
+        )
 
 
 def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
@@ -38,56 +157,26 @@ def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
     }
     for result in edition.converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
-
-    sidebar = Sidebar(edition.toc)
-    top = sidebar.around(frozenset())
+    frame = Frame(book.meta, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note)
     # The index, every page twice (alone and as a section of the single page), the single page, the perspectives.
     pages.expect("HTML", 1 + 2 * len(views) + 1 + len(edition.perspectives))
 
-    def page(slug: str, template: str, href: Linker | None = None, **context: object) -> None:
+    def page(slug: str, template: str, source: PageSource) -> None:
         name = f"{slug}.{EXTENSION}"
-        context.setdefault("sidebar", top)
-        files[name] = pages.render(
-            f"html/{name}",
-            template,
-            current=slug,
-            href=href or Linker(EXTENSION, slug),
-            book=book.meta,
-            lang=book.meta.language,
-            toc=edition.toc,
-            perspectives=edition.perspectives,
-            **context,
-        )
+        files[name] = pages.render(f"html/{name}", template, source)
 
-    page(INDEX, "html/index.html", title=book.meta.title, crumbs=[START], perspective=None,
-         neighbours=Neighbours(None, views[0].page if views else None), cover=book.settings.cover,
-         cover_alt=book.settings.cover_alt)  # fmt: skip
+    first = views[0].page if views else None
+    page(INDEX, "html/index.html", IndexPage(frame, first, book.settings.cover, book.settings.cover_alt))
     for view in views:
-        page(
-            view.page.slug,
-            "html/contribution.html" if view.converted is not None else "html/group.html",
-            title=f"{view.page.title} – {book.meta.title}",
-            view=view,
-            crumbs=breadcrumb(view),
-            perspective=view.context.perspective,
-            neighbours=view.neighbours,
-            sidebar=sidebar.around(frozenset(p.slug for p in (*view.context.ancestors, view.page))),
-            draft_note=book.settings.draft_note,
-        )
+        template = "html/contribution.html" if view.converted is not None else "html/group.html"
+        page(view.page.slug, template, ViewPage(frame, view))
     merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views))
     # Each page on its own: an edit re-renders its section, not the whole book.
     sections = pages.assemble(
-        (f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html",
-         # Parts get h2 below the book's h1, their entries h3, and so on.
-         {"lang": book.meta.language, "draft_note": book.settings.draft_note,
-          "item": MergedPage(v, merged.at(v.page.slug), min(2 + len(v.context.ancestors), 6))})
+        (f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html", Section(frame, merged, v))
         for v in views
-    )  # fmt: skip
-    page(SINGLE_PAGE, "html/single.html", href=merged, title=f"{book.meta.title} – Gesamtausgabe",
-         crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)], perspective=None,
-         neighbours=Neighbours(None, None), sections=sections)  # fmt: skip
+    )
+    page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections))
     for way in edition.perspectives:
-        label = way.perspective.label
-        page(way.slug, "html/perspective.html", title=f"{label} – {book.meta.title}", perspective=way.perspective,
-             crumbs=[START, Crumb(label, way.slug)], neighbours=Neighbours(None, None), view=way)  # fmt: skip
+        page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
     return files
