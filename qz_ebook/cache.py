@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
-from qz_ebook.fingerprint import Fingerprinter
+from qz_ebook.fingerprint import Fingerprinter, Memo
 from qz_ebook.model import Contribution
 from qz_ebook.pages import Assembled, PageSource
 from qz_ebook.progress import Progress
@@ -64,6 +64,7 @@ class Memory:
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
     conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
+    fingerprints: Memo = field(default_factory=dict)  # the last build's (``Fingerprinter``)
 
 
 def save(folder: Path, memory: Memory) -> None:
@@ -300,7 +301,10 @@ class RenderCache:
 
     def __init__(self, store: CacheStore | StoreReader | None, progress: Progress | None = None) -> None:
         self.store = store
-        self.fingerprint = Fingerprinter()
+        memory = store.memory if isinstance(store, CacheStore) else None
+        self.fingerprint = Fingerprinter(memory.fingerprints if memory is not None else None)
+        if memory is not None:
+            memory.fingerprints = self.fingerprint.memo  # what the next build may take over, filled as this one goes
         self.rendered: list[str] = []  # the pages rendered in this build, in order
         self.reused = 0
         self.progress = progress

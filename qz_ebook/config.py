@@ -14,6 +14,7 @@ from qz_ebook import schema
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
 from qz_ebook.schema import Field
+from qz_ebook.sharing import shared
 
 DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
 TIMESTAMP = schema.matches(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "a UTC time as YYYY-MM-DDThh:mm:ssZ")
@@ -220,8 +221,10 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         settings,
         found["outline"],
         tuple(
-            Perspective(
-                p["key"], p["label"], p["description"], tuple(p.get("parts", [])), tuple(p.get("contributions", []))
+            shared(
+                Perspective(
+                    p["key"], p["label"], p["description"], tuple(p.get("parts", [])), tuple(p.get("contributions", []))
+                )
             )
             for p in perspectives
         ),

@@ -34,12 +34,20 @@ UNSEEN_FIELDS: dict[type, frozenset[str]] = {
 }
 
 
-class Fingerprinter:
-    """Hashes values; each object is walked once per fingerprinter (the model is immutable)."""
+Memo = dict[int, tuple[object, bytes]]  # id → (object, digest): holding the object keeps its id from being reused
 
-    def __init__(self) -> None:
-        # id → (object, digest): holding the object keeps its id from being reused.
-        self._memo: dict[int, tuple[object, bytes]] = {}
+
+class Fingerprinter:
+    """Hashes values; each object is walked once per fingerprinter (the model is immutable).
+
+    ``earlier`` is the ``memo`` of the last build's fingerprinter (``qz-ebook watch``):
+    an immutable object it holds, such as a model value ``sharing.shared`` handed
+    out again, is not walked again.
+    """
+
+    def __init__(self, earlier: Memo | None = None) -> None:
+        self.memo: Memo = {}
+        self._earlier = earlier or {}
         # dataclass type → (its name, the fields hashed): dataclasses.fields() is slow to ask every time
         self._layouts: dict[type, tuple[bytes, tuple[str, ...]]] = {}
 
@@ -56,11 +64,16 @@ class Fingerprinter:
             return b"%s%d:%s" % (name, len(data), data)
         if value is None or isinstance(value, int | float):
             return f"{type(value).__name__}:{value!r};".encode()
-        known = self._memo.get(id(value))
+        known = self.memo.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
+        known = self._earlier.get(id(value))
+        # A mutable value may have changed since; the model's values cannot.
+        if known is not None and known[0] is value and _immutable(value):
+            self.memo[id(value)] = known
+            return known[1]
         digest = b"#" + hashlib.sha256(self._encode(value)).digest()  # '#' + 32 bytes: never a scalar's spelling
-        self._memo[id(value)] = (value, digest)
+        self.memo[id(value)] = (value, digest)
         return digest
 
     def _encode(self, value: object) -> bytes:
@@ -87,3 +100,11 @@ def _layout(kind: type) -> tuple[bytes, tuple[str, ...]]:
     skipped = UNSEEN_FIELDS.get(kind, frozenset())
     names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in skipped)
     return f"{kind.__module__}.{kind.__qualname__}:".encode(), names
+
+
+def _immutable(value: object) -> bool:
+    """Whether ``value`` is of a kind that cannot change (its items are checked when they are hashed)."""
+    if isinstance(value, tuple | frozenset | PurePath):
+        return True
+    params = getattr(type(value), "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)

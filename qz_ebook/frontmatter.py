@@ -12,6 +12,7 @@ from qz_ebook import schema, yamlsource
 from qz_ebook.diagnostics import Diagnostic, Diagnostics, Location
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.schema import Field
+from qz_ebook.sharing import shared
 
 FENCE = "---"
 # Where str.splitlines ends a line ("\r\n" ends one line, not two).
@@ -117,4 +118,4 @@ def _checked_header(
 
 def persons(values: list[Any]) -> tuple[Person, ...]:
     """Turn checked ``authors`` items into ``Person``s."""
-    return tuple(Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation")) for v in values)
+    return tuple(shared(Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation"))) for v in values)

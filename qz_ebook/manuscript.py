@@ -15,6 +15,7 @@ from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.frontmatter import Source, persons, read_source
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.outline import OutlineItem, parse_outline
+from qz_ebook.sharing import shared
 from qz_ebook.slugs import slugify
 
 # Far above any real contribution; keeps a stray dump from exhausting memory.
@@ -74,7 +75,7 @@ class _Reader:
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
         slug = self._claim_slug("teil-" + slugify(title), location)
-        return Part(slug, title, self._entries(items))
+        return shared(Part(slug, title, self._entries(items)))
 
     def _entries(self, items: list[OutlineItem]) -> tuple[Entry, ...]:
         entries = (self._entry(item) for item in items)
@@ -83,7 +84,7 @@ class _Reader:
     def _entry(self, item: OutlineItem) -> Entry | None:
         if item.path is None:
             slug = self._claim_slug(slugify(item.label), item.location)
-            return Section(slug, item.label, self._entries(item.children))
+            return shared(Section(slug, item.label, self._entries(item.children)))
         return self._contribution(item)
 
     def _contribution(self, item: OutlineItem) -> Contribution | None:
@@ -94,28 +95,32 @@ class _Reader:
             return None
         path, source, slug = read
         fields = source.fields
-        return Contribution(
-            slug=slug,
-            source=path,
-            label=item.label,
-            title=fields["title"],
-            kind=fields["kind"],
-            status=fields["status"],
-            lang=fields.get("lang", self.language),
-            body=source.body,
-            body_line=source.body_line,
-            subtitle=fields.get("subtitle"),
-            authors=persons(fields.get("authors", [])),
-            place=fields.get("place"),
-            year=fields.get("year"),
-            series=fields.get("series"),
-            page=fields.get("page"),
-            paper=fields.get("paper"),
-            topic=fields.get("topic"),
-            contacts=read_contacts(path.parent / fields["contacts"], source.key_locations["contacts"], self.diagnostics)
-            if "contacts" in fields
-            else (),
-            children=children,
+        return shared(
+            Contribution(
+                slug=slug,
+                source=path,
+                label=item.label,
+                title=fields["title"],
+                kind=fields["kind"],
+                status=fields["status"],
+                lang=fields.get("lang", self.language),
+                body=source.body,
+                body_line=source.body_line,
+                subtitle=fields.get("subtitle"),
+                authors=persons(fields.get("authors", [])),
+                place=fields.get("place"),
+                year=fields.get("year"),
+                series=fields.get("series"),
+                page=fields.get("page"),
+                paper=fields.get("paper"),
+                topic=fields.get("topic"),
+                contacts=read_contacts(
+                    path.parent / fields["contacts"], source.key_locations["contacts"], self.diagnostics
+                )
+                if "contacts" in fields
+                else (),
+                children=children,
+            )
         )
 
     def _read_source(self, item: OutlineItem) -> tuple[Path, Source, str] | None:

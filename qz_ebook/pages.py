@@ -20,6 +20,7 @@ from qz_ebook.navigation import (
 )
 from qz_ebook.pagination import Pagination
 from qz_ebook.relations import Related, relations
+from qz_ebook.sharing import shared
 
 PERSPECTIVE_PREFIX = "perspektive-"
 
@@ -99,15 +100,17 @@ def page_views(
     related = relations(book)
     starts = pagination.starts
     return [
-        PageView(
-            page=page,
-            kind=page_kind(page),
-            context=contexts[page.slug],
-            node=nodes[page.slug],
-            neighbours=around[page.slug],
-            related=related[page.slug] if isinstance(page, Contribution) else None,
-            converted=converted.get(page.slug) if isinstance(page, Contribution) else None,
-            start_page=starts.get(page.slug),
+        shared(
+            PageView(
+                page=page,
+                kind=page_kind(page),
+                context=contexts[page.slug],
+                node=nodes[page.slug],
+                neighbours=around[page.slug],
+                related=related[page.slug] if isinstance(page, Contribution) else None,
+                converted=converted.get(page.slug) if isinstance(page, Contribution) else None,
+                start_page=starts.get(page.slug),
+            )
         )
         for page in pages
     ]
@@ -116,7 +119,8 @@ def page_views(
 def perspective_views(book: Book, toc: tuple[NavNode, ...]) -> list[PerspectiveView]:
     nodes = nodes_by_slug(toc)
     return [
-        PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p, nodes)) for p in book.perspectives
+        shared(PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p, nodes)))
+        for p in book.perspectives
     ]
 
 

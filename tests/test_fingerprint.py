@@ -53,3 +53,24 @@ def test_values_that_print_alike_are_told_apart(a: object, b: object) -> None:
 def test_a_value_it_does_not_know_is_an_error_not_a_guess() -> None:
     with pytest.raises(TypeError, match="cannot fingerprint a object; teach qz_ebook.fingerprint about it"):
         digest({"x": object()})
+
+
+def test_the_last_builds_digests_hold_for_the_same_immutable_objects_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [CONTRIBUTION]
+    context = {"pages": pages, "part": Part("teil-1", "Teil 1", (CONTRIBUTION,))}
+    last = Fingerprinter()
+    before = last(context)
+    pages.append(replace(CONTRIBUTION, slug="aachen"))  # a mutable value changed since
+    walked: list[object] = []
+    original = Fingerprinter._encode
+
+    def walking(self: Fingerprinter, value: object) -> bytes:
+        walked.append(value)
+        return original(self, value)
+
+    monkeypatch.setattr(Fingerprinter, "_encode", walking)
+    after = Fingerprinter(last.memo)(context)
+    # The dict and the list are walked again, and the new contribution; the part and the first one are not.
+    assert {id(value) for value in walked} == {id(context), id(pages), id(pages[1])}
+    assert after != before == digest({"pages": [CONTRIBUTION], "part": context["part"]})
+    assert after == digest({"pages": pages, "part": context["part"]})

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from test_cache import EDITS
 
 from qz_ebook import cache, rendering
 from qz_ebook.build import build
 from qz_ebook.cache import Memory, save
 from qz_ebook.cli import collector_paused
 from qz_ebook.diagnostics import BuildFailed
+from qz_ebook.fingerprint import Fingerprinter
+from qz_ebook.pages import PageView
 from qz_ebook.watch import Watcher, watched_folders
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
@@ -106,6 +109,41 @@ def test_builds_sharing_a_memory_read_nothing_back_and_equal_a_build_without_cac
     )  # fmt: skip
     build(sample_book, tmp_path / "fresh")
     assert files(tmp_path / "b") == files(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("change", EDITS, ids=list(EDITS))
+def test_a_rebuild_in_the_same_memory_after_any_edit_equals_a_build_without_cache(
+    change: str, sample_book: Path, tmp_path: Path
+) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "before", cache_dir=store, memory=memory)
+    name, old, new = EDITS[change]
+    edit(sample_book / name, old, new)
+    result = build(sample_book, tmp_path / "after", cache_dir=store, memory=memory)
+    assert result.rendered, "an edit that changes the outputs renders something"
+    build(sample_book, tmp_path / "fresh")
+    assert files(tmp_path / "after") == files(tmp_path / "fresh")
+
+
+def test_a_rebuild_in_the_same_memory_walks_only_what_the_edit_changed(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    walked: list[object] = []
+    original = Fingerprinter._encode
+
+    def walking(self: Fingerprinter, value: object) -> bytes:
+        walked.append(value)
+        return original(self, value)
+
+    monkeypatch.setattr(Fingerprinter, "_encode", walking)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    # The edited contribution and what holds it: its paper and its part, and the pages
+    # before and after each of these. The other views are the last build's, walked then.
+    views = sorted({id(v): v.page.slug for v in walked if isinstance(v, PageView)}.values())
+    assert views == ["grusswort", "musterstadt", "oeffnung", "teil-handreichungen", "teil-weitere-themen"]
 
 
 def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path: Path) -> None:
