@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from qz_ebook.convert import Converted, PageMarker
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Book
+from qz_ebook.sharing import shared
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,13 @@ def paginate(book: Book, converted: dict[str, Converted]) -> Pagination:
     last = 0
     for contribution in book.contributions():
         if contribution.page is not None and contribution.page > last:
-            entries.append(PageStart(contribution.page, contribution.slug))
+            entries.append(shared(PageStart(contribution.page, contribution.slug)))
             starts[contribution.slug] = last = contribution.page
         for marker in converted[contribution.slug].page_markers:
             if marker.number <= last:
                 backwards.append((marker, last))
                 continue
-            entries.append(PageStart(marker.number, contribution.slug))
+            entries.append(shared(PageStart(marker.number, contribution.slug)))
             last = marker.number
     return Pagination(tuple(entries), starts, tuple(backwards))
 

@@ -27,6 +27,7 @@ from qz_ebook.links import Linker, Target
 from qz_ebook.model import Asset, Book, BookMeta, Contribution
 from qz_ebook.navigation import NavNode, flatten_below
 from qz_ebook.pages import Given, PageSource, PageView
+from qz_ebook.pagination import PageStart
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
@@ -154,6 +155,26 @@ class Frame:
     meta: BookMeta
     draft_note: str | None
 
+    def context(self, slug: str, title: str, lang: str | None = None, **own: object) -> dict[str, object]:
+        """The context of document ``slug``: what every document has, then its ``own``."""
+        lang = lang or self.meta.language
+        return {"href": Linker(EXTENSION, slug), "stylesheet": STYLESHEET, "title": title, "lang": lang, **own}
+
+
+@dataclass(frozen=True)
+class NavDocument:
+    """The navigation document: the table of contents, the landmarks and the print edition's pages."""
+
+    frame: Frame
+    toc: tuple[NavNode, ...]
+    landmarks: tuple[Landmark, ...]
+    pages: tuple[PageStart, ...]
+
+    def context(self) -> Mapping[str, object]:
+        link = Linker(EXTENSION)
+        page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in self.pages]
+        return self.frame.context("nav", "Inhalt", toc=self.toc, landmarks=self.landmarks, page_links=page_links)
+
 
 @dataclass(frozen=True)
 class ViewDocument:
@@ -164,17 +185,17 @@ class ViewDocument:
 
     def context(self) -> Mapping[str, object]:
         view, page = self.view, self.view.page
-        own: dict[str, object] = {"lang": self.frame.meta.language, "semantics": SEMANTICS.get(view.kind)}
-        if view.converted is not None:
-            assert isinstance(page, Contribution)
-            own = {"lang": page.lang, "semantics": SEMANTICS[view.kind], "draft_note": self.frame.draft_note}
-        href = Linker(EXTENSION, page.slug)
-        return {"href": href, "stylesheet": STYLESHEET, "title": page.title, "view": view, **own}
+        if view.converted is None:
+            return self.frame.context(page.slug, page.title, view=view, semantics=SEMANTICS.get(view.kind))
+        assert isinstance(page, Contribution)
+        return self.frame.context(page.slug, page.title, page.lang, view=view, semantics=SEMANTICS[view.kind],
+                                  draft_note=self.frame.draft_note)  # fmt: skip
 
 
 def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -> list[epub.EpubItem]:
     book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
+    frame = Frame(meta, settings.draft_note)
     # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
     pages.expect("EPUB", 3 + bool(edition.perspectives) + len(views))
 
@@ -187,10 +208,7 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
         return item
 
     def front(name: str, title: str, **context: object) -> epub.EpubItem:
-        properties = ["nav"] if name == "nav" else []
-        given = Given({"href": Linker(EXTENSION, name), "stylesheet": STYLESHEET, "title": title,
-                       "lang": meta.language, **context})  # fmt: skip
-        return document(name, f"epub/{name}.xhtml", given, properties)
+        return document(name, f"epub/{name}.xhtml", Given({**frame.context(name, title), **context}))
 
     documents = [
         front("cover", meta.title, cover=settings.cover, alt=settings.cover_alt),
@@ -198,10 +216,8 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
     ]
     if edition.perspectives:
         documents.append(front(WEGWEISER, "Wegweiser", perspectives=edition.perspectives))
-    link = Linker(EXTENSION)
-    page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in edition.pagination.entries]
-    documents.append(front("nav", "Inhalt", toc=toc, landmarks=_landmarks(views), page_links=page_links))
-    frame = Frame(meta, settings.draft_note)
+    navigation = NavDocument(frame, toc, tuple(_landmarks(views)), edition.pagination.entries)
+    documents.append(document("nav", "epub/nav.xhtml", navigation, ["nav"]))
     for view in views:
         template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"
         documents.append(document(view.page.slug, template, ViewDocument(frame, view)))
