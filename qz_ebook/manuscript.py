@@ -6,6 +6,7 @@ import codecs
 import functools
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,7 +60,13 @@ class _Reader:
         # slug → front-matter key → location, for messages after the model is built
         self.locations: dict[str, dict[str, Location]] = {}
 
-    def read_text(self, path: Path) -> str | None:
+    def read_text(self, path: Path, found: os.stat_result | None = None) -> str | None:
+        """The file's text; with its stat ``found``, not read again while the stat stays the same."""
+        signature = _signature(found) if found is not None else None
+        known = _read_before.get(str(path)) if signature is not None else None
+        if known is not None and known[0] == signature:
+            return known[1]
+        started = time.time_ns()
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -67,11 +74,16 @@ class _Reader:
             return None
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
-            return decoded(data[bom:])  # a BOM is accepted and dropped
+            text = decoded(data[bom:])  # a BOM is accepted and dropped
         except UnicodeDecodeError as exc:
             where = f"{exc.reason} at byte {exc.start + bom}"
             self.diagnostics.error("QZ207", f"file is not UTF-8 ({where})", Location(path))
             return None
+        if signature is not None and max(signature[1:3]) < started - RACY_NS:
+            if len(_read_before) >= MAX_READ_BEFORE:
+                _read_before.clear()
+            _read_before[str(path)] = (signature, text)
+        return text
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
         slug = self._claim_slug("teil-" + slugify(title), location)
@@ -143,7 +155,7 @@ class _Reader:
             )
             self.diagnostics.error("QZ211", message, Location(path))
             return None
-        text = self.read_text(path)
+        text = self.read_text(path, found)
         source = read_source(path, text, self.diagnostics) if text is not None else None
         if source is None or not {"title", "kind", "status"} <= source.fields.keys():
             return None
@@ -176,6 +188,21 @@ class _Reader:
                 self.diagnostics.warning(
                     "QZ106", f"not in the outline {self.outline_path.name}; add it or remove it", Location(path)
                 )
+
+
+# Files read before in this process (``qz-ebook watch``), by path: (signature, text).
+# A file is not read again while its size, times and inode stay the same, if its
+# last change was at least RACY_NS before it was read. File-system clocks tick
+# coarsely, and a second write within the tick of the first could leave every
+# time as it was ("racily clean" files in git); an older file's next change
+# cannot, and its change time cannot be set back.
+_read_before: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+RACY_NS = 2 * 10**9
+MAX_READ_BEFORE = 16384  # files; a process that reads more starts over
+
+
+def _signature(found: os.stat_result) -> tuple[int, int, int, int]:
+    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
 # A file read again with the same bytes gives the very same string (see ``frontmatter._split``).

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from qz_ebook import manuscript
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book, Contribution, Person, Section
@@ -369,3 +372,63 @@ def test_all_problems_are_collected_in_one_run(tmp_path: Path) -> None:
         f"{root}/b.md:3:1: error[QZ202]: a practice-example needs 'paper' or 'topic'",
         f"{root}/b.md:5:1: error[QZ208]: page 2 comes after page 9 of 'a' in the outline",
     ]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the contribution files read (the outline is read every time)."""
+    names: list[str] = []
+    original = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if path.name != "SUMMARY.md":
+            names.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return names
+
+
+def later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Let the reader's clock run ``seconds`` ahead, as if the files had been written that long ago."""
+    now = time.time_ns()
+    monkeypatch.setattr(manuscript.time, "time_ns", lambda: now + int(seconds * 1e9))
+
+
+def test_a_file_unchanged_since_it_was_read_is_not_read_again(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES)
+    later(monkeypatch, 3)
+    first = read_book(book, Diagnostics())
+    assert sorted(reads) == ["beispiel.md", "leicht.md", "musterstadt.md", "oeffnung.md"]
+    reads.clear()
+    again = read_book(book, Diagnostics())
+    assert reads == []
+    assert again == first
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path: Path, reads: list[str]) -> None:
+    # Its times may not show a second change within the file system's clock tick.
+    book = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES)
+    read_book(book, Diagnostics())
+    reads.clear()
+    read_book(book, Diagnostics())
+    assert sorted(reads) == ["beispiel.md", "leicht.md", "musterstadt.md", "oeffnung.md"]
+
+
+def test_a_changed_file_is_read_again_even_with_its_old_size_and_modification_time(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES)
+    later(monkeypatch, 3)
+    read_book(book, Diagnostics())
+    reads.clear()
+    chapter = book / "handreichungen" / "musterstadt.md"
+    before = chapter.stat()
+    time.sleep(0.05)  # past the file system's clock tick: the change time moves on
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Text von", "Text vom"), encoding="utf-8")
+    os.utime(chapter, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a copy that keeps times would
+    changed = read_book(book, Diagnostics())
+    assert reads == ["musterstadt.md"]
+    assert changed.parts[1].children[0].children[0].body == "\nText vom Ein Beispiel.\n"
