@@ -63,8 +63,13 @@ class Memory:
 
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
     conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
+    rendering: Rendering = field(default_factory=lambda: Rendering())  # the last build's pages, in use
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
-    fingerprints: Memo = field(default_factory=dict)  # the last build's (``Fingerprinter``)
+
+    @property
+    def warm(self) -> bool:
+        """Whether an earlier build left its pages here."""
+        return bool(self.rendering.pages)
 
 
 def save(folder: Path, memory: Memory) -> None:
@@ -106,22 +111,27 @@ class CacheStore:
                 damaged.unlink(missing_ok=True)
             self.db = _open(path)
 
-    def get(self, key: str) -> bytes | None:
-        return self.get_many([key]).get(key)
+    def get(self, key: str, remember: bool = True) -> bytes | None:
+        return self.get_many([key], remember).get(key)
 
-    def get_many(self, keys: list[str]) -> dict[str, bytes]:
-        """The stored values of those ``keys`` that are present, in as few queries as SQLite allows."""
+    def get_many(self, keys: list[str], remember: bool = True) -> dict[str, bytes]:
+        """The stored values of those ``keys`` that are present, in as few queries as SQLite allows.
+
+        Without ``remember`` the values are not kept in ``memory`` (nor any longer, if
+        they were): the caller keeps them in a form of its own.
+        """
         found: dict[str, bytes] = {}
         if self.memory is not None:
             self._used.update(keys)
-            found = {key: self.memory.entries[key] for key in keys if key in self.memory.entries}
+            entries = self.memory.entries
+            found = {key: entries[key] if remember else entries.pop(key) for key in keys if key in entries}
             keys = [key for key in keys if key not in found]
         for start in range(0, len(keys), QUERY_KEYS):
             chunk = keys[start : start + QUERY_KEYS]
             marks = ",".join("?" * len(chunk))
             rows = self._run(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk)
             found.update(rows)
-            if self.memory is not None:
+            if self.memory is not None and remember:
                 self.memory.entries.update(rows)
             # Marking once a day is enough for the expiry and keeps most hits read-only.
             self._run(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
@@ -196,7 +206,8 @@ class StoreReader:
         except sqlite3.OperationalError:
             self.db = None
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str, remember: bool = True) -> bytes | None:
+        """The stored value of ``key``; this process keeps nothing in memory, whatever ``remember``."""
         try:
             row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone() if self.db else None
         except sqlite3.OperationalError:
@@ -206,7 +217,7 @@ class StoreReader:
         self.read.append(key)
         return bytes(row[0])
 
-    def put(self, key: str, value: bytes) -> None:
+    def put(self, key: str, value: bytes, remember: bool = True) -> None:
         self.written.append((key, value))
 
     def close(self) -> None:
@@ -258,7 +269,7 @@ class ConversionCache:
         keys = [self._key(c, context) for c in contributions]
         remembered = self.store.memory.conversions if self.store.memory is not None else {}
         self.store.mark_used([key for key in keys if key in remembered])
-        stored = self.store.get_many([key for key in keys if key not in remembered])
+        stored = self.store.get_many([key for key in keys if key not in remembered], remember=False)
         entries = {
             key: remembered.get(key) or _entry(stored[key]) for key in keys if key in remembered or key in stored
         }
@@ -290,21 +301,47 @@ def _conversion_key(context: str, source: str, slug: str, body: str) -> str:
     return "conversion:" + _digest("\n".join([context, source, slug, body]))
 
 
+@dataclass(frozen=True)
+class Compressed:
+    """A zip member's bytes as a raw deflate stream, with the CRC-32 of the bytes."""
+
+    data: bytes
+    crc: int
+
+
+@dataclass
+class Rendering:
+    """What a build's rendering leaves in memory for the next build in the same process.
+
+    Pages and compressed members are the very objects the build used: the next
+    build hands an unchanged page on as the same bytes, and finds its compressed
+    member by their identity, without hashing them again.
+    """
+
+    fingerprints: Memo = field(default_factory=dict)
+    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # slot → (fingerprint, content)
+    # id(content) → (content, its member, the member's key in the store)
+    members: dict[int, tuple[bytes, Compressed, str]] = field(default_factory=dict)
+
+
 class RenderCache:
     """Rendered pages in ``store``, keyed by template, page and the fingerprint of their source.
 
     A page is rendered again exactly when something its template can show has
     changed (``qz_ebook.fingerprint``, ``pages.PageSource``), or a template or the
-    tool itself has. With
-    ``store=None`` every page is rendered and nothing is fingerprinted.
+    tool itself has. With ``store=None`` every page is rendered and nothing is
+    fingerprinted. With the store's ``memory``, pages and members are kept there
+    as ``Rendering``, not as the store's bytes.
     """
 
     def __init__(self, store: CacheStore | StoreReader | None, progress: Progress | None = None) -> None:
         self.store = store
         memory = store.memory if isinstance(store, CacheStore) else None
-        self.fingerprint = Fingerprinter(memory.fingerprints if memory is not None else None)
+        self._last = memory.rendering if memory is not None else Rendering()
+        self.fingerprint = Fingerprinter(self._last.fingerprints)
+        self._this = Rendering(self.fingerprint.memo)
         if memory is not None:
-            memory.fingerprints = self.fingerprint.memo  # what the next build may take over, filled as this one goes
+            memory.rendering = self._this  # filled as this build goes, for the next one to take over
         self.rendered: list[str] = []  # the pages rendered in this build, in order
         self.reused = 0
         self.progress = progress
@@ -340,33 +377,55 @@ class RenderCache:
         # a page rendered again replaces its entry, and the cache does not grow with every edit.
         slot = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template]))
         fingerprint = self.fingerprint(source)
-        stored = self.store.get(slot)
-        mark = fingerprint.encode("ascii")
-        if stored is not None and stored.startswith(mark):
+        content = self._stored(self.store, slot, fingerprint)
+        if content is None:
+            content = self._render(page, template, source)
+            self.store.put(slot, fingerprint.encode("ascii") + content, remember=False)
+        else:
             self.reused += 1
-            return stored[len(mark) :], fingerprint
-        content = self._render(page, template, source)
-        self.store.put(slot, mark + content)
+        self._this.pages[slot] = (fingerprint, content)
         return content, fingerprint
+
+    def _stored(self, store: CacheStore | StoreReader, slot: str, fingerprint: str) -> bytes | None:
+        """The content stored in ``slot`` for ``fingerprint``, if any: from the last build, else the store."""
+        last = self._last.pages.get(slot)
+        if last is not None and last[0] == fingerprint:
+            assert isinstance(store, CacheStore)  # only a store with a memory has a last build
+            store.mark_used([slot])
+            return last[1]
+        stored = store.get(slot, remember=False)
+        mark = fingerprint.encode("ascii")
+        return stored[len(mark) :] if stored is not None and stored.startswith(mark) else None
 
     def _render(self, page: str, template: str, source: PageSource) -> bytes:
         self.rendered.append(page)
         return render(template, **source.context())
 
-    def deflated(self, data: bytes) -> bytes:
-        """``data`` as a raw deflate stream, the way zipfile compresses a member at its default level.
+    def deflated(self, data: bytes) -> Compressed:
+        """``data`` as a zip member compressed the way zipfile compresses at its default level.
 
         Compressing is most of the time it takes to write an EPUB; a rebuild
         compresses only the members whose bytes it has not seen before.
         """
         if self.store is None:
-            return _deflate(data)
-        key = f"deflate:{FORMAT}:{zlib.ZLIB_RUNTIME_VERSION}:" + hashlib.sha256(data).hexdigest()
-        content = self.store.get(key)
-        if content is None:
-            content = _deflate(data)
-            self.store.put(key, content)
-        return content
+            return _compressed(data)
+        last = self._last.members.get(id(data))
+        if last is not None and last[0] is data:
+            _, member, key = last
+            assert isinstance(self.store, CacheStore)  # only a store with a memory has a last build
+            self.store.mark_used([key])
+        else:
+            key = f"deflate:{FORMAT}:{zlib.ZLIB_RUNTIME_VERSION}:" + hashlib.sha256(data).hexdigest()
+            stored = self.store.get(key, remember=False)
+            member = Compressed(stored, zlib.crc32(data)) if stored is not None else _compressed(data)
+            if stored is None:
+                self.store.put(key, member.data, remember=False)
+        self._this.members[id(data)] = (data, member, key)
+        return member
+
+
+def _compressed(data: bytes) -> Compressed:
+    return Compressed(_deflate(data), zlib.crc32(data))
 
 
 def _deflate(data: bytes) -> bytes:

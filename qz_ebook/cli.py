@@ -136,7 +136,7 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
                 click.echo(f"watching {', '.join(_shown(folder) for folder in folders)}; Ctrl-C stops")
             started = time.monotonic()
             try:
-                with ProgressLine() as progress, collector_paused(memory is not None and bool(memory.entries)):
+                with ProgressLine() as progress, collector_paused(memory is not None and memory.warm):
                     result = build(book_dir, out_dir, formats, strict, cache_dir, progress=progress, memory=memory)
             except BuildFailed as failure:
                 _report(failure.diagnostics)

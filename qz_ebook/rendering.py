@@ -53,7 +53,7 @@ def render_formats(
     # A build after another in the same process finds its pages in memory: little
     # work is left to share, and forking a large process costs more in copy-on-write.
     # (So the EPUB process never has a memory to inherit.)
-    warm = store is not None and store.memory is not None and bool(store.memory.entries)
+    warm = store is not None and store.memory is not None and store.memory.warm
     if both and not warm and len(edition.views) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         return _side_by_side(edition, targets, staging, store, progress)
     pages = RenderCache(store, progress)

@@ -312,7 +312,7 @@ def test_members_written_whole_give_the_bytes_of_zipfiles_own_writing(
     ours, stock = tmp_path / "ours.zip", tmp_path / "stock.zip"
     with ours.open("wb") as stream, monkeypatch.context() as patched:
         patched.setattr(zipfile.ZipFile, "_open_to_write", streaming)
-        reproducible = _ReproducibleZip(stream, when, cache._deflate)
+        reproducible = _ReproducibleZip(stream, when, cache._compressed)
         for name, data, compress_type in ZIP_MEMBERS:
             reproducible.writestr(name, data, compress_type=compress_type)
         reproducible.close()

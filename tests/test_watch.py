@@ -149,16 +149,36 @@ def test_a_rebuild_in_the_same_memory_walks_only_what_the_edit_changed(
 def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path: Path) -> None:
     memory, store = Memory(), tmp_path / "cache"
     build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
-    entries, conversions = set(memory.entries), set(memory.conversions)
+    pages, conversions = dict(memory.rendering.pages), set(memory.conversions)
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
-    # Pages keep their entries (with new content); the edited document's compressed
-    # bytes and the contribution's conversion are replaced, and nothing else.
-    dropped, added = entries - set(memory.entries), set(memory.entries) - entries
-    assert (len(dropped), len(added)) == (1, 1) and {key.split(":")[0] for key in dropped | added} == {"deflate"}
+    # Every page keeps its slot; the four pages that changed hold new bytes, the others the very same.
+    assert memory.rendering.pages.keys() == pages.keys() and len(pages) == 32
+    changed = [slot for slot, (_, content) in memory.rendering.pages.items() if content is not pages[slot][1]]
+    assert len(changed) == 4
     assert len(conversions - set(memory.conversions)) == len(set(memory.conversions) - conversions) == 1
     assert len(memory.conversions) == 4
-    assert not any(key.startswith("conversion:") for key in memory.entries)  # kept unpickled instead
+    assert memory.entries == {}  # pages, members and conversions are kept in their own form only, not twice
+
+
+def test_a_rebuild_in_the_same_memory_looks_up_only_the_members_with_new_bytes(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    looked_up: list[str] = []
+    original = cache.CacheStore.get_many
+
+    def looking(self: cache.CacheStore, keys: list[str], remember: bool = True) -> dict[str, bytes]:
+        looked_up.extend(key for key in keys if key.startswith("deflate:"))
+        return original(self, keys, remember)
+
+    monkeypatch.setattr(cache.CacheStore, "get_many", looking)
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    # The edited document, and what the EPUB writer makes anew each time: the container,
+    # the package document, the NCX, the stylesheet and the two images it reads again.
+    assert len(looked_up) == 7
 
 
 def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, tmp_path: Path) -> None:

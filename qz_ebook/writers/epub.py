@@ -9,7 +9,6 @@ the package document, the NCX, the guide and the container.
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ from lxml import etree
 
 from qz_ebook import __version__
 from qz_ebook.accessibility import CONFORMS_TO, Claims
-from qz_ebook.cache import RenderCache
+from qz_ebook.cache import Compressed, RenderCache
 from qz_ebook.convert import Converted, page_marker_id
 from qz_ebook.edition import Edition
 from qz_ebook.links import Linker, Target
@@ -302,7 +301,7 @@ class _ReproducibleZip(zipfile.ZipFile):
     are the same as zipfile's own (``test_epub``).
     """
 
-    def __init__(self, file: BinaryIO, modified: datetime, deflate: Callable[[bytes], bytes]) -> None:
+    def __init__(self, file: BinaryIO, modified: datetime, deflate: Callable[[bytes], Compressed]) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)
         self.timestamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
         self.deflate = deflate
@@ -329,17 +328,17 @@ class _ReproducibleZip(zipfile.ZipFile):
         else:
             self._append(info, content, self.deflate(content))
 
-    def _append(self, info: zipfile.ZipInfo, content: bytes, deflated: bytes) -> None:
-        """Write a member as zipfile's member stream leaves it, from ``deflated``, its compressed ``content``."""
+    def _append(self, info: zipfile.ZipInfo, content: bytes, member: Compressed) -> None:
+        """Write a member as zipfile's member stream leaves it, from ``member``, its compressed ``content``."""
         info.flag_bits = 0  # no data descriptor: the sizes are in the header
-        info.file_size, info.compress_size, info.CRC = len(content), len(deflated), zlib.crc32(content)
+        info.file_size, info.compress_size, info.CRC = len(content), len(member.data), member.crc
         info.header_offset = self.start_dir
         self._writecheck(info)  # type: ignore[attr-defined]
         self._didModify = True
         assert self.fp is not None, "the zip is open"
         self.fp.seek(self.start_dir)
         self.fp.write(info.FileHeader(zip64=False))
-        self.fp.write(deflated)
+        self.fp.write(member.data)
         self.start_dir = self.fp.tell()
         self.filelist.append(info)
         self.NameToInfo[info.filename] = info
