@@ -35,6 +35,7 @@ from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.fingerprint import Fingerprinter, Memo
 from qz_ebook.model import Contribution
+from qz_ebook.output import Known
 from qz_ebook.pages import Assembled, PageSource
 from qz_ebook.progress import Progress
 from qz_ebook.templates import render
@@ -64,6 +65,7 @@ class Memory:
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
     conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
     rendering: Rendering = field(default_factory=lambda: Rendering())  # the last build's pages, in use
+    outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
 
     @property

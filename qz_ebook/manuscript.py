@@ -13,6 +13,7 @@ from pathlib import Path
 from qz_ebook.config import TomlLocator, load_config
 from qz_ebook.contacts import read_contacts
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.filestamps import Stamp, settled, stamp
 from qz_ebook.frontmatter import Source, persons, read_source
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.outline import OutlineItem, parse_outline
@@ -62,9 +63,9 @@ class _Reader:
 
     def read_text(self, path: Path, found: os.stat_result | None = None) -> str | None:
         """The file's text; with its stat ``found``, not read again while the stat stays the same."""
-        signature = _signature(found) if found is not None else None
-        known = _read_before.get(str(path)) if signature is not None else None
-        if known is not None and known[0] == signature:
+        taken = stamp(found) if found is not None else None
+        known = _read_before.get(str(path)) if taken is not None else None
+        if known is not None and known[0] == taken:
             return known[1]
         started = time.time_ns()
         try:
@@ -79,10 +80,10 @@ class _Reader:
             where = f"{exc.reason} at byte {exc.start + bom}"
             self.diagnostics.error("QZ207", f"file is not UTF-8 ({where})", Location(path))
             return None
-        if signature is not None and max(signature[1:3]) < started - RACY_NS:
+        if taken is not None and settled(taken, started):
             if len(_read_before) >= MAX_READ_BEFORE:
                 _read_before.clear()
-            _read_before[str(path)] = (signature, text)
+            _read_before[str(path)] = (taken, text)
         return text
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
@@ -190,19 +191,10 @@ class _Reader:
                 )
 
 
-# Files read before in this process (``qz-ebook watch``), by path: (signature, text).
-# A file is not read again while its size, times and inode stay the same, if its
-# last change was at least RACY_NS before it was read. File-system clocks tick
-# coarsely, and a second write within the tick of the first could leave every
-# time as it was ("racily clean" files in git); an older file's next change
-# cannot, and its change time cannot be set back.
-_read_before: dict[str, tuple[tuple[int, int, int, int], str]] = {}
-RACY_NS = 2 * 10**9
+# Files read before in this process (``qz-ebook watch``), by path: (stamp, text).
+# A file is not read again while its settled stamp holds (``filestamps``).
+_read_before: dict[str, tuple[Stamp, str]] = {}
 MAX_READ_BEFORE = 16384  # files; a process that reads more starts over
-
-
-def _signature(found: os.stat_result) -> tuple[int, int, int, int]:
-    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
 # A file read again with the same bytes gives the very same string (see ``frontmatter._split``).

@@ -6,11 +6,17 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from qz_ebook.filestamps import Stamp, settled, stamp
+
+# The files of a tree as the last update found them: relative path → (bytes, their settled stamp).
+Known = dict[str, tuple[bytes, Stamp]]
 
 
 def write_file(target: Path, data: bytes) -> None:
@@ -58,7 +64,7 @@ class Staging:
         self._files.append((Path(name), target))
         return Path(name)
 
-    def tree(self, target: Path, files: dict[str, bytes]) -> None:
+    def tree(self, target: Path, files: dict[str, bytes], known: Known | None = None) -> None:
         """Stage the folder ``target`` with exactly ``files`` (relative path → bytes).
 
         When ``target`` is a folder of plain files already, only the files whose
@@ -66,7 +72,15 @@ class Staging:
         ``files`` lacks: an unchanged file keeps its inode and modification time
         (what deploy tools compare), and a rebuild after a small edit writes only
         what changed. Anything else there is replaced as a whole.
+
+        ``known`` is what this call left there the last time (kept by the caller,
+        ``qz-ebook watch``): a file whose bytes are the very object it found there
+        then, and whose settled stamp still holds (``filestamps``), is not read to
+        be compared.
         """
+        last = dict(known or {})
+        if known is not None:
+            known.clear()
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
         self._folders.append(staging)
@@ -74,13 +88,17 @@ class Staging:
         present = _plain_tree(target)
         if present is not None:
             existing, folders = present
-            changed = [name for name in sorted(files) if name not in existing or not _holds(target / name, files[name])]
+            changed = [name for name in sorted(files) if name not in existing]
+            changed += _differing(target, {n: d for n, d in files.items() if n in existing}, last, known)
+            changed.sort()
             # A new file cannot replace a folder, nor go below a file.
             blocked = any(name in folders or _above(name) & existing for name in changed)
             if not blocked:
                 _write(staging, {name: files[name] for name in changed})
                 self._updates.append(_Update(staging, target, changed, sorted(existing - files.keys())))
                 return
+            if known is not None:
+                known.clear()
         _write(staging, files)
         self._trees.append((staging, target))
 
@@ -168,9 +186,24 @@ def _above(name: str) -> set[str]:
     return {"/".join(parts[:i]) for i in range(1, len(parts))}
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether the file ``path`` holds exactly ``data``; reading is far cheaper than writing."""
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+def _differing(target: Path, files: dict[str, bytes], last: Known, known: Known | None) -> list[str]:
+    """The names of ``files`` whose bytes differ from those in ``target``; the same ones go into ``known``.
+
+    Reading is far cheaper than writing, and a stamp still cheaper than reading.
+    """
+    now = time.time_ns()
+    differing = []
+    for name, data in files.items():
+        path = os.path.join(target, name)
+        try:
+            found = stamp(os.stat(path))
+            remembered = last.get(name)
+            same = remembered is not None and remembered[0] is data and remembered[1] == found
+            same = same or (found[0] == len(data) and Path(path).read_bytes() == data)
+        except OSError:
+            same = False
+        if not same:
+            differing.append(name)
+        elif known is not None and settled(found, now):
+            known[name] = (data, found)
+    return differing

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qz_ebook.cache import CacheStore, RenderCache, StoreReader
 from qz_ebook.edition import Edition
-from qz_ebook.output import Staging
+from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
 from qz_ebook.writers.epub import render_epub
 from qz_ebook.writers.html import render_html
@@ -62,7 +62,7 @@ def render_formats(
         with staging.file(targets.epub) as stream:
             render_epub(edition, pages, targets.modified, stream)
     if targets.html is not None:
-        staging.tree(targets.html, render_html(edition, pages))
+        staging.tree(targets.html, render_html(edition, pages), _known(store, targets.html))
     return Rendered(tuple(pages.rendered), pages.reused)
 
 
@@ -87,8 +87,15 @@ def _side_by_side(
         gc.unfreeze()
     if store is not None:
         store.absorb(epub.read, epub.written)
-    staging.tree(targets.html, files)
+    staging.tree(targets.html, files, _known(store, targets.html))
     return Rendered(epub.pages + tuple(pages.rendered), epub.reused + pages.reused)
+
+
+def _known(store: CacheStore | None, folder: Path) -> Known | None:
+    """What the last build in this process found in ``folder`` (``Staging.tree``), if it remembers."""
+    if store is None or store.memory is None:
+        return None
+    return store.memory.outputs.setdefault(str(folder.resolve()), {})
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from qz_ebook.output import Staging, write_file
+from qz_ebook import output
+from qz_ebook.output import Known, Staging, write_file
 
 
 def test_commit_swaps_in_every_staged_output(tmp_path: Path) -> None:
@@ -105,3 +108,67 @@ def test_a_folder_holding_a_symlink_is_replaced_whole_and_nothing_is_written_thr
     assert tree(html) == {"index.html": b"i", "css": None, "css/book.css": b"c"}
     assert not (html / "css").is_symlink()
     assert (elsewhere / "book.css").read_bytes() == b"fremd"
+
+
+def update(target: Path, files: dict[str, bytes], known: Known) -> None:
+    with Staging() as staging:
+        staging.tree(target, files, known)
+        staging.commit()
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files read to be compared."""
+    names: list[str] = []
+    original = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        names.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return names
+
+
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the clock ahead, as if the files had been written long ago: their stamps are settled."""
+    now = time.time_ns()
+    monkeypatch.setattr(output.time, "time_ns", lambda: now + 10 * 10**9)
+
+
+def test_a_file_holding_the_very_bytes_found_there_last_time_is_not_read_again(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, other, known = b"<p>Seite</p>", b"<p>Andere</p>", Known()
+    update(tmp_path / "html", {"seite.html": page, "andere.html": other}, known)
+    later(monkeypatch)
+    update(tmp_path / "html", {"seite.html": page, "andere.html": other}, known)  # read, and found the same
+    assert sorted(reads) == ["andere.html", "seite.html"] and set(known) == {"seite.html", "andere.html"}
+    reads.clear()
+    update(tmp_path / "html", {"seite.html": page, "andere.html": bytes(bytearray(other))}, known)
+    assert reads == ["andere.html"]  # equal bytes, but not the very object: compared
+
+
+def test_a_file_changed_since_is_written_again_even_with_its_old_size_and_modification_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, known = b"<p>Seite</p>", Known()
+    update(tmp_path / "html", {"seite.html": page}, known)
+    later(monkeypatch)
+    update(tmp_path / "html", {"seite.html": page}, known)
+    assert "seite.html" in known
+    written = tmp_path / "html" / "seite.html"
+    before = written.stat()
+    time.sleep(0.05)  # past the file system's clock tick: the change time moves on
+    written.write_bytes(b"<p>Fremd</p>")
+    os.utime(written, ns=(before.st_atime_ns, before.st_mtime_ns))
+    update(tmp_path / "html", {"seite.html": page}, known)
+    assert written.read_bytes() == page
+
+
+def test_stamps_of_files_changed_just_before_are_not_trusted(tmp_path: Path, reads: list[str]) -> None:
+    page, known = b"<p>Seite</p>", Known()
+    for _ in range(3):
+        update(tmp_path / "html", {"seite.html": page}, known)
+    assert known == {}
+    assert reads == ["seite.html", "seite.html"]
