@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from qz_ebook.build import build
+from qz_ebook.fingerprint import Fingerprinter
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "fixtures" / "sample"
@@ -82,3 +83,31 @@ def brochure(tmp_path_factory: pytest.TempPathFactory) -> Built:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         return build_into(REPO / "book", tmp_path_factory.mktemp("brochure"))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files read with ``Path.read_bytes``, in order."""
+    names: list[str] = []
+    original = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        names.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    return names
+
+
+@pytest.fixture
+def walked(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The values fingerprinters walk (rather than find in a memo), in order."""
+    values: list[object] = []
+    original = Fingerprinter._encode
+
+    def walking(self: Fingerprinter, value: object) -> bytes:
+        values.append(value)
+        return original(self, value)
+
+    monkeypatch.setattr(Fingerprinter, "_encode", walking)
+    return values

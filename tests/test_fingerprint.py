@@ -55,20 +55,13 @@ def test_a_value_it_does_not_know_is_an_error_not_a_guess() -> None:
         digest({"x": object()})
 
 
-def test_the_last_builds_digests_hold_for_the_same_immutable_objects_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_last_builds_digests_hold_for_the_same_immutable_objects_only(walked: list[object]) -> None:
     pages = [CONTRIBUTION]
     context = {"pages": pages, "part": Part("teil-1", "Teil 1", (CONTRIBUTION,))}
     last = Fingerprinter()
     before = last(context)
     pages.append(replace(CONTRIBUTION, slug="aachen"))  # a mutable value changed since
-    walked: list[object] = []
-    original = Fingerprinter._encode
-
-    def walking(self: Fingerprinter, value: object) -> bytes:
-        walked.append(value)
-        return original(self, value)
-
-    monkeypatch.setattr(Fingerprinter, "_encode", walking)
+    walked.clear()
     after = Fingerprinter(last.memo)(context)
     # The dict and the list are walked again, and the new contribution; the part and the first one are not.
     assert {id(value) for value in walked} == {id(context), id(pages), id(pages[1])}

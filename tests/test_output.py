@@ -116,20 +116,6 @@ def update(target: Path, files: dict[str, bytes], known: Known) -> None:
         staging.commit()
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the files read to be compared."""
-    names: list[str] = []
-    original = Path.read_bytes
-
-    def counting(path: Path) -> bytes:
-        names.append(path.name)
-        return original(path)
-
-    monkeypatch.setattr(Path, "read_bytes", counting)
-    return names
-
-
 def later(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the clock ahead, as if the files had been written long ago: their stamps are settled."""
     now = time.time_ns()
