@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import sqlite3
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from qz_ebook import batch, cache, rendering, templates
 from qz_ebook.build import BuildResult, build
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.links import LinkResolver
 from qz_ebook.manuscript import read_book
 from qz_ebook.pages import Assembled
 from qz_ebook.templates import environment
@@ -138,6 +142,22 @@ def test_parallel_conversion_gives_the_same_bytes(
     parallel = build_into(sample_book, tmp_path / "two")
     assert files(parallel.html) == files(sequential.html)
     assert parallel.epub.read_bytes() == sequential.epub.read_bytes()
+
+
+def collector_settings() -> tuple[int, bool]:
+    """This process's young-generation threshold, and whether anything is frozen."""
+    return gc.get_threshold()[0], gc.get_freeze_count() > 0
+
+
+def test_worker_processes_collect_less_often_and_this_process_is_left_alone(sample_book: Path) -> None:
+    before = collector_settings()
+    contributions = list(read_book(sample_book, Diagnostics()).contributions())
+    fork = multiprocessing.get_context("fork")
+    starting = (contributions, (sample_book,), LinkResolver(contributions))
+    with ProcessPoolExecutor(1, mp_context=fork, initializer=batch._start_worker_process, initargs=starting) as pool:
+        assert pool.submit(collector_settings).result() == (batch.WORKER_COLLECTION_THRESHOLD, True)
+    batch._start_worker(*starting)  # converting in this process, as a small book does
+    assert collector_settings() == before
 
 
 def edit(path: Path, old: str, new: str) -> None:
