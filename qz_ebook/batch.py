@@ -8,7 +8,6 @@ the results are identical: image hrefs are assigned afterwards, in reading order
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qz_ebook.cache import ConversionCache
+from qz_ebook.collector import settle_for_building
 from qz_ebook.convert import Converted, Converter
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.links import LinkResolver, check_fragments
@@ -27,7 +27,6 @@ from qz_ebook.slugs import slugify
 # Below this many conversions, starting worker processes costs more than it saves.
 PARALLEL_FROM = 48
 MAX_WORKERS = 4
-WORKER_COLLECTION_THRESHOLD = 20_000  # allocations between young-generation collections in a worker
 
 
 @dataclass(frozen=True)
@@ -129,16 +128,9 @@ def _start_worker(contributions: list[Contribution], roots: tuple[Path, ...], re
 
 
 def _start_worker_process(contributions: list[Contribution], roots: tuple[Path, ...], resolver: LinkResolver) -> None:
-    """``_start_worker`` in a worker process, with the garbage collector set for converting.
-
-    What the worker holds for its whole life (the modules, the converter, the book)
-    need not be walked by every collection, and a conversion makes tens of thousands
-    of short-lived objects: collecting every 700 allocations, the default, costs
-    more than it frees early. Together about 5 % of a cold build's time.
-    """
+    """``_start_worker`` in a worker process, with the garbage collector set for building."""
     _start_worker(contributions, roots, resolver)
-    gc.freeze()
-    gc.set_threshold(WORKER_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+    settle_for_building()
 
 
 def _convert_one(index: int) -> Outcome:

@@ -23,6 +23,7 @@ from qz_ebook.build import FORMATS, BuildResult, build, manuscript_status
 from qz_ebook.cache import Memory, save
 from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
+from qz_ebook.collector import settle_for_building
 from qz_ebook.config import load_config
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 from qz_ebook.watch import Watcher, watched_folders
@@ -87,6 +88,7 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     formats = FORMATS if output_format == "all" else (output_format,)
     try:
         cache_dir = None if no_cache else Path(CACHE)
+        settle_for_building()
         with ProgressLine() as progress:
             result = build(book_dir, out_dir, formats, strict=strict, cache_dir=cache_dir, progress=progress)
     except BuildFailed as failure:
@@ -114,6 +116,7 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     formats = FORMATS if output_format == "all" else (output_format,)
     cache_dir = None if no_cache else Path(CACHE)
     memory = Memory() if cache_dir is not None else None
+    settle_for_building()
     watcher = Watcher(ignored=(out_dir,) + ((cache_dir,) if cache_dir is not None else ()))
     changed: tuple[Path, ...] | None = ()
 

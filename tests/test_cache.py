@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import build_into
 from lxml import etree
 
-from qz_ebook import batch, cache, rendering, templates
+from qz_ebook import batch, cache, collector, rendering, templates
 from qz_ebook.build import BuildResult, build
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
@@ -155,7 +155,7 @@ def test_worker_processes_collect_less_often_and_this_process_is_left_alone(samp
     fork = multiprocessing.get_context("fork")
     starting = (contributions, (sample_book,), LinkResolver(contributions))
     with ProcessPoolExecutor(1, mp_context=fork, initializer=batch._start_worker_process, initargs=starting) as pool:
-        assert pool.submit(collector_settings).result() == (batch.WORKER_COLLECTION_THRESHOLD, True)
+        assert pool.submit(collector_settings).result() == (collector.COLLECTION_THRESHOLD, True)
     batch._start_worker(*starting)  # converting in this process, as a small book does
     assert collector_settings() == before
 

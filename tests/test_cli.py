@@ -12,6 +12,7 @@ from conftest import REPO
 
 from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
+from qz_ebook.collector import COLLECTION_THRESHOLD
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -168,3 +169,15 @@ def test_build_progress_counts_every_stage_up_to_its_total(sample_book: Path, tm
         total = counts[0][1]
         assert counts == [(n, total) for n in range(1, total + 1)]
     assert [counts[-1][1] for counts in stages.values()] == [4, 12, 20]
+
+
+def test_a_build_settles_the_garbage_collector_for_building(sample_book: Path, tmp_path: Path) -> None:
+    script = (
+        "import gc, sys\n"
+        "from qz_ebook.cli import main\n"
+        "main(sys.argv[1:], standalone_mode=False)\n"
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
+    )
+    command = [sys.executable, "-c", script, "build", "--book", str(sample_book), "--out", str(tmp_path / "dist")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert done.stdout.splitlines()[-1] == f"{COLLECTION_THRESHOLD} True"
