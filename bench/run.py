@@ -55,7 +55,8 @@ class Run:
     ``peak_rss_mb`` is ``ru_maxrss`` from ``os.wait4``: the largest single process of
     the child's tree (the kernel takes the maximum, not the sum, over reaped workers).
     ``tree_pss_mb`` is the largest sum of PSS over the whole process tree, sampled
-    every SAMPLE_SECONDS (None where /proc is missing); it counts worker processes.
+    every SAMPLE_SECONDS (None where /proc is missing, or in a timed run); it counts
+    worker processes.
     """
 
     seconds: float
@@ -66,9 +67,10 @@ class Run:
 
 @dataclass
 class Series:
-    """The runs of one tool on one book."""
+    """The runs of one tool on one book: timed ones, and ones whose memory was sampled."""
 
     runs: list[Run] = field(default_factory=list)
+    sampled: list[Run] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -88,7 +90,7 @@ class Series:
     @property
     def tree_pss_mb(self) -> float | None:
         """Median sampled peak PSS of the whole process tree, if sampled."""
-        values = [r.tree_pss_mb for r in self.runs if r.tree_pss_mb is not None]
+        values = [r.tree_pss_mb for r in self.sampled if r.tree_pss_mb is not None]
         return statistics.median(values) if values else None
 
 
@@ -281,9 +283,14 @@ class TreeSampler(threading.Thread):
                 return
 
 
-def measure(args: list[str], cwd: Path) -> Run:
-    """Run ``args`` once: wall time around the child's life, CPU time and peak RSS from ``os.wait4``."""
-    sampling = Path(f"/proc/{os.getpid()}/smaps_rollup").exists()
+def measure(args: list[str], cwd: Path, sample: bool = False) -> Run:
+    """Run ``args`` once: wall time around the child's life, CPU time and peak RSS from ``os.wait4``.
+
+    With ``sample``, the tree's PSS is sampled as well. Timed runs are not: reading
+    every process's smaps_rollup 20 times a second takes CPU time the measured
+    processes compete for, a few percent of two cores busy converting.
+    """
+    sampling = sample and Path(f"/proc/{os.getpid()}/smaps_rollup").exists()
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         child = subprocess.Popen(args, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors)
@@ -306,12 +313,12 @@ def measure(args: list[str], cwd: Path) -> Run:
     return Run(seconds, usage.ru_utime + usage.ru_stime, kib / 1024, tree)
 
 
-def measure_fresh(command: Command, book: Path) -> Run:
+def measure_fresh(command: Command, book: Path, sample: bool = False) -> Run:
     """One cold run into a new output folder, in a scratch working directory (for any cache in the cwd)."""
     with tempfile.TemporaryDirectory(prefix="qz-bench-") as scratch:
         out = Path(scratch) / "out"
         out.mkdir()
-        return measure(command(book, out), Path(scratch))
+        return measure(command(book, out), Path(scratch), sample)
 
 
 def describe(run: Run) -> str:
@@ -321,16 +328,19 @@ def describe(run: Run) -> str:
 
 
 def compare(book: Path, chapters: int, ours: Command, pandoc: Command, repeat: int, warmup: int) -> SizeResult:
-    """Alternate ours and Pandoc on ``book``; warm-up runs are not counted."""
+    """Alternate ours and Pandoc on ``book``; warm-up runs are not counted.
+
+    The memory of the whole process tree is sampled in the warm-up runs, which are
+    not timed, or in one extra run each without warm-up.
+    """
     result = SizeResult(chapters, markdown_megabytes(book))
-    for i in range(warmup + repeat):
-        counted = i >= warmup
+    for i in range(max(warmup, 1) + repeat):
+        counted = warmup <= i < warmup + repeat
         for name, command, series in (("ours", ours, result.ours), ("pandoc", pandoc, result.pandoc)):
-            run = measure_fresh(command, book)
-            label = f"run {i - warmup + 1}/{repeat}" if counted else "warm-up"
+            run = measure_fresh(command, book, sample=not counted)
+            label = f"run {i - warmup + 1}/{repeat}" if counted else "warm-up" if i < warmup else "memory"
             log(f"  {chapters:>5} chapters  {name:<6} {label:<10} {describe(run)}")
-            if counted:
-                series.runs.append(run)
+            (series.runs if counted else series.sampled).append(run)
     return result
 
 
@@ -592,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
         "CPU s: user + system time of the child and its reaped worker processes; "
         "wall s below CPU s means the build ran on several cores",
         "peak RSS: `ru_maxrss` from `os.wait4`, the largest single process; "
-        f"tree PSS: summed over the child and its workers, sampled every {SAMPLE_SECONDS * 1000:.0f} ms",
+        f"tree PSS: summed over the child and its workers, sampled every {SAMPLE_SECONDS * 1000:.0f} ms "
+        "in the warm-up runs (timed runs are not sampled)",
     ]
     if not cache_option:
         notes.append("incremental rebuild: skipped, `qz-ebook build` has no cache (no `--no-cache` option)")
