@@ -180,9 +180,8 @@ class _Reader:
         return slug
 
     def report_unlisted(self) -> None:
-        for path in sorted(self.book_dir.rglob("*.md")):
-            if path in self.seen_paths:
-                continue  # spelled as the outline spells it: no need to ask the file system
+        # A file spelled as the outline spells it needs no stat; only the rest are sorted, for the messages.
+        for path in sorted(path for path in self.book_dir.rglob("*.md") if path not in self.seen_paths):
             found = _file_stat(path)
             listed = found is not None and _identity(found) in self.seen_files
             if not listed and path != self.outline_path:
