@@ -53,6 +53,29 @@ QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one stat
 LOCK_WAIT_SECONDS = 30
 
 
+@dataclass(frozen=True)
+class Compressed:
+    """A zip member's bytes as a raw deflate stream, with the CRC-32 of the bytes."""
+
+    data: bytes
+    crc: int
+
+
+@dataclass
+class Rendering:
+    """What a build's rendering leaves in memory for the next build in the same process.
+
+    Pages and compressed members are the very objects the build used: the next
+    build hands an unchanged page on as the same bytes, and finds its compressed
+    member by their identity, without hashing them again.
+    """
+
+    fingerprints: Memo = field(default_factory=dict)
+    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # slot → (fingerprint, content)
+    # id(content) → (content, its member, the member's key in the store)
+    members: dict[int, tuple[bytes, Compressed, str]] = field(default_factory=dict)
+
+
 @dataclass
 class Memory:
     """What a build leaves in memory for the next one in the same process (``qz-ebook watch``).
@@ -64,7 +87,7 @@ class Memory:
 
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
     conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
-    rendering: Rendering = field(default_factory=lambda: Rendering())  # the last build's pages, in use
+    rendering: Rendering = field(default_factory=Rendering)  # the last build's pages, in use
     outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
 
@@ -303,29 +326,6 @@ def _conversion_key(context: str, source: str, slug: str, body: str) -> str:
     return "conversion:" + _digest("\n".join([context, source, slug, body]))
 
 
-@dataclass(frozen=True)
-class Compressed:
-    """A zip member's bytes as a raw deflate stream, with the CRC-32 of the bytes."""
-
-    data: bytes
-    crc: int
-
-
-@dataclass
-class Rendering:
-    """What a build's rendering leaves in memory for the next build in the same process.
-
-    Pages and compressed members are the very objects the build used: the next
-    build hands an unchanged page on as the same bytes, and finds its compressed
-    member by their identity, without hashing them again.
-    """
-
-    fingerprints: Memo = field(default_factory=dict)
-    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # slot → (fingerprint, content)
-    # id(content) → (content, its member, the member's key in the store)
-    members: dict[int, tuple[bytes, Compressed, str]] = field(default_factory=dict)
-
-
 class RenderCache:
     """Rendered pages in ``store``, keyed by template, page and the fingerprint of their source.
 
@@ -377,7 +377,7 @@ class RenderCache:
             return self._render(page, template, source), ""
         # One entry per page, holding its latest version behind that version's fingerprint:
         # a page rendered again replaces its entry, and the cache does not grow with every edit.
-        slot = "page:" + _digest("\n".join([FORMAT, tool_fingerprint(), page, template]))
+        slot = _slot(tool_fingerprint(), page, template)
         fingerprint = self.fingerprint(source)
         content = self._stored(self.store, slot, fingerprint)
         if content is None:
@@ -424,6 +424,12 @@ class RenderCache:
                 self.store.put(key, member.data, remember=False)
         self._this.members[id(data)] = (data, member, key)
         return member
+
+
+@functools.lru_cache(maxsize=65536)
+def _slot(tool: str, page: str, template: str) -> str:
+    """The store's key for ``page`` rendered from ``template`` by the tool with fingerprint ``tool``."""
+    return "page:" + _digest("\n".join([FORMAT, tool, page, template]))
 
 
 def _compressed(data: bytes) -> Compressed:

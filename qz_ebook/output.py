@@ -88,9 +88,8 @@ class Staging:
         present = _plain_tree(target)
         if present is not None:
             existing, folders = present
-            changed = [name for name in sorted(files) if name not in existing]
-            changed += _differing(target, {n: d for n, d in files.items() if n in existing}, last, known)
-            changed.sort()
+            present_files = {name: data for name, data in files.items() if name in existing}
+            changed = sorted([*(files.keys() - existing), *_differing(target, present_files, last, known)])
             # A new file cannot replace a folder, nor go below a file.
             blocked = any(name in folders or _above(name) & existing for name in changed)
             if not blocked:
