@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from qz_ebook.cache import CacheStore, RenderCache, StoreReader
 from qz_ebook.edition import Edition
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
-from qz_ebook.writers.epub import render_epub
+from qz_ebook.writers.epub import document_count, render_epub
 from qz_ebook.writers.html import render_html
 
 # Below this many pages, starting a second process costs more than it saves.
 PARALLEL_FROM = 200
+# The progress stage while both formats are rendered at once, and how often it is told of the EPUB's.
+TOGETHER = "EPUB und HTML"
+REPORT_SECONDS = 0.1
+
+
+class Counter(Protocol):
+    """A number in memory shared with another process (``multiprocessing.Value``)."""
+
+    value: int
 
 
 @dataclass(frozen=True)
@@ -77,12 +87,14 @@ def _side_by_side(
     context = multiprocessing.get_context("fork")
     # Keep the collector away from what the child inherits: walking it would copy every page.
     gc.freeze()
+    together = _Together(progress, context.Value("i", 0, lock=False), document_count(edition))
     try:
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold, initargs=(edition,)) as pool:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold,
+                                 initargs=(edition, together.aside_done)) as pool:  # fmt: skip
             aside = pool.submit(_render_epub_aside, epub_file, targets.modified, folder)
-            pages = RenderCache(store, progress)
+            pages = RenderCache(store, together if progress is not None else None)
             files = render_html(edition, pages)
-            epub = aside.result()
+            epub = together.wait(aside)
     finally:
         gc.unfreeze()
     if store is not None:
@@ -108,19 +120,54 @@ class _EpubAside:
     written: tuple[tuple[str, bytes], ...]  # cache entries it made
 
 
+class _Together:
+    """The HTML pages rendered here and the EPUB documents rendered beside, as one stage of progress."""
+
+    def __init__(self, progress: Progress | None, aside_done: Counter, aside_total: int) -> None:
+        self.progress = progress
+        self.aside_done = aside_done  # shared memory: the EPUB process counts its documents here
+        self.aside_total = aside_total
+        self.done, self.total = 0, 0  # this process's pages
+
+    def __call__(self, _stage: str, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self.report()
+
+    def report(self) -> None:
+        if self.progress is not None:
+            self.progress(TOGETHER, self.done + self.aside_done.value, self.total + self.aside_total)
+
+    def wait(self, aside: Future[_EpubAside]) -> _EpubAside:
+        """The EPUB process's result, reporting its progress meanwhile."""
+        while True:
+            try:
+                result = aside.result(timeout=REPORT_SECONDS)
+            except TimeoutError:
+                self.report()
+            else:
+                self.report()
+                return result
+
+
 _edition: Edition | None = None
+_done: Counter | None = None
 
 
-def _hold(edition: Edition) -> None:
-    global _edition
-    _edition = edition
+def _hold(edition: Edition, done: Counter) -> None:
+    global _edition, _done
+    _edition, _done = edition, done
+
+
+def _count(_stage: str, done: int, _total: int) -> None:
+    assert _done is not None, "process not started with a counter"
+    _done.value = done
 
 
 def _render_epub_aside(path: Path, modified: datetime, folder: Path | None) -> _EpubAside:
     assert _edition is not None, "process not started with an edition"
     reader = StoreReader(folder) if folder is not None else None
     try:
-        pages = RenderCache(reader)
+        pages = RenderCache(reader, _count)
         with path.open("wb") as stream:
             render_epub(_edition, pages, modified, stream)
     finally:

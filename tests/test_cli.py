@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
+from qz_ebook import rendering
 from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
 from qz_ebook.collector import COLLECTION_THRESHOLD
@@ -181,3 +182,16 @@ def test_a_build_settles_the_garbage_collector_for_building(sample_book: Path, t
     command = [sys.executable, "-c", script, "build", "--book", str(sample_book), "--out", str(tmp_path / "dist")]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=True)
     assert done.stdout.splitlines()[-1] == f"{COLLECTION_THRESHOLD} True"
+
+
+def test_progress_counts_the_epub_rendered_beside_the_html_edition(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)  # the EPUB in a second process, as for a large book
+    calls: list[tuple[str, int, int]] = []
+    build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
+    together = [(done, total) for stage, done, total in calls if stage == rendering.TOGETHER]
+    assert [stage for stage, _, _ in calls if stage != rendering.TOGETHER] == ["Konvertiert"] * 4
+    assert together[-1] == (32, 32)  # 20 HTML pages and the EPUB's 12 documents
+    assert [done for done, _ in together] == sorted(done for done, _ in together)
+    assert {total for _, total in together} == {32}

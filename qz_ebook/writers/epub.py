@@ -195,8 +195,7 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
     book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
     frame = Frame(meta, settings.draft_note)
-    # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
-    pages.expect("EPUB", 3 + bool(edition.perspectives) + len(views))
+    pages.expect("EPUB", document_count(edition))
 
     def document(slug: str, template: str, source: PageSource, properties: list[str] | None = None) -> epub.EpubItem:
         name = Linker(EXTENSION)(slug)
@@ -221,6 +220,12 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
         template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"
         documents.append(document(view.page.slug, template, ViewDocument(frame, view)))
     return documents
+
+
+def document_count(edition: Edition) -> int:
+    """How many XHTML documents the EPUB has, for the progress line."""
+    # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
+    return 3 + bool(edition.perspectives) + len(edition.views)
 
 
 def _item_id(name: str) -> str:
