@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
+from qz_ebook.digests import digest
 from qz_ebook.fingerprint import Fingerprinter, Memo
 from qz_ebook.model import Contribution
 from qz_ebook.output import Known
@@ -43,7 +44,7 @@ from qz_ebook.templates import render
 if TYPE_CHECKING:
     from qz_ebook.batch import Outcome
 
-FORMAT = "4"  # bump when the cached classes or the store change shape
+FORMAT = "5"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 # Libraries whose version changes what a conversion or a page holds.
@@ -285,7 +286,7 @@ class ConversionCache:
         parts = [FORMAT, tool_fingerprint()]
         parts += sorted(f"{file}\t{slug}" for file, slug in files.items())
         parts += [str(root.resolve()) for root in roots]
-        return _digest("\n".join(parts))
+        return digest(*parts)
 
     def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
         """The stored, still valid outcomes, by the contribution's index in ``contributions``."""
@@ -323,7 +324,7 @@ class ConversionCache:
 # hash Python keeps: a rebuild then finds its key without hashing the text again.
 @functools.lru_cache(maxsize=8192)
 def _conversion_key(context: str, source: str, slug: str, body: str) -> str:
-    return "conversion:" + _digest("\n".join([context, source, slug, body]))
+    return "conversion:" + digest(context, source, slug, body)
 
 
 class RenderCache:
@@ -365,8 +366,8 @@ class RenderCache:
         rendered = [self._cached(page, template, source) for page, template, source in sections]
         parts = tuple(content for content, _ in rendered)
         # Without a store nothing is fingerprinted, and nothing reads the digest.
-        digest = _digest("\n".join(fingerprint for _, fingerprint in rendered)) if self.store is not None else ""
-        return Assembled(parts, digest)
+        named = digest(*(fingerprint for _, fingerprint in rendered)) if self.store is not None else ""
+        return Assembled(parts, named)
 
     def _cached(self, page: str, template: str, source: PageSource) -> tuple[bytes, str]:
         """The page's content, and the fingerprint of its source (empty without a store)."""
@@ -429,7 +430,7 @@ class RenderCache:
 @functools.lru_cache(maxsize=65536)
 def _slot(tool: str, page: str, template: str) -> str:
     """The store's key for ``page`` rendered from ``template`` by the tool with fingerprint ``tool``."""
-    return "page:" + _digest("\n".join([FORMAT, tool, page, template]))
+    return "page:" + digest(FORMAT, tool, page, template)
 
 
 def _compressed(data: bytes) -> Compressed:
@@ -446,13 +447,13 @@ def tool_fingerprint() -> str:
     """Our version and every file of the package (code and templates), and the versions of
     the libraries that shape the output: a changed tool never serves what the old one made.
     """
-    digest = hashlib.sha256(f"{__version__}\n{sys.version}".encode())
+    hashed = hashlib.sha256(f"{__version__}\n{sys.version}".encode())
     for library in LIBRARIES:
-        digest.update(f"\n{library} {importlib.metadata.version(library)}".encode())
+        hashed.update(f"\n{library} {importlib.metadata.version(library)}".encode())
     package = Path(__file__).parent
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(f"\n{path.relative_to(package)}\n".encode() + path.read_bytes())
-    return digest.hexdigest()
+        hashed.update(f"\n{path.relative_to(package)}\n".encode() + path.read_bytes())
+    return hashed.hexdigest()
 
 
 def _entry(data: bytes) -> Entry | None:
@@ -472,7 +473,3 @@ def _stamps(outcome: Outcome) -> tuple[tuple[str, int, int], ...]:
             return ()  # the image is gone: never equal to a recorded stamp of an existing file
         stamps.append((str(asset.source), stat.st_size, stat.st_mtime_ns))
     return tuple(stamps)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

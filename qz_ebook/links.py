@@ -8,7 +8,6 @@ collected anchors (two passes); each writer renders targets with ``href``.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.digests import digest
 from qz_ebook.model import Contribution
 
 # Kept exactly as written and never fetched.
@@ -141,13 +141,13 @@ class Fragment:
             parts.append(targets[int(index)] if index is not None else Attribute(kind, html.unescape(value)))
             position = match.end()
         parts.append(text[position:])
-        return cls(tuple(p for p in parts if p != ""), _digest(text, repr(targets)))
+        return cls(tuple(p for p in parts if p != ""), digest(text, repr(targets)))
 
     def bind_images(self, hrefs: Mapping[Path, str]) -> Fragment:
         """The same fragment with every image source replaced by its href."""
         bound = tuple(html.escape(hrefs[p.source], quote=True) if isinstance(p, ImageRef) else p for p in self.parts)
         images = (hrefs[p.source] for p in self.parts if isinstance(p, ImageRef))
-        return Fragment(bound, _digest(self.digest, *images))
+        return Fragment(bound, digest(self.digest, *images))
 
     def render(self, linker: Linker, heading_offset: int = 0) -> str:
         """The fragment in ``linker``'s format; ``heading_offset`` moves h2 down to h(2+offset)."""
@@ -165,10 +165,6 @@ class Fragment:
         return (
             HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + heading_offset, 6)}", text) if heading_offset else text
         )
-
-
-def _digest(*texts: str) -> str:
-    return hashlib.sha256("\x00".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def placeholder(index: int) -> str:
