@@ -142,11 +142,11 @@ class _Together:
         while True:
             try:
                 result = aside.result(timeout=REPORT_SECONDS)
+                break
             except TimeoutError:
                 self.report()
-            else:
-                self.report()
-                return result
+        self.report()  # the EPUB's last documents
+        return result
 
 
 _edition: Edition | None = None
