@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from qz_ebook.slugs import slugify
+from qz_ebook.convert.slugs import slugify
 
 DEFAULT_SEED = 2014
 CHAPTERS_PER_PART = 50

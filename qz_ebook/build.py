@@ -9,19 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qz_ebook.accessibility import check_claims
-from qz_ebook.batch import convert_book
-from qz_ebook.cache import CacheStore, ConversionCache, Memory
-from qz_ebook.config import TomlLocator
-from qz_ebook.convert import Converted
+from qz_ebook.convert.batch import convert_book
+from qz_ebook.convert.converter import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
-from qz_ebook.edition import Edition, prepare
-from qz_ebook.manuscript import read_book
+from qz_ebook.edition.accessibility import check_claims
+from qz_ebook.edition.pagination import check_page_markers
+from qz_ebook.edition.prepare import Edition, prepare
+from qz_ebook.incremental.cache import CacheStore, ConversionCache, Memory
 from qz_ebook.model import Book
 from qz_ebook.output import Staging
-from qz_ebook.pagination import check_page_markers
 from qz_ebook.progress import Progress
 from qz_ebook.rendering import Targets, render_formats
+from qz_ebook.source.config import TomlLocator
+from qz_ebook.source.reader import read_book
 
 FORMATS = ("epub", "html")
 FALLBACK_MODIFIED = datetime(2000, 1, 1, tzinfo=UTC)

@@ -20,12 +20,12 @@ import click
 
 from qz_ebook import __version__
 from qz_ebook.build import FORMATS, BuildResult, build, manuscript_status
-from qz_ebook.cache import Memory, save
 from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
-from qz_ebook.collector import settle_for_building
-from qz_ebook.config import load_config
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
+from qz_ebook.incremental.cache import Memory, save
+from qz_ebook.incremental.collector import settle_for_building
+from qz_ebook.source.config import load_config
 from qz_ebook.watch import Watcher, watched_folders
 
 BUILD_ERRORS = 1

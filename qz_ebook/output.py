@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from qz_ebook.filestamps import Stamp, settled, stamp
+from qz_ebook.incremental.filestamps import Stamp, settled, stamp
 
 # The files of a tree as the last update found them: relative path → (bytes, their settled stamp).
 Known = dict[str, tuple[bytes, Stamp]]

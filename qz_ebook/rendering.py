@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from qz_ebook.cache import CacheStore, RenderCache, StoreReader
-from qz_ebook.edition import Edition
+from qz_ebook.edition.prepare import Edition
+from qz_ebook.incremental.cache import CacheStore, RenderCache, StoreReader
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
 from qz_ebook.writers.epub import document_count, render_epub

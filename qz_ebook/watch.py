@@ -15,8 +15,8 @@ from pathlib import Path
 
 import watchfiles
 
-from qz_ebook.config import load_config
 from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.source.config import load_config
 
 POLL_SECONDS = 0.25
 

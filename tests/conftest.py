@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qz_ebook.build import build
-from qz_ebook.fingerprint import Fingerprinter
+from qz_ebook.incremental.fingerprint import Fingerprinter
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "fixtures" / "sample"

@@ -15,14 +15,17 @@ from click.testing import CliRunner
 from conftest import build_into
 from lxml import etree
 
-from qz_ebook import batch, cache, collector, rendering, templates
+from qz_ebook import rendering
 from qz_ebook.build import BuildResult, build
 from qz_ebook.cli import main
+from qz_ebook.convert import batch
+from qz_ebook.convert.links import LinkResolver
 from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.links import LinkResolver
-from qz_ebook.manuscript import read_book
-from qz_ebook.pages import Assembled
-from qz_ebook.templates import environment
+from qz_ebook.edition.pages import Assembled
+from qz_ebook.incremental import cache, collector
+from qz_ebook.source.reader import read_book
+from qz_ebook.writers import templating as templates
+from qz_ebook.writers.templating import environment
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
@@ -113,7 +116,7 @@ def test_the_tool_fingerprint_covers_the_package_files_and_the_libraries(reads: 
         cache.tool_fingerprint()
     finally:
         cache.tool_fingerprint.cache_clear()
-    assert {"cache.py", "convert.py", "tocmarkup.py", "base.html", "macros.j2", "nav.xhtml"} <= set(reads)
+    assert {"cache.py", "converter.py", "tocmarkup.py", "base.html", "macros.j2", "nav.xhtml"} <= set(reads)
     assert "markdown" in cache.LIBRARIES and "beautifulsoup4" in cache.LIBRARIES
 
 
@@ -278,7 +281,9 @@ def test_a_new_title_renders_the_pages_that_show_it_and_no_other(sample_book: Pa
 )  # fmt: skip
 def test_templates_cannot_read_what_fingerprints_leave_out(sample_book: Path, expression: str, field: str) -> None:
     contribution = next(read_book(sample_book, Diagnostics()).contributions())
-    with pytest.raises(TypeError, match=rf"templates may not read Contribution\.{field}; see qz_ebook.fingerprint"):
+    with pytest.raises(
+        TypeError, match=rf"templates may not read Contribution\.{field}; see qz_ebook.incremental.fingerprint"
+    ):
         environment().from_string(f"{{{{ {expression} }}}}").render(c=contribution)
     assert environment().from_string("{{ c.title }}|{{ c['place'] }}").render(c=contribution) == "Grußwort|Musterstadt"
 

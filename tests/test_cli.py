@@ -13,7 +13,7 @@ from conftest import REPO
 from qz_ebook import rendering
 from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
-from qz_ebook.collector import COLLECTION_THRESHOLD
+from qz_ebook.incremental.collector import COLLECTION_THRESHOLD
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -1,13 +1,13 @@
-"""Tests for ``qz_ebook.config.load_config``: book.toml metadata, build settings and QZ001–QZ005."""
+"""Tests for ``qz_ebook.source.config.load_config``: book.toml metadata, build settings and QZ001–QZ005."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from qz_ebook.config import load_config
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, PrintEdition
+from qz_ebook.source.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 COVER = REPO / "tests" / "fixtures" / "sample" / "bilder" / "umschlag.png"

@@ -1,4 +1,4 @@
-"""Tests for ``qz_ebook.convert``: Markdown bodies become well-formed XHTML fragments (QZ301–QZ305)."""
+"""Tests for ``qz_ebook.convert.converter``: Markdown bodies become well-formed XHTML fragments (QZ301–QZ305)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
-from qz_ebook.batch import AssetRegistry, bind_images
-from qz_ebook.convert import TEMPLATE_IDS, Converted, Converter, new_markdown
+from qz_ebook.convert.batch import AssetRegistry, bind_images
+from qz_ebook.convert.converter import TEMPLATE_IDS, Converted, Converter, new_markdown
+from qz_ebook.convert.fastmarkdown import TRIGGERS
+from qz_ebook.convert.links import Linker, LinkResolver
+from qz_ebook.convert.soup import serialise
 from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.fastmarkdown import TRIGGERS
-from qz_ebook.links import Linker, LinkResolver
 from qz_ebook.model import Asset, Contribution
-from qz_ebook.soup import serialise
 
 REPO = Path(__file__).resolve().parents[1]
 PNG = REPO / "tests" / "fixtures" / "sample" / "bilder" / "diagramm.png"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qz_ebook.fingerprint import Fingerprinter
+from qz_ebook.incremental.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution, Part
 
 CONTRIBUTION = Contribution(
@@ -51,7 +51,7 @@ def test_values_that_print_alike_are_told_apart(a: object, b: object) -> None:
 
 
 def test_a_value_it_does_not_know_is_an_error_not_a_guess() -> None:
-    with pytest.raises(TypeError, match="cannot fingerprint a object; teach qz_ebook.fingerprint about it"):
+    with pytest.raises(TypeError, match="cannot fingerprint a object; teach qz_ebook.incremental.fingerprint about it"):
         digest({"x": object()})
 
 

@@ -1,4 +1,4 @@
-"""Tests for ``qz_ebook.frontmatter``: splitting a contribution and checking its keys (QZ201–QZ204)."""
+"""Tests for ``qz_ebook.source.frontmatter``: splitting a contribution and checking its keys (QZ201–QZ204)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qz_ebook.diagnostics import Diagnostics, Location
-from qz_ebook.frontmatter import Source, persons, read_source
 from qz_ebook.model import Person
+from qz_ebook.source.frontmatter import Source, persons, read_source
 
 PATH = Path("book/beitrag.md")
 

@@ -11,8 +11,8 @@ from lxml import etree
 
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.manuscript import read_book
 from qz_ebook.model import Contribution, Section
+from qz_ebook.source.reader import read_book
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 FORMATS = [("EPUB", "xhtml"), ("html", "html")]

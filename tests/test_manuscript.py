@@ -1,4 +1,4 @@
-"""Tests for ``qz_ebook.manuscript.read_book``: the outline and the contribution files become a ``Book``."""
+"""Tests for ``qz_ebook.source.reader.read_book``: the outline and the contribution files become a ``Book``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qz_ebook import manuscript
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
-from qz_ebook.manuscript import read_book
 from qz_ebook.model import Book, Contribution, Person, Section
+from qz_ebook.source import reader as manuscript
+from qz_ebook.source.reader import read_book
 
 REPO = Path(__file__).resolve().parents[1]
 COVER = REPO / "tests" / "fixtures" / "sample" / "bilder" / "umschlag.png"

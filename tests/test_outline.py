@@ -1,11 +1,11 @@
-"""Tests for ``qz_ebook.outline.parse_outline``: the SUMMARY.md outline and its QZ101/QZ104 messages."""
+"""Tests for ``qz_ebook.source.outline.parse_outline``: the SUMMARY.md outline and its QZ101/QZ104 messages."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from qz_ebook.diagnostics import Diagnostics, Location
-from qz_ebook.outline import OutlineItem, OutlinePart, parse_outline
+from qz_ebook.source.outline import OutlineItem, OutlinePart, parse_outline
 
 SUMMARY = Path("SUMMARY.md")
 

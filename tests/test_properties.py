@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from qz_ebook.convert import Converter
+from qz_ebook.convert.converter import Converter
+from qz_ebook.convert.links import Linker, LinkResolver
 from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.links import Linker, LinkResolver
 from qz_ebook.model import Contribution
 
 settings.register_profile("ci", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

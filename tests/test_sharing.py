@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qz_ebook import sharing
+from qz_ebook.edition.navigation import NavNode
+from qz_ebook.incremental import sharing
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Person
-from qz_ebook.navigation import NavNode
-from qz_ebook.sharing import shared
 
 
 @dataclass(frozen=True)

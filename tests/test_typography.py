@@ -1,11 +1,11 @@
-"""Tests for German typography: ``qz_ebook.typography`` and the Markdown pipeline around it."""
+"""Tests for German typography: ``qz_ebook.convert.typography`` and the Markdown pipeline around it."""
 
 from __future__ import annotations
 
 import pytest
 
-from qz_ebook.convert import new_markdown
-from qz_ebook.typography import educate
+from qz_ebook.convert.converter import new_markdown
+from qz_ebook.convert.typography import educate
 
 
 def html(source: str) -> str:

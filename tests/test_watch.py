@@ -18,12 +18,13 @@ import pytest
 from conftest import REPO
 from test_cache import EDITS
 
-from qz_ebook import cache, rendering
+from qz_ebook import rendering
 from qz_ebook.build import build
-from qz_ebook.cache import Memory, save
 from qz_ebook.cli import collector_paused
 from qz_ebook.diagnostics import BuildFailed
-from qz_ebook.pages import PageView
+from qz_ebook.edition.pages import PageView
+from qz_ebook.incremental import cache
+from qz_ebook.incremental.cache import Memory, save
 from qz_ebook.watch import Watcher, watched_folders
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes

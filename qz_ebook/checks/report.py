@@ -20,7 +20,7 @@ from qz_ebook import __version__
 from qz_ebook.checks import ace, epubcheck
 from qz_ebook.checks.model import Finding, ToolResult
 from qz_ebook.output import write_file
-from qz_ebook.templates import make_environment
+from qz_ebook.writers.templating import make_environment
 
 REPORT_NAME = "a11y-report.html"
 EPUB_TOOLS = (epubcheck.TOOL, ace.TOOL)

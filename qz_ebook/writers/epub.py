@@ -18,15 +18,15 @@ from ebooklib import epub
 from lxml import etree
 
 from qz_ebook import __version__
-from qz_ebook.accessibility import CONFORMS_TO, Claims
-from qz_ebook.cache import Compressed, RenderCache
-from qz_ebook.convert import Converted, page_marker_id
-from qz_ebook.edition import Edition
-from qz_ebook.links import Linker, Target
+from qz_ebook.convert.converter import Converted, page_marker_id
+from qz_ebook.convert.links import Linker, Target
+from qz_ebook.edition.accessibility import CONFORMS_TO, Claims
+from qz_ebook.edition.navigation import NavNode, flatten_below
+from qz_ebook.edition.pages import Given, PageSource, PageView
+from qz_ebook.edition.pagination import PageStart
+from qz_ebook.edition.prepare import Edition
+from qz_ebook.incremental.cache import Compressed, RenderCache
 from qz_ebook.model import Asset, Book, BookMeta, Contribution
-from qz_ebook.navigation import NavNode, flatten_below
-from qz_ebook.pages import Given, PageSource, PageView
-from qz_ebook.pagination import PageStart
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from qz_ebook.cache import RenderCache
-from qz_ebook.edition import Edition
-from qz_ebook.links import Linker
+from qz_ebook.convert.links import Linker
+from qz_ebook.edition.navigation import NavNode, Neighbours, Sidebar
+from qz_ebook.edition.pages import START, Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
+from qz_ebook.edition.prepare import Edition
+from qz_ebook.incremental.cache import RenderCache
 from qz_ebook.model import Asset, BookMeta, Page
-from qz_ebook.navigation import NavNode, Neighbours, Sidebar
-from qz_ebook.pages import START, Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
 
 EXTENSION = "html"
 INDEX = "index"

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from qz_ebook import schema, yamlsource
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Contact, PostalAddress
-from qz_ebook.schema import Field
-from qz_ebook.sharing import shared
+from qz_ebook.source import schema, yamlsource
+from qz_ebook.source.schema import Field
 
 
 def _optional_text(value: Any) -> str | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book, Contribution, Section
-from qz_ebook.sharing import shared
 
 
 @dataclass(frozen=True)

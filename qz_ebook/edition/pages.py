@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from qz_ebook.convert import Converted
-from qz_ebook.model import Book, Contribution, Page, Perspective
-from qz_ebook.navigation import (
+from qz_ebook.convert.converter import Converted
+from qz_ebook.edition.navigation import (
     NavNode,
     Neighbours,
     PageContext,
@@ -18,9 +17,10 @@ from qz_ebook.navigation import (
     page_kind,
     perspective_nodes,
 )
-from qz_ebook.pagination import Pagination
-from qz_ebook.relations import Related, relations
-from qz_ebook.sharing import shared
+from qz_ebook.edition.pagination import Pagination
+from qz_ebook.edition.relations import Related, relations
+from qz_ebook.incremental.sharing import shared
+from qz_ebook.model import Book, Contribution, Page, Perspective
 
 PERSPECTIVE_PREFIX = "perspektive-"
 

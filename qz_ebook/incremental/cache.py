@@ -34,15 +34,15 @@ from typing import TYPE_CHECKING
 from qz_ebook import __version__
 from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
-from qz_ebook.fingerprint import Fingerprinter, Memo
+from qz_ebook.edition.pages import Assembled, PageSource
+from qz_ebook.incremental.fingerprint import Fingerprinter, Memo
 from qz_ebook.model import Contribution
 from qz_ebook.output import Known
-from qz_ebook.pages import Assembled, PageSource
 from qz_ebook.progress import Progress
-from qz_ebook.templates import render
+from qz_ebook.writers.templating import render
 
 if TYPE_CHECKING:
-    from qz_ebook.batch import Outcome
+    from qz_ebook.convert.batch import Outcome
 
 FORMAT = "5"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
@@ -331,7 +331,7 @@ class RenderCache:
     """Rendered pages in ``store``, keyed by template, page and the fingerprint of their source.
 
     A page is rendered again exactly when something its template can show has
-    changed (``qz_ebook.fingerprint``, ``pages.PageSource``), or a template or the
+    changed (``qz_ebook.incremental.fingerprint``, ``pages.PageSource``), or a template or the
     tool itself has. With ``store=None`` every page is rendered and nothing is
     fingerprinted. With the store's ``memory``, pages and members are kept there
     as ``Rendering``, not as the store's bytes.
@@ -450,7 +450,7 @@ def tool_fingerprint() -> str:
     hashed = hashlib.sha256(f"{__version__}\n{sys.version}".encode())
     for library in LIBRARIES:
         hashed.update(f"\n{library} {importlib.metadata.version(library)}".encode())
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         hashed.update(f"\n{path.relative_to(package)}\n".encode() + path.read_bytes())
     return hashed.hexdigest()

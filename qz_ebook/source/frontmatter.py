@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qz_ebook import schema, yamlsource
 from qz_ebook.diagnostics import Diagnostic, Diagnostics, Location
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import KINDS, STATUSES, Person
-from qz_ebook.schema import Field
-from qz_ebook.sharing import shared
+from qz_ebook.source import schema, yamlsource
+from qz_ebook.source.schema import Field
 
 FENCE = "---"
 # Where str.splitlines ends a line ("\r\n" ends one line, not two).

@@ -20,9 +20,8 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
 
-from qz_ebook.diagnostics import Diagnostics, Location, locate
-from qz_ebook.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
-from qz_ebook.links import (
+from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
+from qz_ebook.convert.links import (
     EPUB_TYPE,
     ID,
     PAGE_LABEL,
@@ -35,11 +34,12 @@ from qz_ebook.links import (
     format_attribute,
     placeholder,
 )
+from qz_ebook.convert.sanitize import neutralise, remove_active_content
+from qz_ebook.convert.slugs import slugify
+from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
+from qz_ebook.convert.typography import GermanTypographyExtension
+from qz_ebook.diagnostics import Diagnostics, Location, locate
 from qz_ebook.model import Asset, Contribution
-from qz_ebook.sanitize import neutralise, remove_active_content
-from qz_ebook.slugs import slugify
-from qz_ebook.soup import Census, find_all, in_tree, parse, serialise
-from qz_ebook.typography import GermanTypographyExtension
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart

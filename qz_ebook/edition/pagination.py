@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qz_ebook.convert import Converted, PageMarker
+from qz_ebook.convert.converter import Converted, PageMarker
 from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book
-from qz_ebook.sharing import shared
 
 
 @dataclass(frozen=True)

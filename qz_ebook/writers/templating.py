@@ -7,11 +7,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from qz_ebook.convert import page_marker_id
-from qz_ebook.fingerprint import UNSEEN_FIELDS
-from qz_ebook.links import page_label
-from qz_ebook.pages import Assembled
-from qz_ebook.tocmarkup import toc_list
+from qz_ebook.convert.converter import page_marker_id
+from qz_ebook.convert.links import page_label
+from qz_ebook.edition.pages import Assembled
+from qz_ebook.incremental.fingerprint import UNSEEN_FIELDS
+from qz_ebook.writers.tocmarkup import toc_list
 
 
 class PageEnvironment(Environment):
@@ -37,7 +37,7 @@ UNSEEN_NAMES = frozenset(name for names in UNSEEN_FIELDS.values() for name in na
 
 def _refuse_unseen(obj: object, name: object) -> None:
     if name in UNSEEN_FIELDS.get(type(obj), ()):
-        raise TypeError(f"templates may not read {type(obj).__name__}.{name}; see qz_ebook.fingerprint")
+        raise TypeError(f"templates may not read {type(obj).__name__}.{name}; see qz_ebook.incremental.fingerprint")
 
 
 def make_environment(package: str, folder: str = "templates", kind: type[Environment] = Environment) -> Environment:

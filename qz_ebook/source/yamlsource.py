@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from qz_ebook import schema
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.source import schema
 
 # libyaml's loader is about ten times faster; without libyaml, PyYAML's own.
 FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

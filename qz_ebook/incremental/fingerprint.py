@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import PurePath
 
-from qz_ebook.convert import Converted
-from qz_ebook.links import Fragment
+from qz_ebook.convert.converter import Converted
+from qz_ebook.convert.links import Fragment
+from qz_ebook.edition.pages import Assembled
 from qz_ebook.model import Contribution, Part, Section
-from qz_ebook.pages import Assembled
 
 # Fields the templates may not read (``templates.environment`` refuses them), so
 # fingerprints leave them out. A contribution's text reaches the templates only
@@ -93,7 +93,7 @@ class Fingerprinter:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             self._layouts[type(value)] = _layout(type(value))
             return self._encode(value)
-        raise TypeError(f"cannot fingerprint a {type(value).__name__}; teach qz_ebook.fingerprint about it")
+        raise TypeError(f"cannot fingerprint a {type(value).__name__}; teach qz_ebook.incremental.fingerprint about it")
 
 
 def _layout(kind: type) -> tuple[bytes, tuple[str, ...]]:

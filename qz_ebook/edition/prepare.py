@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qz_ebook.accessibility import Claims, derive_claims
-from qz_ebook.convert import Converted
+from qz_ebook.convert.converter import Converted
+from qz_ebook.edition.accessibility import Claims, derive_claims
+from qz_ebook.edition.navigation import NavNode, toc_tree
+from qz_ebook.edition.pages import PageView, PerspectiveView, page_views, perspective_views
+from qz_ebook.edition.pagination import Pagination, paginate
 from qz_ebook.model import Book
-from qz_ebook.navigation import NavNode, toc_tree
-from qz_ebook.pages import PageView, PerspectiveView, page_views, perspective_views
-from qz_ebook.pagination import Pagination, paginate
 
 
 @dataclass(frozen=True)

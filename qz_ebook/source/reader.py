@@ -10,15 +10,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from qz_ebook.config import TomlLocator, load_config
-from qz_ebook.contacts import read_contacts
+from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.filestamps import Stamp, settled, stamp
-from qz_ebook.frontmatter import Source, persons, read_source
+from qz_ebook.incremental.filestamps import Stamp, settled, stamp
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
-from qz_ebook.outline import OutlineItem, parse_outline
-from qz_ebook.sharing import shared
-from qz_ebook.slugs import slugify
+from qz_ebook.source.config import TomlLocator, load_config
+from qz_ebook.source.contacts import read_contacts
+from qz_ebook.source.frontmatter import Source, persons, read_source
+from qz_ebook.source.outline import OutlineItem, parse_outline
 
 # Far above any real contribution; keeps a stray dump from exhausting memory.
 MAX_FILE_BYTES = 10 * 10**6

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from qz_ebook.links import Linker
-from qz_ebook.navigation import NavNode
+from qz_ebook.convert.links import Linker
+from qz_ebook.edition.navigation import NavNode
 
 
 def toc_list(nodes: tuple[NavNode, ...], href: Linker, current: str | None = None) -> Markup:

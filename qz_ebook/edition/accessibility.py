@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qz_ebook.convert import Converted
+from qz_ebook.convert.converter import Converted
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.edition.pagination import Pagination
 from qz_ebook.model import Book
-from qz_ebook.pagination import Pagination
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 # Features every book built here has: a nav toc, one reading order, real headings.

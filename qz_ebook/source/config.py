@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qz_ebook import schema
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
-from qz_ebook.schema import Field
-from qz_ebook.sharing import shared
+from qz_ebook.source import schema
+from qz_ebook.source.schema import Field
 
 DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
 TIMESTAMP = schema.matches(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "a UTC time as YYYY-MM-DDThh:mm:ssZ")

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book, Contribution, Entry, Page, Part, Perspective
-from qz_ebook.sharing import shared
 
 
 @dataclass(frozen=True)

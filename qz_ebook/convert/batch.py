@@ -15,14 +15,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qz_ebook.cache import ConversionCache
-from qz_ebook.collector import settle_for_building
-from qz_ebook.convert import Converted, Converter
+from qz_ebook.convert.converter import Converted, Converter
+from qz_ebook.convert.links import LinkResolver, check_fragments
+from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
-from qz_ebook.links import LinkResolver, check_fragments
+from qz_ebook.incremental.cache import ConversionCache
+from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.model import Asset, Book, Contribution
 from qz_ebook.progress import Progress
-from qz_ebook.slugs import slugify
 
 # Below this many conversions, starting worker processes costs more than it saves.
 PARALLEL_FROM = 48

@@ -1,0 +1,1 @@
+"""Markdown → XHTML fragments: the converter, its typography and sanitising, links, the batch."""

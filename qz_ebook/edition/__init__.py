@@ -1,0 +1,1 @@
+"""The book prepared for the writers: pages, navigation, relations, print pages, claims."""

@@ -1,0 +1,1 @@
+"""Speed machinery: the cache store, render cache, fingerprints, sharing, file stamps."""
