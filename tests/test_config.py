@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, PrintEdition
 from qz_ebook.source.config import load_config
@@ -163,68 +165,91 @@ def test_book_toml_not_utf8_is_qz207(tmp_path: Path) -> None:
     assert messages == [f"{book}/book.toml:1:1: error[QZ207]: book.toml is not UTF-8 (invalid start byte)"]
 
 
-def test_invalid_toml_is_qz001_with_line_and_column(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('title = "Beispielbuch"', "title = Beispielbuch"))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:2:9: error[QZ001]: book.toml is not valid TOML: Invalid value"]
+NO_CREATORS = GOOD.replace('[[book.creators]]\nname = "Redaktion"\nrole = "edt"\n\n', "").replace(
+    '[[book.creators]]\nname = "Dr. Max Muster"\nrole = "aut"\n\n', ""
+)
 
 
-def test_missing_book_key_is_qz002_at_the_table(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('date = "2014-06"\n', ""))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:1:1: error[QZ002]: book.toml needs 'book.date'"]
-
-
-def test_missing_build_key_is_qz002_at_the_build_table(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('cover_alt = "Umschlag des Beispielbuchs"\n', ""))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:25:1: error[QZ002]: book.toml needs 'build.cover_alt'"]
-
-
-def test_missing_creators_is_qz002(tmp_path: Path) -> None:
-    toml = GOOD.replace('[[book.creators]]\nname = "Redaktion"\nrole = "edt"\n\n', "")
-    toml = toml.replace('[[book.creators]]\nname = "Dr. Max Muster"\nrole = "aut"\n\n', "")
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        pytest.param(
+            GOOD.replace('title = "Beispielbuch"', "title = Beispielbuch"),
+            ["2:9: error[QZ001]: book.toml is not valid TOML: Invalid value"],
+            id="invalid TOML is QZ001 with line and column",
+        ),
+        pytest.param(
+            GOOD.replace('date = "2014-06"\n', ""),
+            ["1:1: error[QZ002]: book.toml needs 'book.date'"],
+            id="missing book key is QZ002 at the table",
+        ),
+        pytest.param(
+            GOOD.replace('cover_alt = "Umschlag des Beispielbuchs"\n', ""),
+            ["25:1: error[QZ002]: book.toml needs 'build.cover_alt'"],
+            id="missing build key is QZ002 at the build table",
+        ),
+        pytest.param(
+            NO_CREATORS,
+            ["1:1: error[QZ002]: book.toml needs 'book.creators'"],
+            id="missing creators is QZ002",
+        ),
+        pytest.param(
+            GOOD.replace('name = "Redaktion"\nrole = "edt"\n', 'name = "Redaktion"\n'),
+            # line 12 is the first [[book.creators]] table, the one without 'role'
+            ["12:1: error[QZ002]: book.toml needs 'book.creators.role'"],
+            id="missing role in first creator points at that creator",
+        ),
+        pytest.param(
+            GOOD.replace('role = "aut"', 'role = "author"'),
+            ["18:1: error[QZ004]: 'book.creators.role' must be a three-letter MARC relator code"],
+            id="bad role in second creator points at its line",
+        ),
+        pytest.param(
+            GOOD.replace('title = "Beispielbuch"', 'titel = "Beispielbuch"'),
+            [
+                "2:1: error[QZ003]: unknown key 'book.titel' in book.toml; did you mean 'title'?",
+                "1:1: error[QZ002]: book.toml needs 'book.title'",
+            ],
+            id="unknown key suggests the right one",
+        ),
+        pytest.param(
+            GOOD.replace('draft_note = "Entwurf."\n', 'draft_note = "Entwurf."\nfarbe = "blau"\n'),
+            ["34:1: error[QZ003]: unknown key 'build.farbe' in book.toml"],
+            id="unknown build key without close match",
+        ),
+        pytest.param(
+            GOOD.replace('date = "2014-06"', "date = 2014"),
+            ["6:1: error[QZ004]: 'book.date' must be a date as YYYY, YYYY-MM or YYYY-MM-DD"],
+            id="date as number is QZ004",
+        ),
+        pytest.param(
+            GOOD.replace('modified = "2014-06-01T12:00:00Z"', 'modified = "2014-06-01"').replace(
+                'name = "beispiel"', 'name = "Mein Buch"'
+            ),
+            [
+                "10:1: error[QZ004]: 'book.modified' must be a UTC time as YYYY-MM-DDThh:mm:ssZ",
+                "26:1: error[QZ004]: 'build.name' must be a file name of lower-case letters, digits, '.', '_' and '-'",
+            ],
+            id="bad modified and name are QZ004",
+        ),
+        pytest.param(
+            GOOD.replace("year = 2014", 'year = "2014"'),
+            ["22:1: error[QZ004]: 'book.print_edition.year' must be a whole number"],
+            id="year as text is QZ004",
+        ),
+        pytest.param(
+            NO_CREATORS.replace('date = "2014-06"\n', 'date = "2014-06"\ncreators = "Redaktion"\n'),
+            ["7:1: error[QZ004]: 'book.creators' must be a list of tables ([[book.creators]])"],
+            id="creators as text is QZ004",
+        ),
+    ],
+)
+def test_bad_book_toml_is_reported_at_its_line(tmp_path: Path, toml: str, expected: list[str]) -> None:
+    """``expected``: the whole messages, each after the ``<book>/book.toml:`` that starts it."""
     book = make_book(tmp_path, toml)
     result, messages = load(book)
     assert result is None
-    assert messages == [f"{book}/book.toml:1:1: error[QZ002]: book.toml needs 'book.creators'"]
-
-
-def test_missing_role_in_first_creator_points_at_that_creator(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('name = "Redaktion"\nrole = "edt"\n', 'name = "Redaktion"\n'))
-    result, messages = load(book)
-    assert result is None
-    # line 12 is the first [[book.creators]] table, the one without 'role'
-    assert messages == [f"{book}/book.toml:12:1: error[QZ002]: book.toml needs 'book.creators.role'"]
-
-
-def test_bad_role_in_second_creator_points_at_its_line(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('role = "aut"', 'role = "author"'))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [
-        f"{book}/book.toml:18:1: error[QZ004]: 'book.creators.role' must be a three-letter MARC relator code"
-    ]
-
-
-def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('title = "Beispielbuch"', 'titel = "Beispielbuch"'))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [
-        f"{book}/book.toml:2:1: error[QZ003]: unknown key 'book.titel' in book.toml; did you mean 'title'?",
-        f"{book}/book.toml:1:1: error[QZ002]: book.toml needs 'book.title'",
-    ]
-
-
-def test_unknown_build_key_without_close_match(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('draft_note = "Entwurf."\n', 'draft_note = "Entwurf."\nfarbe = "blau"\n'))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:34:1: error[QZ003]: unknown key 'build.farbe' in book.toml"]
+    assert messages == [f"{book}/book.toml:{message}" for message in expected]
 
 
 def test_misspelt_table_is_reported_at_its_header(tmp_path: Path) -> None:
@@ -236,47 +261,6 @@ def test_misspelt_table_is_reported_at_its_header(tmp_path: Path) -> None:
     )
 
 
-def test_date_as_number_is_qz004(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('date = "2014-06"', "date = 2014"))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [
-        f"{book}/book.toml:6:1: error[QZ004]: 'book.date' must be a date as YYYY, YYYY-MM or YYYY-MM-DD"
-    ]
-
-
-def test_bad_modified_and_name_are_qz004(tmp_path: Path) -> None:
-    toml = GOOD.replace('modified = "2014-06-01T12:00:00Z"', 'modified = "2014-06-01"')
-    toml = toml.replace('name = "beispiel"', 'name = "Mein Buch"')
-    book = make_book(tmp_path, toml)
-    result, messages = load(book)
-    assert result is None
-    assert messages == [
-        f"{book}/book.toml:10:1: error[QZ004]: 'book.modified' must be a UTC time as YYYY-MM-DDThh:mm:ssZ",
-        f"{book}/book.toml:26:1: error[QZ004]: 'build.name' must be a file name of lower-case letters, digits, "
-        "'.', '_' and '-'",
-    ]
-
-
-def test_year_as_text_is_qz004(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace("year = 2014", 'year = "2014"'))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:22:1: error[QZ004]: 'book.print_edition.year' must be a whole number"]
-
-
-def test_creators_as_text_is_qz004(tmp_path: Path) -> None:
-    toml = GOOD.replace('[[book.creators]]\nname = "Redaktion"\nrole = "edt"\n\n', "")
-    toml = toml.replace('[[book.creators]]\nname = "Dr. Max Muster"\nrole = "aut"\n\n', "")
-    toml = toml.replace('date = "2014-06"\n', 'date = "2014-06"\ncreators = "Redaktion"\n')
-    book = make_book(tmp_path, toml)
-    result, messages = load(book)
-    assert result is None
-    assert messages == [
-        f"{book}/book.toml:7:1: error[QZ004]: 'book.creators' must be a list of tables ([[book.creators]])"
-    ]
-
-
 def test_cover_of_another_type_is_qz004(tmp_path: Path) -> None:
     book = make_book(tmp_path, GOOD.replace("bilder/umschlag.png", "bilder/umschlag.gif"))
     shutil.copy(COVER, book / "bilder" / "umschlag.gif")
@@ -285,35 +269,43 @@ def test_cover_of_another_type_is_qz004(tmp_path: Path) -> None:
     assert messages == [f"{book}/book.toml:29:1: error[QZ004]: build.cover must be a JPEG or PNG image"]
 
 
-def test_missing_cover_is_qz005_at_its_key(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace("bilder/umschlag.png", "bilder/fehlt.png"))
+@pytest.mark.parametrize(
+    ("toml", "removed", "expected"),
+    [
+        pytest.param(
+            GOOD.replace("bilder/umschlag.png", "bilder/fehlt.png"),
+            [],
+            ["29:1: error[QZ005]: file 'bilder/fehlt.png' does not exist"],
+            id="missing cover is QZ005 at its key",
+        ),
+        pytest.param(
+            GOOD,
+            ["style/epub.css", "style/html.css"],
+            [
+                "31:1: error[QZ005]: file 'style/epub.css' does not exist",
+                "32:1: error[QZ005]: file 'style/html.css' does not exist",
+            ],
+            id="missing stylesheets are QZ005",
+        ),
+        pytest.param(
+            GOOD.replace('outline = "SUMMARY.md"\n', ""),
+            ["SUMMARY.md"],
+            ["25:1: error[QZ005]: file 'SUMMARY.md' does not exist"],
+            id="missing default outline is QZ005 at the build table",
+        ),
+        pytest.param(
+            GOOD.replace('assets = "assets"', 'assets = "../assets"'),
+            [],
+            ["28:1: error[QZ005]: folder '../assets' does not exist"],
+            id="missing assets folder is QZ005",
+        ),
+    ],
+)
+def test_missing_file_is_qz005(tmp_path: Path, toml: str, removed: list[str], expected: list[str]) -> None:
+    """``removed``: files of the book folder deleted before loading; ``expected`` as above."""
+    book = make_book(tmp_path, toml)
+    for name in removed:
+        (book / name).unlink()
     result, messages = load(book)
     assert result is None
-    assert messages == [f"{book}/book.toml:29:1: error[QZ005]: file 'bilder/fehlt.png' does not exist"]
-
-
-def test_missing_stylesheets_are_qz005(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD)
-    (book / "style" / "epub.css").unlink()
-    (book / "style" / "html.css").unlink()
-    result, messages = load(book)
-    assert result is None
-    assert messages == [
-        f"{book}/book.toml:31:1: error[QZ005]: file 'style/epub.css' does not exist",
-        f"{book}/book.toml:32:1: error[QZ005]: file 'style/html.css' does not exist",
-    ]
-
-
-def test_missing_default_outline_is_qz005_at_the_build_table(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('outline = "SUMMARY.md"\n', ""))
-    (book / "SUMMARY.md").unlink()
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:25:1: error[QZ005]: file 'SUMMARY.md' does not exist"]
-
-
-def test_missing_assets_folder_is_qz005(tmp_path: Path) -> None:
-    book = make_book(tmp_path, GOOD.replace('assets = "assets"', 'assets = "../assets"'))
-    result, messages = load(book)
-    assert result is None
-    assert messages == [f"{book}/book.toml:28:1: error[QZ005]: folder '../assets' does not exist"]
+    assert messages == [f"{book}/book.toml:{message}" for message in expected]

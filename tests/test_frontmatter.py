@@ -71,11 +71,25 @@ def test_body_starts_after_the_closing_fence() -> None:
     assert source.body_line == 19  # the line right after the closing '---' (line 18)
 
 
-def test_body_line_with_minimal_front_matter() -> None:
-    source, messages = read("---\ntitle: T\nkind: article\nstatus: final\n---\nText\n")
+@pytest.mark.parametrize(
+    ("text", "body", "body_line"),
+    [
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\n---\nText\n", "Text\n", 6, id="minimal front matter"
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\n---",
+            "",
+            6,
+            id="a fence in the last line without its end closes the front matter",
+        ),
+    ],
+)
+def test_body_and_its_first_line(text: str, body: str, body_line: int) -> None:
+    source, messages = read(text)
     assert messages == []
     assert source is not None
-    assert (source.body, source.body_line) == ("Text\n", 6)
+    assert (source.body, source.body_line) == (body, body_line)
 
 
 def test_key_locations_point_at_each_key() -> None:
@@ -116,152 +130,161 @@ def test_lines_end_where_splitlines_ends_them(end: str) -> None:
     assert (source.body, source.body_line) == (f"Text{end}zweite\x0cZeile\u2029Ende", 6)
 
 
-def test_a_fence_in_the_last_line_without_its_end_closes_the_front_matter() -> None:
-    source, messages = read("---\ntitle: T\nkind: article\nstatus: final\n---")
-    assert messages == []
-    assert source is not None
-    assert (source.body, source.body_line) == ("", 6)
-
-
-def test_missing_front_matter_is_qz201() -> None:
-    source, messages = read("Nur Text.\n")
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "Nur Text.\n",
+            "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines",
+            id="missing front matter",
+        ),
+        pytest.param(
+            "",
+            "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines",
+            id="empty file",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\n\nText\n",
+            "book/beitrag.md:1:1: error[QZ201]: front matter is not closed by a '---' line",
+            id="unclosed front matter",
+        ),
+        pytest.param(
+            "---\ntitle: T\n  kind: article\nstatus: final\n---\n",
+            "book/beitrag.md:3:7: error[QZ201]: front matter is not valid YAML: mapping values are not allowed here",
+            id="malformed YAML at the file line",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: [article\nstatus: final\n---\n",
+            "book/beitrag.md:4:7: error[QZ201]: front matter is not valid YAML: expected ',' or ']', but got ':'",
+            id="unclosed flow sequence",
+        ),
+        pytest.param(
+            "---\n---\nText\n",
+            "book/beitrag.md:2:1: error[QZ201]: front matter must be a mapping of keys to values",
+            id="empty front matter is not a mapping",
+        ),
+        pytest.param(
+            "---\n- title\n---\n",
+            "book/beitrag.md:2:1: error[QZ201]: front matter must be a mapping of keys to values",
+            id="list front matter is not a mapping",
+        ),
+        pytest.param(
+            "---\ntitle: A\nkind: article\ntitle: B\nstatus: final\n---\n",
+            "book/beitrag.md:4:1: error[QZ201]: front matter is not valid YAML: key 'title' appears twice",
+            id="a key given twice is invalid YAML",
+        ),
+    ],
+)
+def test_front_matter_that_cannot_be_read_is_qz201(text: str, message: str) -> None:
+    source, messages = read(text)
     assert source is None
-    assert messages == [
-        "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines"
-    ]
+    assert messages == [message]
 
 
-def test_empty_file_is_qz201() -> None:
-    source, messages = read("")
-    assert source is None
-    assert messages == [
-        "book/beitrag.md:1:1: error[QZ201]: a contribution starts with front matter between '---' lines"
-    ]
+@pytest.mark.parametrize(
+    ("text", "expected", "key"),
+    [
+        pytest.param(
+            "---\ntitel: T\nkind: article\nstatus: final\n---\n",
+            [
+                "book/beitrag.md:2:1: error[QZ203]: unknown front-matter key 'titel'; did you mean 'title'?",
+                "book/beitrag.md:1:1: error[QZ202]: front matter needs 'title'",
+            ],
+            "titel",
+            id="unknown key suggests the right one",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\npage: zwölf\n---\n",
+            ["book/beitrag.md:5:1: error[QZ204]: 'page' must be a whole number, not 'zwölf'"],
+            "page",
+            id="page as a word is QZ204",
+        ),
+    ],
+)
+def test_a_bad_key_is_reported_and_left_out_of_fields(text: str, expected: list[str], key: str) -> None:
+    source, messages = read(text)
+    assert messages == expected
+    assert source is not None and key not in source.fields
 
 
-def test_unclosed_front_matter_is_qz201() -> None:
-    source, messages = read("---\ntitle: T\nkind: article\n\nText\n")
-    assert source is None
-    assert messages == ["book/beitrag.md:1:1: error[QZ201]: front matter is not closed by a '---' line"]
-
-
-def test_malformed_yaml_is_qz201_at_the_file_line() -> None:
-    source, messages = read("---\ntitle: T\n  kind: article\nstatus: final\n---\n")
-    assert source is None
-    assert messages == [
-        "book/beitrag.md:3:7: error[QZ201]: front matter is not valid YAML: mapping values are not allowed here"
-    ]
-
-
-def test_unclosed_flow_sequence_is_qz201() -> None:
-    source, messages = read("---\ntitle: T\nkind: [article\nstatus: final\n---\n")
-    assert source is None
-    assert messages == [
-        "book/beitrag.md:4:7: error[QZ201]: front matter is not valid YAML: expected ',' or ']', but got ':'"
-    ]
-
-
-def test_empty_front_matter_is_not_a_mapping() -> None:
-    source, messages = read("---\n---\nText\n")
-    assert source is None
-    assert messages == ["book/beitrag.md:2:1: error[QZ201]: front matter must be a mapping of keys to values"]
-
-
-def test_list_front_matter_is_not_a_mapping() -> None:
-    source, messages = read("---\n- title\n---\n")
-    assert source is None
-    assert messages == ["book/beitrag.md:2:1: error[QZ201]: front matter must be a mapping of keys to values"]
-
-
-def test_unknown_key_suggests_the_right_one() -> None:
-    source, messages = read("---\ntitel: T\nkind: article\nstatus: final\n---\n")
-    assert messages == [
-        "book/beitrag.md:2:1: error[QZ203]: unknown front-matter key 'titel'; did you mean 'title'?",
-        "book/beitrag.md:1:1: error[QZ202]: front matter needs 'title'",
-    ]
-    assert source is not None and "titel" not in source.fields
-
-
-def test_unknown_key_without_close_match_has_no_suggestion() -> None:
-    _, messages = read("---\ntitle: T\nkind: article\nstatus: final\nfarbe: blau\n---\n")
-    assert messages == ["book/beitrag.md:5:1: error[QZ203]: unknown front-matter key 'farbe'"]
-
-
-def test_missing_required_keys_are_qz202_at_the_fence() -> None:
-    _, messages = read("---\ntitle: T\n---\n")
-    assert messages == [
-        "book/beitrag.md:1:1: error[QZ202]: front matter needs 'kind'",
-        "book/beitrag.md:1:1: error[QZ202]: front matter needs 'status'",
-    ]
-
-
-def test_page_as_a_word_is_qz204() -> None:
-    source, messages = read("---\ntitle: T\nkind: article\nstatus: final\npage: zwölf\n---\n")
-    assert messages == ["book/beitrag.md:5:1: error[QZ204]: 'page' must be a whole number, not 'zwölf'"]
-    assert source is not None and "page" not in source.fields
-
-
-def test_negative_and_fractional_numbers_are_qz204() -> None:
-    _, messages = read("---\ntitle: T\nkind: article\nstatus: final\nyear: -1\npage: 1.5\n---\n")
-    assert messages == [
-        "book/beitrag.md:5:1: error[QZ204]: 'year' must be a whole number, not -1",
-        "book/beitrag.md:6:1: error[QZ204]: 'page' must be a whole number, not 1.5",
-    ]
-
-
-def test_boolean_is_not_a_whole_number() -> None:
-    _, messages = read("---\ntitle: T\nkind: article\nstatus: final\npage: true\n---\n")
-    assert messages == ["book/beitrag.md:5:1: error[QZ204]: 'page' must be a whole number, not true"]
-
-
-def test_bad_kind_and_status_are_qz204() -> None:
-    _, messages = read("---\ntitle: T\nkind: essay\nstatus: fertig\n---\n")
-    assert messages == [
-        "book/beitrag.md:3:1: error[QZ204]: 'kind' must be one of greeting, article, position-paper, "
-        "practice-example, closing, appendix, not 'essay'",
-        "book/beitrag.md:4:1: error[QZ204]: 'status' must be one of draft, final, not 'fertig'",
-    ]
-
-
-def test_authors_as_a_single_string_is_qz204() -> None:
-    _, messages = read("---\ntitle: T\nkind: article\nstatus: final\nauthors: Dr. X\n---\n")
-    assert messages == [
-        "book/beitrag.md:5:1: error[QZ204]: 'authors' must be a list of names or "
-        "{name: …, affiliation: …} tables, not 'Dr. X'"
-    ]
-
-
-def test_author_table_with_unknown_key_is_qz204() -> None:
-    _, messages = read("---\ntitle: T\nkind: article\nstatus: final\nauthors:\n  - name: X\n    role: y\n---\n")
-    assert messages == [
-        "book/beitrag.md:5:1: error[QZ204]: 'authors' must be a list of names or "
-        "{name: …, affiliation: …} tables, not [{'name': 'X', 'role': 'y'}]"
-    ]
-
-
-def test_bad_lang_and_slug_are_qz204() -> None:
-    _, messages = read("---\ntitle: T\nkind: article\nstatus: final\nlang: de_DE\nslug: Düren\n---\n")
-    assert messages == [
-        "book/beitrag.md:5:1: error[QZ204]: 'lang' must be a BCP 47 language tag, not 'de_DE'",
-        "book/beitrag.md:6:1: error[QZ204]: 'slug' must be lower-case ASCII letters, digits and '-', not 'Düren'",
-    ]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\nfarbe: blau\n---\n",
+            ["book/beitrag.md:5:1: error[QZ203]: unknown front-matter key 'farbe'"],
+            id="unknown key without close match has no suggestion",
+        ),
+        pytest.param(
+            "---\ntitle: T\n---\n",
+            [
+                "book/beitrag.md:1:1: error[QZ202]: front matter needs 'kind'",
+                "book/beitrag.md:1:1: error[QZ202]: front matter needs 'status'",
+            ],
+            id="missing required keys are QZ202 at the fence",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\nyear: -1\npage: 1.5\n---\n",
+            [
+                "book/beitrag.md:5:1: error[QZ204]: 'year' must be a whole number, not -1",
+                "book/beitrag.md:6:1: error[QZ204]: 'page' must be a whole number, not 1.5",
+            ],
+            id="negative and fractional numbers are QZ204",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\npage: true\n---\n",
+            ["book/beitrag.md:5:1: error[QZ204]: 'page' must be a whole number, not true"],
+            id="boolean is not a whole number",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: essay\nstatus: fertig\n---\n",
+            [
+                "book/beitrag.md:3:1: error[QZ204]: 'kind' must be one of greeting, article, position-paper, "
+                "practice-example, closing, appendix, not 'essay'",
+                "book/beitrag.md:4:1: error[QZ204]: 'status' must be one of draft, final, not 'fertig'",
+            ],
+            id="bad kind and status are QZ204",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\nauthors: Dr. X\n---\n",
+            [
+                "book/beitrag.md:5:1: error[QZ204]: 'authors' must be a list of names or "
+                "{name: …, affiliation: …} tables, not 'Dr. X'"
+            ],
+            id="authors as a single string is QZ204",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\nauthors:\n  - name: X\n    role: y\n---\n",
+            [
+                "book/beitrag.md:5:1: error[QZ204]: 'authors' must be a list of names or "
+                "{name: …, affiliation: …} tables, not [{'name': 'X', 'role': 'y'}]"
+            ],
+            id="author table with unknown key is QZ204",
+        ),
+        pytest.param(
+            "---\ntitle: T\nkind: article\nstatus: final\nlang: de_DE\nslug: Düren\n---\n",
+            [
+                "book/beitrag.md:5:1: error[QZ204]: 'lang' must be a BCP 47 language tag, not 'de_DE'",
+                "book/beitrag.md:6:1: error[QZ204]: 'slug' must be lower-case ASCII letters, digits and '-', not 'Düren'",
+            ],
+            id="bad lang and slug are QZ204",
+        ),
+        pytest.param(
+            "---\ntitle:\nkind: article\nstatus: final\n---\n",
+            ["book/beitrag.md:2:1: error[QZ204]: 'title' must be a non-empty text, not an empty value"],
+            id="empty value is named in words",
+        ),
+    ],
+)
+def test_bad_keys_are_reported(text: str, expected: list[str]) -> None:
+    _, messages = read(text)
+    assert messages == expected
 
 
 def test_invalid_keys_are_left_out_of_fields() -> None:
     source, _ = read("---\ntitle: T\nkind: essay\nstatus: final\nplace: Hamm\n---\n")
     assert source is not None
     assert source.fields == {"title": "T", "status": "final", "place": "Hamm"}
-
-
-def test_empty_value_is_named_in_words() -> None:
-    _, messages = read("---\ntitle:\nkind: article\nstatus: final\n---\n")
-    assert messages == ["book/beitrag.md:2:1: error[QZ204]: 'title' must be a non-empty text, not an empty value"]
-
-
-def test_a_key_given_twice_is_invalid_yaml() -> None:
-    source, messages = read("---\ntitle: A\nkind: article\ntitle: B\nstatus: final\n---\n")
-    assert source is None
-    assert messages == ["book/beitrag.md:4:1: error[QZ201]: front matter is not valid YAML: key 'title' appears twice"]
 
 
 @pytest.mark.parametrize(

@@ -196,65 +196,180 @@ def test_book_toml_errors_stop_before_the_outline(tmp_path: Path) -> None:
     assert problems(root) == [f"{root}/book.toml:16:1: error[QZ005]: file 'umschlag.png' does not exist"]
 
 
-def test_outline_errors_fail_the_build(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\nText\n", {})
-    assert problems(root) == [
-        f"{root}/SUMMARY.md:2:1: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'"
-    ]
-
-
-def test_missing_file_is_qz102(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n  - [B](beitraege/fehlt.md)\n", {"a.md": page("A")})
-    assert problems(root) == [f"{root}/SUMMARY.md:3:3: error[QZ102]: file 'beitraege/fehlt.md' does not exist"]
-
-
-def test_file_listed_twice_is_qz103(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n\n# Anhang\n- [Noch einmal A](a.md)\n", {"a.md": page("A")})
-    assert problems(root) == [f"{root}/SUMMARY.md:5:1: error[QZ103]: file 'a.md' is already in the outline"]
-
-
-def test_same_file_by_another_path_is_qz103(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](x/a.md)\n- [A](x/../x/a.md)\n", {"x/a.md": page("A")})
-    assert problems(root) == [f"{root}/SUMMARY.md:3:1: error[QZ103]: file 'x/../x/a.md' is already in the outline"]
-
-
-def test_file_listed_again_as_its_own_child_is_reported_at_the_second_entry(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n  - [A again](a.md)\n", {"a.md": page("A")})
-    assert problems(root) == [f"{root}/SUMMARY.md:3:3: error[QZ103]: file 'a.md' is already in the outline"]
-
-
-def test_duplicate_slug_from_file_names_is_qz105(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](eins/beitrag.md)\n- [B](zwei/beitrag.md)\n",
-                      {"eins/beitrag.md": page("A"), "zwei/beitrag.md": page("B")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/SUMMARY.md:3:1: error[QZ105]: slug 'beitrag' is already used at {root}/SUMMARY.md:2:1; "
-        "set a different 'slug:' in the front matter"
-    ]
-
-
-def test_duplicate_slug_from_front_matter_points_at_the_slug_keys(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n- [B](b.md)\n",
-                      {"a.md": page("A", slug="gleich"), "b.md": page("B", slug="gleich")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/b.md:5:1: error[QZ105]: slug 'gleich' is already used at {root}/a.md:5:1; "
-        "set a different 'slug:' in the front matter"
-    ]
-
-
-def test_section_and_contribution_with_the_same_slug_is_qz105(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- Einbürgerung\n- [E](einbuergerung.md)\n", {"einbuergerung.md": page("E")})
-    assert problems(root) == [
-        f"{root}/SUMMARY.md:3:1: error[QZ105]: slug 'einbuergerung' is already used at {root}/SUMMARY.md:2:1; "
-        "set a different 'slug:' in the front matter"
-    ]
-
-
-def test_duplicate_slug_of_parent_and_child_is_reported_at_the_child(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](x/a.md)\n  - [B](y/a.md)\n", {"x/a.md": page("A"), "y/a.md": page("B")})
-    assert problems(root) == [
-        f"{root}/SUMMARY.md:3:3: error[QZ105]: slug 'a' is already used at {root}/SUMMARY.md:2:1; "
-        "set a different 'slug:' in the front matter"
-    ]
+@pytest.mark.parametrize(
+    ("outline", "files", "expected"),
+    [
+        pytest.param(
+            "# Teil\nText\n",
+            {},
+            ["{root}/SUMMARY.md:2:1: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'"],
+            id="outline errors fail the build",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n  - [B](beitraege/fehlt.md)\n",
+            {"a.md": page("A")},
+            ["{root}/SUMMARY.md:3:3: error[QZ102]: file 'beitraege/fehlt.md' does not exist"],
+            id="missing file is QZ102",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n\n# Anhang\n- [Noch einmal A](a.md)\n",
+            {"a.md": page("A")},
+            ["{root}/SUMMARY.md:5:1: error[QZ103]: file 'a.md' is already in the outline"],
+            id="file listed twice is QZ103",
+        ),
+        pytest.param(
+            "# Teil\n- [A](x/a.md)\n- [A](x/../x/a.md)\n",
+            {"x/a.md": page("A")},
+            ["{root}/SUMMARY.md:3:1: error[QZ103]: file 'x/../x/a.md' is already in the outline"],
+            id="same file by another path is QZ103",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n  - [A again](a.md)\n",
+            {"a.md": page("A")},
+            ["{root}/SUMMARY.md:3:3: error[QZ103]: file 'a.md' is already in the outline"],
+            id="file listed again as its own child is reported at the second entry",
+        ),
+        pytest.param(
+            "# Teil\n- [A](eins/beitrag.md)\n- [B](zwei/beitrag.md)\n",
+            {"eins/beitrag.md": page("A"), "zwei/beitrag.md": page("B")},
+            [
+                "{root}/SUMMARY.md:3:1: error[QZ105]: slug 'beitrag' is already used at {root}/SUMMARY.md:2:1; "
+                "set a different 'slug:' in the front matter"
+            ],
+            id="duplicate slug from file names is QZ105",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n- [B](b.md)\n",
+            {"a.md": page("A", slug="gleich"), "b.md": page("B", slug="gleich")},
+            [
+                "{root}/b.md:5:1: error[QZ105]: slug 'gleich' is already used at {root}/a.md:5:1; "
+                "set a different 'slug:' in the front matter"
+            ],
+            id="duplicate slug from front matter points at the slug keys",
+        ),
+        pytest.param(
+            "# Teil\n- Einbürgerung\n- [E](einbuergerung.md)\n",
+            {"einbuergerung.md": page("E")},
+            [
+                "{root}/SUMMARY.md:3:1: error[QZ105]: slug 'einbuergerung' is already used at {root}/SUMMARY.md:2:1; "
+                "set a different 'slug:' in the front matter"
+            ],
+            id="section and contribution with the same slug is QZ105",
+        ),
+        pytest.param(
+            "# Teil\n- [A](x/a.md)\n  - [B](y/a.md)\n",
+            {"x/a.md": page("A"), "y/a.md": page("B")},
+            [
+                "{root}/SUMMARY.md:3:3: error[QZ105]: slug 'a' is already used at {root}/SUMMARY.md:2:1; "
+                "set a different 'slug:' in the front matter"
+            ],
+            id="duplicate slug of parent and child is reported at the child",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n",
+            {"a.md": "---\ntitel: A\nkind: article\nstatus: final\n---\n"},
+            [
+                "{root}/a.md:2:1: error[QZ203]: unknown front-matter key 'titel'; did you mean 'title'?",
+                "{root}/a.md:1:1: error[QZ202]: front matter needs 'title'",
+            ],
+            id="front matter errors fail the build",
+        ),
+        pytest.param(
+            "# Teil\n- [P](bildungsmanagement.md)\n  - [B](dueren.md)\n",
+            {
+                "bildungsmanagement.md": page("P", "position-paper"),
+                "dueren.md": page("B", "practice-example", paper="bildungsmanagment"),
+            },
+            [
+                "{root}/dueren.md:5:1: error[QZ205]: 'paper: bildungsmanagment' names no contribution; "
+                "did you mean 'bildungsmanagement'?"
+            ],
+            id="unknown paper suggests a position paper",
+        ),
+        pytest.param(
+            "# Teil\n- [G](kuhn.md)\n- [B](dueren.md)\n",
+            {"kuhn.md": page("G", "greeting"), "dueren.md": page("B", "practice-example", paper="kuhn")},
+            [
+                "{root}/dueren.md:5:1: error[QZ205]: 'paper: kuhn' names a contribution of kind 'greeting', "
+                "not a position-paper"
+            ],
+            id="paper naming a greeting is QZ205",
+        ),
+        pytest.param(
+            "# Teil\n- [P](vielfalt.md)\n- [G](vielfalt-2.md)\n- [B](hamm.md)\n",
+            {
+                "vielfalt.md": page("P", "position-paper"),
+                "vielfalt-2.md": page("G", "closing"),
+                "hamm.md": page("B", "practice-example", paper="vielfalt-2"),
+            },
+            [
+                "{root}/hamm.md:5:1: error[QZ205]: 'paper: vielfalt-2' names a contribution of kind 'closing', "
+                "not a position-paper; did you mean 'vielfalt'?"
+            ],
+            id="paper naming a non-paper suggests a close position paper",
+        ),
+        pytest.param(
+            "# Teil\n- [P](p.md)\n- [G](g.md)\n",
+            {"p.md": page("P", "position-paper"), "g.md": page("G", "greeting", paper="p")},
+            ["{root}/g.md:5:1: error[QZ204]: 'paper' belongs to a practice-example, not to kind 'greeting'"],
+            id="paper on a greeting is QZ204",
+        ),
+        pytest.param(
+            "# Teil\n- 1. Migrantenökonomie\n  - [A](a.md)\n- [B](b.md)\n",
+            {
+                "a.md": page("A", "practice-example", topic="Migrantenökonomie"),
+                "b.md": page("B", "practice-example", topic="Migrantenoekonomie"),
+            },
+            [
+                "{root}/b.md:5:1: error[QZ206]: 'topic: Migrantenoekonomie' is no section of the outline; "
+                "did you mean 'Migrantenökonomie'?"
+            ],
+            id="topic that is no section is QZ206",
+        ),
+        pytest.param(
+            "# Teil\n- [B](b.md)\n",
+            {"b.md": page("B", "practice-example")},
+            ["{root}/b.md:3:1: error[QZ202]: a practice-example needs 'paper' or 'topic'"],
+            id="practice-example without paper or topic is QZ202",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n- [B](b.md)\n- [C](c.md)\n",
+            {"a.md": page("A", page=10), "b.md": page("B"), "c.md": page("C", page=5)},
+            ["{root}/c.md:5:1: error[QZ208]: page 5 comes after page 10 of 'a' in the outline"],
+            id="pages running backwards are QZ208",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n",
+            {"a.md": page("Grüße").encode("latin-1")},
+            # "---\ntitle: Gr" is 13 bytes, so the latin-1 'ü' is byte 13
+            ["{root}/a.md:1:1: error[QZ207]: file is not UTF-8 (invalid start byte at byte 13)"],
+            id="non-UTF-8 file is QZ207",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n",
+            {"a.md": b"\xef\xbb\xbf" + page("Grüße").encode("latin-1")},
+            ["{root}/a.md:1:1: error[QZ207]: file is not UTF-8 (invalid start byte at byte 16)"],
+            id="non-UTF-8 file with BOM reports the byte offset in the file",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n- [F](fehlt.md)\n- [B](b.md)\n",
+            {"a.md": page("A", page=9), "b.md": page("B", "practice-example", page=2), "lose.md": "x"},
+            [
+                "{root}/SUMMARY.md:3:1: error[QZ102]: file 'fehlt.md' does not exist",
+                "{root}/lose.md:1:1: warning[QZ106]: not in the outline SUMMARY.md; add it or remove it",
+                "{root}/b.md:3:1: error[QZ202]: a practice-example needs 'paper' or 'topic'",
+                "{root}/b.md:5:1: error[QZ208]: page 2 comes after page 9 of 'a' in the outline",
+            ],
+            id="all problems are collected in one run",
+        ),
+    ],
+)
+def test_a_bad_book_fails_the_build(
+    tmp_path: Path, outline: str, files: dict[str, str | bytes], expected: list[str]
+) -> None:
+    """``expected``: the whole messages, with ``{root}`` standing for the book folder."""
+    root = write_book(tmp_path, outline, files)
+    assert problems(root) == [message.replace("{root}", str(root)) for message in expected]
 
 
 def test_unlisted_markdown_file_is_a_qz106_warning(tmp_path: Path) -> None:
@@ -274,75 +389,10 @@ def test_unlisted_file_fails_under_strict(tmp_path: Path) -> None:
     ]
 
 
-def test_front_matter_errors_fail_the_build(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n", {"a.md": "---\ntitel: A\nkind: article\nstatus: final\n---\n"})
-    assert problems(root) == [
-        f"{root}/a.md:2:1: error[QZ203]: unknown front-matter key 'titel'; did you mean 'title'?",
-        f"{root}/a.md:1:1: error[QZ202]: front matter needs 'title'",
-    ]
-
-
-def test_unknown_paper_suggests_a_position_paper(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [P](bildungsmanagement.md)\n  - [B](dueren.md)\n",
-                      {"bildungsmanagement.md": page("P", "position-paper"),
-                       "dueren.md": page("B", "practice-example", paper="bildungsmanagment")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/dueren.md:5:1: error[QZ205]: 'paper: bildungsmanagment' names no contribution; "
-        "did you mean 'bildungsmanagement'?"
-    ]
-
-
-def test_paper_naming_a_greeting_is_qz205(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [G](kuhn.md)\n- [B](dueren.md)\n",
-                      {"kuhn.md": page("G", "greeting"), "dueren.md": page("B", "practice-example", paper="kuhn")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/dueren.md:5:1: error[QZ205]: 'paper: kuhn' names a contribution of kind 'greeting', not a position-paper"
-    ]
-
-
-def test_paper_naming_a_non_paper_suggests_a_close_position_paper(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [P](vielfalt.md)\n- [G](vielfalt-2.md)\n- [B](hamm.md)\n",
-                      {"vielfalt.md": page("P", "position-paper"), "vielfalt-2.md": page("G", "closing"),
-                       "hamm.md": page("B", "practice-example", paper="vielfalt-2")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/hamm.md:5:1: error[QZ205]: 'paper: vielfalt-2' names a contribution of kind 'closing', not a position-paper; "
-        "did you mean 'vielfalt'?"
-    ]
-
-
-def test_paper_on_a_greeting_is_qz204(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [P](p.md)\n- [G](g.md)\n",
-                      {"p.md": page("P", "position-paper"), "g.md": page("G", "greeting", paper="p")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/g.md:5:1: error[QZ204]: 'paper' belongs to a practice-example, not to kind 'greeting'"
-    ]
-
-
-def test_topic_that_is_no_section_is_qz206(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- 1. Migrantenökonomie\n  - [A](a.md)\n- [B](b.md)\n",
-                      {"a.md": page("A", "practice-example", topic="Migrantenökonomie"),
-                       "b.md": page("B", "practice-example", topic="Migrantenoekonomie")})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/b.md:5:1: error[QZ206]: 'topic: Migrantenoekonomie' is no section of the outline; "
-        "did you mean 'Migrantenökonomie'?"
-    ]
-
-
 def test_topic_matches_section_with_roman_number(tmp_path: Path) -> None:
     root = write_book(tmp_path, "# Teil\n- IV. Integrationsmonitoring\n  - [A](a.md)\n",
                       {"a.md": page("A", "practice-example", topic="Integrationsmonitoring")})  # fmt: skip
     assert [c.topic for c in read_book(root, Diagnostics()).contributions()] == ["Integrationsmonitoring"]
-
-
-def test_practice_example_without_paper_or_topic_is_qz202(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [B](b.md)\n", {"b.md": page("B", "practice-example")})
-    assert problems(root) == [f"{root}/b.md:3:1: error[QZ202]: a practice-example needs 'paper' or 'topic'"]
-
-
-def test_pages_running_backwards_are_qz208(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n- [B](b.md)\n- [C](c.md)\n",
-                      {"a.md": page("A", page=10), "b.md": page("B"), "c.md": page("C", page=5)})  # fmt: skip
-    assert problems(root) == [f"{root}/c.md:5:1: error[QZ208]: page 5 comes after page 10 of 'a' in the outline"]
 
 
 def test_equal_pages_are_allowed(tmp_path: Path) -> None:
@@ -350,28 +400,6 @@ def test_equal_pages_are_allowed(tmp_path: Path) -> None:
         tmp_path, "# Teil\n- [A](a.md)\n- [B](b.md)\n", {"a.md": page("A", page=7), "b.md": page("B", page=7)}
     )
     assert [c.page for c in read_book(root, Diagnostics()).contributions()] == [7, 7]
-
-
-def test_non_utf8_file_is_qz207(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n", {"a.md": page("Grüße").encode("latin-1")})
-    # "---\ntitle: Gr" is 13 bytes, so the latin-1 'ü' is byte 13
-    assert problems(root) == [f"{root}/a.md:1:1: error[QZ207]: file is not UTF-8 (invalid start byte at byte 13)"]
-
-
-def test_non_utf8_file_with_bom_reports_the_byte_offset_in_the_file(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n", {"a.md": b"\xef\xbb\xbf" + page("Grüße").encode("latin-1")})
-    assert problems(root) == [f"{root}/a.md:1:1: error[QZ207]: file is not UTF-8 (invalid start byte at byte 16)"]
-
-
-def test_all_problems_are_collected_in_one_run(tmp_path: Path) -> None:
-    root = write_book(tmp_path, "# Teil\n- [A](a.md)\n- [F](fehlt.md)\n- [B](b.md)\n",
-                      {"a.md": page("A", page=9), "b.md": page("B", "practice-example", page=2), "lose.md": "x"})  # fmt: skip
-    assert problems(root) == [
-        f"{root}/SUMMARY.md:3:1: error[QZ102]: file 'fehlt.md' does not exist",
-        f"{root}/lose.md:1:1: warning[QZ106]: not in the outline SUMMARY.md; add it or remove it",
-        f"{root}/b.md:3:1: error[QZ202]: a practice-example needs 'paper' or 'topic'",
-        f"{root}/b.md:5:1: error[QZ208]: page 2 comes after page 9 of 'a' in the outline",
-    ]
 
 
 def later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:

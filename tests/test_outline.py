@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.source.outline import OutlineItem, OutlinePart, parse_outline
 
@@ -43,49 +45,60 @@ def test_part_title_drops_closing_hashes_and_spaces() -> None:
     assert [p.title for p in parts] == ["VI. Weitere Themen"]
 
 
-def test_two_space_nesting_builds_a_tree() -> None:
-    text = (
-        "# Teil\n- [Papier](p.md)\n  - [Beispiel](b.md)\n    - [Unter](u.md)\n  - [Zweites](z.md)\n- [Danach](d.md)\n"
-    )
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        pytest.param(
+            "# Teil\n- [Papier](p.md)\n  - [Beispiel](b.md)\n    - [Unter](u.md)\n  - [Zweites](z.md)\n- [Danach](d.md)\n",
+            [
+                (
+                    "Papier",
+                    "p.md",
+                    2,
+                    1,
+                    [
+                        ("Beispiel", "b.md", 3, 3, [("Unter", "u.md", 4, 5, [])]),
+                        ("Zweites", "z.md", 5, 3, []),
+                    ],
+                ),
+                ("Danach", "d.md", 6, 1, []),
+            ],
+            id="two-space nesting builds a tree",
+        ),
+        pytest.param(
+            "# Teil\n- [Papier](p.md)\n    - [Beispiel](b.md)\n        - [Unter](u.md)\n- [Danach](d.md)\n",
+            [
+                ("Papier", "p.md", 2, 1, [("Beispiel", "b.md", 3, 5, [("Unter", "u.md", 4, 9, [])])]),
+                ("Danach", "d.md", 5, 1, []),
+            ],
+            id="four-space nesting builds the same tree",
+        ),
+        pytest.param(
+            "# VI. Weitere\n- 1. Migrantenökonomie\n  - [Hidden Champions](weitere/leicht.md)\n",
+            [("1. Migrantenökonomie", None, 2, 1, [("Hidden Champions", "weitere/leicht.md", 3, 3, [])])],
+            id="item without link is a section with children",
+        ),
+        pytest.param(
+            "# Teil\n* [A](a.md)\n+ [B](b.md)\n",
+            [("A", "a.md", 2, 1, []), ("B", "b.md", 3, 1, [])],
+            id="star and plus bullets are items too",
+        ),
+        pytest.param(
+            "# Teil\n- [  Fritz Kuhn: Grußwort ](kuhn.md)\n",
+            [("Fritz Kuhn: Grußwort", "kuhn.md", 2, 1, [])],
+            id="link label is stripped",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n\n  - [B](b.md)\n",
+            [("A", "a.md", 2, 1, [("B", "b.md", 4, 3, [])])],
+            id="blank lines between parent and child do not break nesting",
+        ),
+    ],
+)
+def test_entries_build_a_tree(text: str, items: list[tuple]) -> None:
     parts, messages = parse(text)
     assert messages == []
-    assert shape(parts[0].items) == [
-        ("Papier", "p.md", 2, 1, [
-            ("Beispiel", "b.md", 3, 3, [("Unter", "u.md", 4, 5, [])]),
-            ("Zweites", "z.md", 5, 3, []),
-        ]),
-        ("Danach", "d.md", 6, 1, []),
-    ]  # fmt: skip
-
-
-def test_four_space_nesting_builds_the_same_tree() -> None:
-    text = "# Teil\n- [Papier](p.md)\n    - [Beispiel](b.md)\n        - [Unter](u.md)\n- [Danach](d.md)\n"
-    parts, messages = parse(text)
-    assert messages == []
-    assert shape(parts[0].items) == [
-        ("Papier", "p.md", 2, 1, [("Beispiel", "b.md", 3, 5, [("Unter", "u.md", 4, 9, [])])]),
-        ("Danach", "d.md", 5, 1, []),
-    ]
-
-
-def test_item_without_link_is_a_section_with_children() -> None:
-    parts, messages = parse("# VI. Weitere\n- 1. Migrantenökonomie\n  - [Hidden Champions](weitere/leicht.md)\n")
-    assert messages == []
-    assert shape(parts[0].items) == [
-        ("1. Migrantenökonomie", None, 2, 1, [("Hidden Champions", "weitere/leicht.md", 3, 3, [])]),
-    ]
-
-
-def test_star_and_plus_bullets_are_items_too() -> None:
-    parts, messages = parse("# Teil\n* [A](a.md)\n+ [B](b.md)\n")
-    assert messages == []
-    assert shape(parts[0].items) == [("A", "a.md", 2, 1, []), ("B", "b.md", 3, 1, [])]
-
-
-def test_link_label_is_stripped() -> None:
-    parts, messages = parse("# Teil\n- [  Fritz Kuhn: Grußwort ](kuhn.md)\n")
-    assert messages == []
-    assert shape(parts[0].items) == [("Fritz Kuhn: Grußwort", "kuhn.md", 2, 1, [])]
+    assert shape(parts[0].items) == items
 
 
 def test_comments_are_ignored_and_keep_line_numbers() -> None:
@@ -96,25 +109,95 @@ def test_comments_are_ignored_and_keep_line_numbers() -> None:
     assert shape(parts[0].items) == [("A", "a.md", 6, 1, [])]
 
 
-def test_blank_lines_between_parent_and_child_do_not_break_nesting() -> None:
-    parts, messages = parse("# Teil\n- [A](a.md)\n\n  - [B](b.md)\n")
-    assert messages == []
-    assert shape(parts[0].items) == [("A", "a.md", 2, 1, [("B", "b.md", 4, 3, [])])]
+@pytest.mark.parametrize(
+    ("text", "message", "items"),
+    [
+        pytest.param(
+            "# Teil\n- [A](a.md)\nEinfach Text\n",
+            "SUMMARY.md:3:1: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'",
+            [("A", "a.md", 2, 1, [])],
+            id="plain text line is QZ101",
+        ),
+        pytest.param(
+            "- [A](a.md)\n# Teil\n- [B](b.md)\n",
+            "SUMMARY.md:1:1: error[QZ101]: an entry before the first part; start with '# Part title'",
+            [("B", "b.md", 3, 1, [])],
+            id="entry before first part is QZ101",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n\t- [B](b.md)\n",
+            "SUMMARY.md:3:2: error[QZ104]: indent with spaces, not tabs",
+            [("A", "a.md", 2, 1, [])],
+            id="tab indentation is QZ104",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n  - [B](b.md)\n      - [C](c.md)\n",
+            "SUMMARY.md:4:7: error[QZ104]: bad indentation: 6 spaces, deeper than the entry above allows",
+            [("A", "a.md", 2, 1, [("B", "b.md", 3, 3, [])])],
+            id="skipping a level is QZ104",
+        ),
+    ],
+)
+def test_a_bad_line_is_reported_and_the_good_entries_kept(text: str, message: str, items: list[tuple]) -> None:
+    parts, messages = parse(text)
+    assert messages == [message]
+    assert shape(parts[0].items) == items
 
 
-def test_plain_text_line_is_qz101() -> None:
-    parts, messages = parse("# Teil\n- [A](a.md)\nEinfach Text\n")
-    assert messages == [
-        "SUMMARY.md:3:1: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'"
-    ]
-    assert shape(parts[0].items) == [("A", "a.md", 2, 1, [])]
-
-
-def test_indented_plain_text_is_qz101_at_its_first_character() -> None:
-    _, messages = parse("# Teil\n   Text\n")
-    assert messages == [
-        "SUMMARY.md:2:4: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'"
-    ]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "# Teil\n   Text\n",
+            ["SUMMARY.md:2:4: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'"],
+            id="indented plain text is QZ101 at its first character",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md) und mehr\n",
+            ["SUMMARY.md:2:1: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'"],
+            id="link followed by text is QZ101",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n  - [B]()\n",
+            ["SUMMARY.md:3:3: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'"],
+            id="nested bad link is QZ101 at its indentation",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n  - [B](b.md)\n   - [C](c.md)\n",
+            ["SUMMARY.md:4:4: error[QZ104]: bad indentation: 3 spaces, expected 2 spaces per level"],
+            id="indent not a multiple of the unit is QZ104",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n  - [B](b.md)\n- [C](c.md)\n    - [D](d.md)\n",
+            ["SUMMARY.md:5:5: error[QZ104]: bad indentation: 4 spaces, deeper than the entry above allows"],
+            id="switching from two to four spaces is QZ104",
+        ),
+        pytest.param(
+            "# Teil\n- [A](a.md)\n    - [B](b.md)\n- [C](c.md)\n  - [D](d.md)\n",
+            ["SUMMARY.md:5:3: error[QZ104]: bad indentation: 2 spaces, expected 4 spaces per level"],
+            id="switching from four to two spaces is QZ104",
+        ),
+        pytest.param(
+            # docs/manuscript.md: "two or four spaces per level"; the first indentation must not set a unit of 3.
+            "# Teil\n- [A](a.md)\n   - [B](b.md)\n",
+            ["SUMMARY.md:3:4: error[QZ104]: bad indentation: 3 spaces, expected 2 or 4 spaces per level"],
+            id="three-space indentation is rejected",
+        ),
+        pytest.param(
+            "- [A](a.md)\n# Teil\nText\n\t- [B](b.md)\n- [C](c.txt)\n",
+            [
+                "SUMMARY.md:1:1: error[QZ101]: an entry before the first part; start with '# Part title'",
+                "SUMMARY.md:3:1: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'",
+                "SUMMARY.md:4:2: error[QZ104]: indent with spaces, not tabs",
+                "SUMMARY.md:5:1: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'",
+            ],
+            id="all problems of an outline are reported",
+        ),
+    ],
+)
+def test_bad_lines_are_reported(text: str, expected: list[str]) -> None:
+    _, messages = parse(text)
+    assert messages == expected
 
 
 def test_heading_without_space_is_not_a_part() -> None:
@@ -133,59 +216,10 @@ def test_second_level_heading_is_not_a_part() -> None:
     ]
 
 
-def test_entry_before_first_part_is_qz101() -> None:
-    parts, messages = parse("- [A](a.md)\n# Teil\n- [B](b.md)\n")
-    assert messages == ["SUMMARY.md:1:1: error[QZ101]: an entry before the first part; start with '# Part title'"]
-    assert shape(parts[0].items) == [("B", "b.md", 3, 1, [])]
-
-
 def test_link_to_a_non_markdown_file_is_qz101() -> None:
     parts, messages = parse("# Teil\n- [Plakat](plakat.pdf)\n")
     assert messages == ["SUMMARY.md:2:1: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'"]
     assert parts[0].items == []
-
-
-def test_link_followed_by_text_is_qz101() -> None:
-    _, messages = parse("# Teil\n- [A](a.md) und mehr\n")
-    assert messages == ["SUMMARY.md:2:1: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'"]
-
-
-def test_nested_bad_link_is_qz101_at_its_indentation() -> None:
-    _, messages = parse("# Teil\n- [A](a.md)\n  - [B]()\n")
-    assert messages == ["SUMMARY.md:3:3: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'"]
-
-
-def test_tab_indentation_is_qz104() -> None:
-    parts, messages = parse("# Teil\n- [A](a.md)\n\t- [B](b.md)\n")
-    assert messages == ["SUMMARY.md:3:2: error[QZ104]: indent with spaces, not tabs"]
-    assert shape(parts[0].items) == [("A", "a.md", 2, 1, [])]
-
-
-def test_indent_not_a_multiple_of_the_unit_is_qz104() -> None:
-    _, messages = parse("# Teil\n- [A](a.md)\n  - [B](b.md)\n   - [C](c.md)\n")
-    assert messages == ["SUMMARY.md:4:4: error[QZ104]: bad indentation: 3 spaces, expected 2 spaces per level"]
-
-
-def test_switching_from_two_to_four_spaces_is_qz104() -> None:
-    _, messages = parse("# Teil\n- [A](a.md)\n  - [B](b.md)\n- [C](c.md)\n    - [D](d.md)\n")
-    assert messages == ["SUMMARY.md:5:5: error[QZ104]: bad indentation: 4 spaces, deeper than the entry above allows"]
-
-
-def test_switching_from_four_to_two_spaces_is_qz104() -> None:
-    _, messages = parse("# Teil\n- [A](a.md)\n    - [B](b.md)\n- [C](c.md)\n  - [D](d.md)\n")
-    assert messages == ["SUMMARY.md:5:3: error[QZ104]: bad indentation: 2 spaces, expected 4 spaces per level"]
-
-
-def test_skipping_a_level_is_qz104() -> None:
-    parts, messages = parse("# Teil\n- [A](a.md)\n  - [B](b.md)\n      - [C](c.md)\n")
-    assert messages == ["SUMMARY.md:4:7: error[QZ104]: bad indentation: 6 spaces, deeper than the entry above allows"]
-    assert shape(parts[0].items) == [("A", "a.md", 2, 1, [("B", "b.md", 3, 3, [])])]
-
-
-def test_three_space_indentation_is_rejected() -> None:
-    # docs/manuscript.md: "two or four spaces per level"; the first indentation must not set a unit of 3.
-    _, messages = parse("# Teil\n- [A](a.md)\n   - [B](b.md)\n")
-    assert messages == ["SUMMARY.md:3:4: error[QZ104]: bad indentation: 3 spaces, expected 2 or 4 spaces per level"]
 
 
 def test_indented_item_directly_under_a_part_does_not_fix_the_unit() -> None:
@@ -200,13 +234,3 @@ def test_indentation_message_does_not_contradict_itself() -> None:
     _, messages = parse("# Teil\n    - [X](x.md)\n")
     assert len(messages) == 1
     assert messages == ["SUMMARY.md:2:5: error[QZ104]: bad indentation: 4 spaces, deeper than the entry above allows"]
-
-
-def test_all_problems_of_an_outline_are_reported() -> None:
-    _, messages = parse("- [A](a.md)\n# Teil\nText\n\t- [B](b.md)\n- [C](c.txt)\n")
-    assert messages == [
-        "SUMMARY.md:1:1: error[QZ101]: an entry before the first part; start with '# Part title'",
-        "SUMMARY.md:3:1: error[QZ101]: expected '# Part title', '- [Label](file.md)' or '- Section title'",
-        "SUMMARY.md:4:2: error[QZ104]: indent with spaces, not tabs",
-        "SUMMARY.md:5:1: error[QZ101]: a contribution is written '- [Label](path/to/file.md)'",
-    ]
