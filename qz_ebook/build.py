@@ -107,6 +107,9 @@ def _build(
 ) -> BuildResult:
     edition = read_and_convert(book_dir, diagnostics, ConversionCache(store), progress)
     diagnostics.raise_if_failed()
+    if store is not None and store.memory is not None:
+        # The one place values meet the last build's: equal ones become the very same objects.
+        edition = store.memory.sharing.share(edition)
     book = edition.book
     epub = out_dir / f"{book.settings.name}.epub" if "epub" in formats else None
     html = out_dir / "html" if "html" in formats else None

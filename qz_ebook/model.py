@@ -5,6 +5,7 @@ Only data lives here. Nothing in this module reads files or knows a format.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,39 @@ Kind = Literal["greeting", "article", "position-paper", "practice-example", "clo
 KINDS: tuple[Kind, ...] = ("greeting", "article", "position-paper", "practice-example", "closing", "appendix")
 Status = Literal["draft", "final"]
 STATUSES: tuple[Status, ...] = ("draft", "final")
+
+# Field metadata (``dataclasses.field(metadata=…)``) that says how pages may use a field.
+# Templates may not read a HIDDEN field: what pages show of it reaches them another way,
+# so whatever depends only on what pages show (fingerprints) can leave it out.
+HIDDEN = "qz_hidden"
+# A DIGESTED field is HIDDEN, and a digest beside it stands for it in every comparison.
+DIGESTED = "qz_digested"
+
+
+def hidden(why: str) -> dict[str, object]:
+    """The metadata of a field templates may not read, saying ``why``."""
+    return {HIDDEN: why}
+
+
+def digested(why: str) -> dict[str, object]:
+    """The metadata of a field a digest beside it stands for, saying ``why``."""
+    return {HIDDEN: why, DIGESTED: True}
+
+
+THROUGH_CONVERSION = hidden("its text reaches pages through its conversion")
+THROUGH_NAVIGATION = hidden("the outline reaches pages through navigation nodes")
+
+
+def hidden_fields(kind: type) -> dict[str, str]:
+    """The HIDDEN fields of dataclass ``kind``, each with why; for any other type none."""
+    found = _hidden.get(kind)
+    if found is None:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else ()
+        found = _hidden[kind] = {f.name: str(f.metadata[HIDDEN]) for f in fields if HIDDEN in f.metadata}
+    return found
+
+
+_hidden: dict[type, dict[str, str]] = {}  # asked for every attribute a template reads: found once per type
 
 
 @dataclass(frozen=True)
@@ -130,8 +164,8 @@ class Contribution:
     kind: Kind
     status: Status
     lang: str
-    body: str
-    body_line: int
+    body: str = field(metadata=THROUGH_CONVERSION)
+    body_line: int = field(metadata=THROUGH_CONVERSION)
     subtitle: str | None = None
     authors: tuple[Person, ...] = ()
     place: str | None = None
@@ -141,7 +175,7 @@ class Contribution:
     paper: str | None = None
     topic: str | None = None
     contacts: tuple[Contact, ...] = ()
-    children: tuple[Entry, ...] = ()
+    children: tuple[Entry, ...] = field(default=(), metadata=THROUGH_NAVIGATION)
 
 
 @dataclass(frozen=True)
@@ -150,7 +184,7 @@ class Section:
 
     slug: str
     title: str
-    children: tuple[Entry, ...] = ()
+    children: tuple[Entry, ...] = field(default=(), metadata=THROUGH_NAVIGATION)
 
     @property
     def topic(self) -> str:
@@ -165,7 +199,7 @@ Entry: TypeAlias = Contribution | Section
 class Part:
     slug: str
     title: str
-    children: tuple[Entry, ...] = ()
+    children: tuple[Entry, ...] = field(default=(), metadata=THROUGH_NAVIGATION)
 
 
 Page: TypeAlias = Part | Section | Contribution

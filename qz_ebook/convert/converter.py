@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -39,7 +39,7 @@ from qz_ebook.convert.slugs import slugify
 from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
 from qz_ebook.convert.typography import GermanTypographyExtension
 from qz_ebook.diagnostics import Diagnostics, Location, locate
-from qz_ebook.model import Asset, Contribution
+from qz_ebook.model import Asset, Contribution, hidden
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart
@@ -66,9 +66,9 @@ class Converted:
     """A contribution's body as an XHTML fragment, with what the writers need to know."""
 
     body: Fragment
-    ids: frozenset[str]
-    links: tuple[LinkRef, ...]
-    page_markers: tuple[PageMarker, ...]
+    ids: frozenset[str] = field(metadata=hidden("for link checks, not page content"))
+    links: tuple[LinkRef, ...] = field(metadata=hidden("for link checks, not page content"))
+    page_markers: tuple[PageMarker, ...] = field(metadata=hidden("for pagination, not page content"))
     words: int
     images: tuple[Asset, ...]
     missing_alt: int

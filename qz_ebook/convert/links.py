@@ -12,13 +12,13 @@ import html
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.digests import digest
-from qz_ebook.model import Contribution
+from qz_ebook.model import Contribution, digested
 
 # Kept exactly as written and never fetched.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -128,7 +128,9 @@ class Fragment:
     that page fingerprints need not walk every part again.
     """
 
-    parts: tuple[str | Target | Attribute | ImageRef, ...]
+    parts: tuple[str | Target | Attribute | ImageRef, ...] = field(
+        metadata=digested("rendered through the fragment's methods")
+    )
     digest: str
 
     @classmethod

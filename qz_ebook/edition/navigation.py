@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book, Contribution, Entry, Page, Part, Perspective
 
 
@@ -28,11 +27,11 @@ class Neighbours:
 
 def toc_tree(book: Book) -> tuple[NavNode, ...]:
     """Parts with their entries, nested as in the outline."""
-    return tuple(shared(NavNode(part.title, part.slug, _nodes(part.children))) for part in book.parts)
+    return tuple(NavNode(part.title, part.slug, _nodes(part.children)) for part in book.parts)
 
 
 def _nodes(entries: tuple[Entry, ...]) -> tuple[NavNode, ...]:
-    return tuple(shared(NavNode(_label(e), e.slug, _nodes(e.children))) for e in entries)
+    return tuple(NavNode(_label(e), e.slug, _nodes(e.children)) for e in entries)
 
 
 def _label(entry: Entry) -> str:
@@ -108,7 +107,7 @@ def nodes_by_slug(nodes: tuple[NavNode, ...]) -> dict[str, NavNode]:
 def neighbours(pages: list[Page]) -> dict[str, Neighbours]:
     """Previous and next page of every page in reading order, by slug."""
     return {
-        page.slug: shared(Neighbours(pages[i - 1] if i else None, pages[i + 1] if i + 1 < len(pages) else None))
+        page.slug: Neighbours(pages[i - 1] if i else None, pages[i + 1] if i + 1 < len(pages) else None)
         for i, page in enumerate(pages)
     }
 
@@ -140,10 +139,10 @@ def page_contexts(book: Book) -> dict[str, PageContext]:
     contexts: dict[str, PageContext] = {}
     for part in book.parts:
         by_part = next((p for p in book.perspectives if part.title in p.parts), None)
-        contexts[part.slug] = shared(PageContext(by_part, part, ()))
+        contexts[part.slug] = PageContext(by_part, part, ())
         for page, ancestors in _with_ancestors(part.children, (part,)):
             named = next((p for p in book.perspectives if page.slug in p.contributions), None)
-            contexts[page.slug] = shared(PageContext(named or by_part, part, ancestors))
+            contexts[page.slug] = PageContext(named or by_part, part, ancestors)
     return contexts
 
 

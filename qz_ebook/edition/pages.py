@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from qz_ebook.convert.converter import Converted
@@ -19,8 +19,7 @@ from qz_ebook.edition.navigation import (
 )
 from qz_ebook.edition.pagination import Pagination
 from qz_ebook.edition.relations import Related, relations
-from qz_ebook.incremental.sharing import shared
-from qz_ebook.model import Book, Contribution, Page, Perspective
+from qz_ebook.model import Book, Contribution, Page, Perspective, digested
 
 PERSPECTIVE_PREFIX = "perspektive-"
 
@@ -73,7 +72,7 @@ class Assembled:
     the sections' own fingerprints.
     """
 
-    parts: tuple[bytes, ...]
+    parts: tuple[bytes, ...] = field(metadata=digested("rendered pages, shown through the template's hole"))
     digest: str
 
     # NUL never reaches a page (XML forbids it), so the hole cannot be mistaken for text.
@@ -100,17 +99,15 @@ def page_views(
     related = relations(book)
     starts = pagination.starts
     return [
-        shared(
-            PageView(
-                page=page,
-                kind=page_kind(page),
-                context=contexts[page.slug],
-                node=nodes[page.slug],
-                neighbours=around[page.slug],
-                related=related[page.slug] if isinstance(page, Contribution) else None,
-                converted=converted.get(page.slug) if isinstance(page, Contribution) else None,
-                start_page=starts.get(page.slug),
-            )
+        PageView(
+            page=page,
+            kind=page_kind(page),
+            context=contexts[page.slug],
+            node=nodes[page.slug],
+            neighbours=around[page.slug],
+            related=related[page.slug] if isinstance(page, Contribution) else None,
+            converted=converted.get(page.slug) if isinstance(page, Contribution) else None,
+            start_page=starts.get(page.slug),
         )
         for page in pages
     ]
@@ -119,8 +116,7 @@ def page_views(
 def perspective_views(book: Book, toc: tuple[NavNode, ...]) -> list[PerspectiveView]:
     nodes = nodes_by_slug(toc)
     return [
-        shared(PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p, nodes)))
-        for p in book.perspectives
+        PerspectiveView(p, PERSPECTIVE_PREFIX + p.key, perspective_nodes(book, p, nodes)) for p in book.perspectives
     ]
 
 

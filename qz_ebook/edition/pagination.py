@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from qz_ebook.convert.converter import Converted, PageMarker
 from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book
 
 
@@ -36,13 +35,13 @@ def paginate(book: Book, converted: dict[str, Converted]) -> Pagination:
     last = 0
     for contribution in book.contributions():
         if contribution.page is not None and contribution.page > last:
-            entries.append(shared(PageStart(contribution.page, contribution.slug)))
+            entries.append(PageStart(contribution.page, contribution.slug))
             starts[contribution.slug] = last = contribution.page
         for marker in converted[contribution.slug].page_markers:
             if marker.number <= last:
                 backwards.append((marker, last))
                 continue
-            entries.append(shared(PageStart(marker.number, contribution.slug)))
+            entries.append(PageStart(marker.number, contribution.slug))
             last = marker.number
     return Pagination(tuple(entries), starts, tuple(backwards))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book, Contribution, Section
 
 
@@ -42,12 +41,10 @@ def relations(book: Book) -> dict[str, Related]:
     found: dict[str, Related] = {}
     for c in contributions:
         group = examples.get(c.paper, ()) if c.paper else members.get(c.topic or "", ())
-        found[c.slug] = shared(
-            Related(
-                paper=by_slug.get(c.paper) if c.paper else None,
-                topic=topics.get(c.topic) if c.topic else None,
-                examples=examples[c.slug],
-                siblings=tuple(s for s in group if s.slug != c.slug),
-            )
+        found[c.slug] = Related(
+            paper=by_slug.get(c.paper) if c.paper else None,
+            topic=topics.get(c.topic) if c.topic else None,
+            examples=examples[c.slug],
+            siblings=tuple(s for s in group if s.slug != c.slug),
         )
     return found

@@ -36,6 +36,7 @@ from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
 from qz_ebook.edition.pages import Assembled, PageSource
 from qz_ebook.incremental.fingerprint import Fingerprinter, Memo
+from qz_ebook.incremental.sharing import Sharing
 from qz_ebook.model import Contribution
 from qz_ebook.output import Known
 from qz_ebook.progress import Progress
@@ -91,6 +92,7 @@ class Memory:
     rendering: Rendering = field(default_factory=Rendering)  # the last build's pages, in use
     outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
+    sharing: Sharing = field(default_factory=Sharing)  # the values alive from earlier builds
 
     @property
     def warm(self) -> bool:

@@ -13,26 +13,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import PurePath
 
-from qz_ebook.convert.converter import Converted
-from qz_ebook.convert.links import Fragment
-from qz_ebook.edition.pages import Assembled
-from qz_ebook.model import Contribution, Part, Section
-
-# Fields the templates may not read (``templates.environment`` refuses them), so
-# fingerprints leave them out. A contribution's text reaches the templates only
-# through its conversion, and the outline only through navigation nodes: an edit
-# to one chapter then re-renders its own pages, not every page that mentions it.
-# A fragment is rendered through its methods and stands for its parts by its digest,
-# as assembled pages do.
-UNSEEN_FIELDS: dict[type, frozenset[str]] = {
-    Contribution: frozenset({"body", "body_line", "children"}),
-    Part: frozenset({"children"}),
-    Section: frozenset({"children"}),
-    Fragment: frozenset({"parts"}),
-    Converted: frozenset({"ids", "links", "page_markers"}),  # link checks and pagination, not page content
-    Assembled: frozenset({"parts"}),  # rendered pages, which their digest stands for
-}
-
+from qz_ebook.model import hidden_fields
 
 Memo = dict[int, tuple[object, bytes]]  # id → (object, digest): holding the object keeps its id from being reused
 
@@ -97,7 +78,11 @@ class Fingerprinter:
 
 
 def _layout(kind: type) -> tuple[bytes, tuple[str, ...]]:
-    skipped = UNSEEN_FIELDS.get(kind, frozenset())
+    # Templates may not read a hidden field (``writers.templating``): what pages show of it
+    # reaches them another way (a contribution's text through its conversion, the outline
+    # through navigation nodes, a fragment's parts through its digest). An edit to one
+    # chapter then re-renders its own pages, not every page that mentions it.
+    skipped = hidden_fields(kind)
     names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in skipped)
     return f"{kind.__module__}.{kind.__qualname__}:".encode(), names
 

@@ -1,31 +1,40 @@
-"""Structural sharing: a model value equal to one still alive is that very object.
+"""Structural sharing: a value equal to one still alive is that very object.
 
 A rebuild reads the manuscript and derives the pages again, and after a small
-edit almost every value comes out equal to the last build's. ``shared`` hands out
-the living equal instead, so the fingerprints the last build made (kept in the
-watch session's memory, by identity) still hold for all but what changed.
+edit almost every value comes out equal to the last build's. ``Sharing.share``
+walks the new edition once, bottom-up, and hands out the living equal of each
+value instead, so the fingerprints the last build made (kept in the watch
+session's memory, by identity) still hold for all but what changed. The domain
+never sees this: the build shares the edition it prepared, in one place.
 
-Values are shared bottom-up: a value equals a living one when its fields are equal
-scalars or the very same objects (shared already themselves). Only frozen
-dataclasses of scalars, tuples and other frozen dataclasses are shared; a list, a
-dict or a set is an error, since sharing a mutable value would be wrong.
+A value equals a living one when its fields are equal scalars or the very same
+objects (shared already themselves). Only frozen dataclasses of scalars, tuples
+and other frozen dataclasses are shared. A value holding a list, a dict, a set
+or anything else is kept as it is, its shareable parts shared; so are lists and
+dicts themselves. A field marked ``model.DIGESTED`` is left out of the comparison:
+the digest beside it stands for it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import operator
 import weakref
-from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any, TypeVar
+
+from qz_ebook.model import DIGESTED
 
 T = TypeVar("T")
 
 PLAIN = frozenset({str, int, type(None)})  # their own keys
+LEAVES = PLAIN | {bool, float}  # nothing inside to share
 SCALARS = (str, int, float, enum.Enum, PurePath)
 SWEEP_FROM = 4096  # entries; below this the dead are left alone
+
+
+class Unshareable(Exception):
+    """A value that cannot be keyed (it holds something mutable or unknown)."""
 
 
 class _Registry:
@@ -53,50 +62,86 @@ class _Registry:
             self.swept = len(self.living)
 
 
-_registry = _Registry()
-_fields: dict[type, Callable[[Any], tuple[object, ...]]] = {}  # type → its field values, in one call
-_frozen: set[type] = set()  # frozen dataclasses met so far: their values are keyed by identity
+# Per type, found once: a frozen dataclass's fields and those compared (all but the DIGESTED); None: not one.
+_layouts: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
 
 
-def shared(value: T) -> T:
-    """``value``, or the living object of its type whose fields are equal scalars or the same objects."""
-    kind = type(value)
-    fields = _fields.get(kind) or _field_getter(kind)
-    key = (kind, *[v if type(v) in PLAIN else _key(v) for v in fields(value)])
-    found = _registry.find(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    _registry.add(key, value)
-    return value
+class Sharing:
+    """The values alive from earlier builds, by their content: one per watch session."""
+
+    def __init__(self) -> None:
+        self.registry = _Registry()
+
+    def share(self, value: T) -> T:
+        """``value`` with every part that equals a living value replaced by it, bottom-up."""
+        return _Walk(self.registry).value(value)
+
+
+class _Walk:
+    """One walk over a value: each object is visited once, however often it is reached."""
+
+    def __init__(self, registry: _Registry) -> None:
+        self.registry = registry
+        self.done: dict[int, tuple[object, object]] = {}  # id → (object, its shared form); holding keeps ids
+
+    def value(self, value: T) -> T:
+        if type(value) in LEAVES:
+            return value
+        known = self.done.get(id(value))
+        if known is not None:
+            return known[1]  # type: ignore[return-value]
+        shared = self._share(value)
+        self.done[id(value)] = (value, shared)
+        return shared  # type: ignore[no-any-return]
+
+    def _share(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is tuple:
+            items = tuple(self.value(item) for item in value)
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+        if kind is list:
+            return [self.value(item) for item in value]
+        if kind is dict:
+            return {key: self.value(item) for key, item in value.items()}
+        layout = _layouts[kind] if kind in _layouts else _layout(kind)
+        if layout is None:
+            return value  # a scalar, a set, or a kind that is not shared
+        names, compared = layout
+        fields = {name: getattr(value, name) for name in names}
+        shared = {name: self.value(item) for name, item in fields.items()}
+        changed = {name: item for name, item in shared.items() if item is not fields[name]}
+        try:
+            key = (kind, *[_key(shared[name]) for name in compared])
+        except Unshareable:
+            return dataclasses.replace(value, **changed) if changed else value
+        found = self.registry.find(key)
+        if found is not None:
+            return found
+        value = dataclasses.replace(value, **changed) if changed else value
+        self.registry.add(key, value)
+        return value
+
+
+def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    params = getattr(kind, "__dataclass_params__", None)
+    layout = None
+    if params is not None and params.frozen:
+        fields = dataclasses.fields(kind)
+        layout = tuple(f.name for f in fields), tuple(f.name for f in fields if not f.metadata.get(DIGESTED))
+    _layouts[kind] = layout
+    return layout
 
 
 def _key(value: object) -> object:
     kind = type(value)
-    if kind in _frozen:
-        # Alive as long as the entry is (its value holds it), so the id is its own.
-        return ("object", id(value))
-    if kind is tuple:
-        return ("tuple", *map(_key, value))  # type: ignore[call-overload]
     if kind in PLAIN:
         return value
+    if kind is tuple:
+        return ("tuple", *map(_key, value))  # type: ignore[call-overload]
+    if (_layouts[kind] if kind in _layouts else _layout(kind)) is not None:
+        # Shared already, and alive as long as the entry is (its value holds it): the id is its own.
+        return ("object", id(value))
     if kind is frozenset or isinstance(value, SCALARS):
         # With its type: True == 1 and a str subclass equals its text, but they are not the same value.
         return (kind, value)
-    if _is_frozen_dataclass(kind):
-        _frozen.add(kind)
-        return _key(value)
-    raise TypeError(f"cannot share a value holding a {kind.__name__}")
-
-
-def _field_getter(kind: type) -> Callable[[Any], tuple[object, ...]]:
-    if not _is_frozen_dataclass(kind):
-        raise TypeError(f"only frozen dataclasses are shared, not {kind.__name__}")
-    names = [field.name for field in dataclasses.fields(kind)]
-    getter = operator.attrgetter(*names)
-    _fields[kind] = getter if len(names) > 1 else lambda value: (getter(value),)
-    return _fields[kind]
-
-
-def _is_frozen_dataclass(kind: type) -> bool:
-    params = getattr(kind, "__dataclass_params__", None)
-    return params is not None and bool(params.frozen)
+    raise Unshareable(kind.__name__)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
 from qz_ebook.source import schema
 from qz_ebook.source.schema import Field
@@ -221,10 +220,8 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         settings,
         found["outline"],
         tuple(
-            shared(
-                Perspective(
-                    p["key"], p["label"], p["description"], tuple(p.get("parts", [])), tuple(p.get("contributions", []))
-                )
+            Perspective(
+                p["key"], p["label"], p["description"], tuple(p.get("parts", [])), tuple(p.get("contributions", []))
             )
             for p in perspectives
         ),

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from qz_ebook.diagnostics import Diagnostics, Location
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Contact, PostalAddress
 from qz_ebook.source import schema, yamlsource
 from qz_ebook.source.schema import Field
@@ -67,14 +66,12 @@ def _contact(item: yamlsource.Located, diagnostics: Diagnostics) -> Contact | No
     address = _postal_address(fields.get("address") or {}, item.keys.get("address", item.location), diagnostics)
     if len(diagnostics.items) > before:
         return None
-    return shared(
-        Contact(
-            person=fields["person"],
-            municipality=fields.get("municipality") or None,
-            address=address,
-            phone=fields.get("phone") or None,
-            email=fields.get("email") or None,
-        )
+    return Contact(
+        person=fields["person"],
+        municipality=fields.get("municipality") or None,
+        address=address,
+        phone=fields.get("phone") or None,
+        email=fields.get("email") or None,
     )
 
 
@@ -87,4 +84,4 @@ def _postal_address(values: dict[str, str | None], where: Location, diagnostics:
         # A postal address without its country is ambiguous for readers abroad.
         diagnostics.error("QZ204", f"a postal address needs {', '.join(missing)} as well", where)
         return None
-    return shared(PostalAddress(given["street"], given["postcode"], given["city"], given["country"]))
+    return PostalAddress(given["street"], given["postcode"], given["city"], given["country"])

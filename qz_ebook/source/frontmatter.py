@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from qz_ebook.diagnostics import Diagnostic, Diagnostics, Location
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.source import schema, yamlsource
 from qz_ebook.source.schema import Field
@@ -118,4 +117,4 @@ def _checked_header(
 
 def persons(values: list[Any]) -> tuple[Person, ...]:
     """Turn checked ``authors`` items into ``Person``s."""
-    return tuple(shared(Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation"))) for v in values)
+    return tuple(Person(v) if isinstance(v, str) else Person(v["name"], v.get("affiliation")) for v in values)

@@ -13,7 +13,6 @@ from pathlib import Path
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.incremental.filestamps import Stamp, settled, stamp
-from qz_ebook.incremental.sharing import shared
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.source.config import TomlLocator, load_config
 from qz_ebook.source.contacts import read_contacts
@@ -88,7 +87,7 @@ class _Reader:
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
         slug = self._claim_slug("teil-" + slugify(title), location)
-        return shared(Part(slug, title, self._entries(items)))
+        return Part(slug, title, self._entries(items))
 
     def _entries(self, items: list[OutlineItem]) -> tuple[Entry, ...]:
         entries = (self._entry(item) for item in items)
@@ -97,7 +96,7 @@ class _Reader:
     def _entry(self, item: OutlineItem) -> Entry | None:
         if item.path is None:
             slug = self._claim_slug(slugify(item.label), item.location)
-            return shared(Section(slug, item.label, self._entries(item.children)))
+            return Section(slug, item.label, self._entries(item.children))
         return self._contribution(item)
 
     def _contribution(self, item: OutlineItem) -> Contribution | None:
@@ -108,32 +107,28 @@ class _Reader:
             return None
         path, source, slug = read
         fields = source.fields
-        return shared(
-            Contribution(
-                slug=slug,
-                source=path,
-                label=item.label,
-                title=fields["title"],
-                kind=fields["kind"],
-                status=fields["status"],
-                lang=fields.get("lang", self.language),
-                body=source.body,
-                body_line=source.body_line,
-                subtitle=fields.get("subtitle"),
-                authors=persons(fields.get("authors", [])),
-                place=fields.get("place"),
-                year=fields.get("year"),
-                series=fields.get("series"),
-                page=fields.get("page"),
-                paper=fields.get("paper"),
-                topic=fields.get("topic"),
-                contacts=read_contacts(
-                    path.parent / fields["contacts"], source.key_locations["contacts"], self.diagnostics
-                )
-                if "contacts" in fields
-                else (),
-                children=children,
-            )
+        return Contribution(
+            slug=slug,
+            source=path,
+            label=item.label,
+            title=fields["title"],
+            kind=fields["kind"],
+            status=fields["status"],
+            lang=fields.get("lang", self.language),
+            body=source.body,
+            body_line=source.body_line,
+            subtitle=fields.get("subtitle"),
+            authors=persons(fields.get("authors", [])),
+            place=fields.get("place"),
+            year=fields.get("year"),
+            series=fields.get("series"),
+            page=fields.get("page"),
+            paper=fields.get("paper"),
+            topic=fields.get("topic"),
+            contacts=read_contacts(path.parent / fields["contacts"], source.key_locations["contacts"], self.diagnostics)
+            if "contacts" in fields
+            else (),
+            children=children,
         )
 
     def _read_source(self, item: OutlineItem) -> tuple[Path, Source, str] | None:

@@ -10,34 +10,31 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from qz_ebook.convert.converter import page_marker_id
 from qz_ebook.convert.links import page_label
 from qz_ebook.edition.pages import Assembled
-from qz_ebook.incremental.fingerprint import UNSEEN_FIELDS
+from qz_ebook.model import hidden_fields
 from qz_ebook.writers.tocmarkup import toc_list
 
 
 class PageEnvironment(Environment):
-    """Refuses the model fields that page fingerprints leave out (``fingerprint.UNSEEN_FIELDS``).
+    """Refuses the fields the model marks hidden (``model.HIDDEN``).
 
-    A template that read one could show something the render cache does not key
-    on; this makes such a template fail at once instead of serving stale pages.
+    Page fingerprints leave hidden fields out: a template that read one could show
+    something the render cache does not key on. This makes such a template fail at
+    once instead of serving stale pages.
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if attribute in UNSEEN_NAMES:  # rarely true: keep the common path short
-            _refuse_unseen(obj, attribute)
+        _refuse_hidden(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if isinstance(argument, str) and argument in UNSEEN_NAMES:
-            _refuse_unseen(obj, argument)
+        _refuse_hidden(obj, argument)
         return super().getitem(obj, argument)
 
 
-UNSEEN_NAMES = frozenset(name for names in UNSEEN_FIELDS.values() for name in names)
-
-
-def _refuse_unseen(obj: object, name: object) -> None:
-    if name in UNSEEN_FIELDS.get(type(obj), ()):
-        raise TypeError(f"templates may not read {type(obj).__name__}.{name}; see qz_ebook.incremental.fingerprint")
+def _refuse_hidden(obj: object, name: object) -> None:
+    why = hidden_fields(type(obj)).get(name) if isinstance(name, str) else None
+    if why is not None:
+        raise TypeError(f"templates may not read {type(obj).__name__}.{name}: {why}")
 
 
 def make_environment(package: str, folder: str = "templates", kind: type[Environment] = Environment) -> Environment:
