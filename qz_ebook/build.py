@@ -9,21 +9,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qz_ebook.convert.batch import convert_book
+from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.edition.accessibility import check_claims
 from qz_ebook.edition.pagination import check_page_markers
 from qz_ebook.edition.prepare import Edition, prepare
-from qz_ebook.incremental.cache import CacheStore, ConversionCache, Memory
+from qz_ebook.incremental.collector import settle_for_building
+from qz_ebook.incremental.conversions import ConversionCache
+from qz_ebook.incremental.memory import Memory
+from qz_ebook.incremental.store import CacheStore
 from qz_ebook.model import Book
 from qz_ebook.output import Staging
 from qz_ebook.progress import Progress
-from qz_ebook.rendering import Targets, render_formats
+from qz_ebook.rendering import render_formats
 from qz_ebook.source.config import TomlLocator
 from qz_ebook.source.reader import read_book
+from qz_ebook.writers.base import Job, Writer
+from qz_ebook.writers.registry import writers
 
-FORMATS = ("epub", "html")
 FALLBACK_MODIFIED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -72,13 +76,13 @@ class StatusReport:
 def build(
     book_dir: Path,
     out_dir: Path,
-    formats: tuple[str, ...] = FORMATS,
+    formats: tuple[str, ...] | None = None,
     strict: bool = False,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     memory: Memory | None = None,
 ) -> BuildResult:
-    """Build ``formats`` from the manuscript in ``book_dir`` into ``out_dir``.
+    """Build ``formats`` (by default every one ``writers.registry`` lists) from ``book_dir`` into ``out_dir``.
 
     Raises ``BuildFailed`` with every diagnostic when the manuscript has errors
     (or warnings, when ``strict``); nothing is written then. With ``cache_dir``,
@@ -86,10 +90,11 @@ def build(
     Builds one after another in one process pass the same ``memory`` (with ``cache_dir``):
     each finds what the last one used without reading it back from the cache.
     """
+    chosen = _chosen(formats)
     store = CacheStore(cache_dir, memory) if cache_dir is not None else None
     finished = False
     try:
-        result = _build(book_dir, out_dir, formats, Diagnostics(strict=strict), store, progress)
+        result = _build(book_dir, out_dir, chosen, Diagnostics(strict=strict), store, progress)
         finished = True
         return result
     finally:
@@ -97,28 +102,36 @@ def build(
             store.close(finished)
 
 
+def _chosen(formats: tuple[str, ...] | None) -> list[Writer]:
+    """The writers of ``formats``, in the order the registry lists them."""
+    known = writers()
+    unknown = [name for name in formats or () if name not in known]
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}; the formats are {', '.join(known)}")
+    return [writer for name, writer in known.items() if formats is None or name in formats]
+
+
 def _build(
     book_dir: Path,
     out_dir: Path,
-    formats: tuple[str, ...],
+    chosen: list[Writer],
     diagnostics: Diagnostics,
     store: CacheStore | None,
     progress: Progress | None,
 ) -> BuildResult:
-    edition = read_and_convert(book_dir, diagnostics, ConversionCache(store), progress)
+    conversions = ConversionCache(store) if store is not None else None
+    edition = read_and_convert(book_dir, diagnostics, conversions, progress)
     diagnostics.raise_if_failed()
     if store is not None and store.memory is not None:
         # The one place values meet the last build's: equal ones become the very same objects.
         edition = store.memory.sharing.share(edition)
     book = edition.book
-    epub = out_dir / f"{book.settings.name}.epub" if "epub" in formats else None
-    html = out_dir / "html" if "html" in formats else None
-    targets = Targets(epub, html, modification_time(book, book_dir) if epub is not None else None)
+    job = Job(out_dir, modification_time(book, book_dir))
     # Nothing replaces a previous output until every format has been rendered.
     with Staging() as staging:
-        rendered = render_formats(edition, targets, staging, store, progress)
+        rendered = render_formats(edition, chosen, job, staging, store, progress)
         staging.commit()
-    written = tuple(path for path in (epub, html) if path is not None)
+    written = tuple(path for writer in chosen for path in writer.outputs(book.settings, out_dir))
     summary = summarise(book, edition.converted)
     return BuildResult(written, tuple(diagnostics.items), summary, rendered.pages, rendered.reused)
 
@@ -142,13 +155,13 @@ def manuscript_status(book_dir: Path) -> StatusReport:
 def read_and_convert(
     book_dir: Path,
     diagnostics: Diagnostics,
-    cache: ConversionCache | None = None,
+    cache: Conversions | None = None,
     progress: Progress | None = None,
 ) -> Edition:
     """Read the manuscript (raising on errors), convert every contribution once and prepare the edition."""
     book = read_book(book_dir, diagnostics)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
-    converted = convert_book(book, roots, diagnostics, cache, progress)
+    converted = convert_book(book, roots, diagnostics, cache, progress, settle_for_building)
     edition = prepare(book, converted)
     check_page_markers(edition.pagination, diagnostics)
     toml = book_dir / "book.toml"

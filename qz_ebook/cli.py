@@ -19,14 +19,16 @@ from typing import NoReturn
 import click
 
 from qz_ebook import __version__
-from qz_ebook.build import FORMATS, BuildResult, build, manuscript_status
+from qz_ebook.build import BuildResult, build, manuscript_status
 from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
-from qz_ebook.incremental.cache import Memory, save
 from qz_ebook.incremental.collector import settle_for_building
+from qz_ebook.incremental.memory import Memory
+from qz_ebook.incremental.store import save
 from qz_ebook.source.config import load_config
 from qz_ebook.watch import Watcher, watched_folders
+from qz_ebook.writers.registry import writers
 
 BUILD_ERRORS = 1
 TOOL_MISSING = 3
@@ -59,10 +61,25 @@ def main() -> None:
     """qz-ebook: turn a Markdown manuscript into an EPUB 3 and an accessible HTML edition."""
 
 
+class FormatChoice(click.Choice):  # type: ignore[type-arg]
+    """The formats ``writers.registry`` lists, and ``all``: asked when the command runs, not at import."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return [*writers(), "all"]
+
+    @choices.setter
+    def choices(self, _given: object) -> None:
+        pass  # click's __init__ sets them; they come from the registry instead
+
+
 FORMAT_OPTION = click.option(
     "--format",
     "output_format",
-    type=click.Choice([*FORMATS, "all"]),
+    type=FormatChoice(),
     default="all",
     show_default=True,
     help="Which output to build.",
@@ -85,7 +102,7 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
     nothing is written and the previous outputs stay as they were.
     """
-    formats = FORMATS if output_format == "all" else (output_format,)
+    formats = None if output_format == "all" else (output_format,)
     try:
         cache_dir = None if no_cache else Path(CACHE)
         settle_for_building()
@@ -113,7 +130,7 @@ def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
     saved chapter is in the outputs a moment later. A build with errors writes
     nothing: the previous outputs stay, and the next save tries again.
     """
-    formats = FORMATS if output_format == "all" else (output_format,)
+    formats = None if output_format == "all" else (output_format,)
     cache_dir = None if no_cache else Path(CACHE)
     memory = Memory() if cache_dir is not None else None
     settle_for_building()
@@ -229,7 +246,8 @@ def check_command(book_dir: Path, out_dir: Path) -> None:
     config = load_config(book_dir, diagnostics)
     if config is None:
         _fail(BuildFailed(diagnostics.items), False, "check failed: {} error(s) in book.toml")
-    epub, html = out_dir / f"{config.settings.name}.epub", out_dir / "html"
+    found = writers()  # the checkers are the EPUB's and the HTML edition's
+    (epub,), (html,) = found["epub"].outputs(config.settings, out_dir), found["html"].outputs(config.settings, out_dir)
     if not epub.is_file() or not (html / "index.html").is_file():
         click.echo(f"nothing to check in {out_dir}: run 'qz-ebook build' first", err=True)
         raise SystemExit(BUILD_ERRORS)

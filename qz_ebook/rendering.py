@@ -1,32 +1,39 @@
-"""Render the requested formats into staged outputs, the EPUB beside the HTML edition.
+"""Render the requested formats into staged outputs; for a large book, some beside the others.
 
 Rendering is the main part of a build after conversion. For a large book the
-EPUB is rendered in a second process, forked with the edition already in memory,
-while this one renders the HTML edition: on two cores that halves the step. The
-result is byte for byte the same as rendering one after the other.
+formats that write single files (the EPUB) are rendered in a second process,
+forked with the edition already in memory, while this one renders the rest (the
+HTML edition): on two cores that halves the step. The result is byte for byte
+the same as rendering one after the other.
+
+This is where the writers meet the speed machinery: each gets ``Pages`` that
+remember (``incremental.render_cache``) when the build has a cache, plain ones
+(``writers.base.Direct``) when it has none; writers cannot tell the difference.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
+from qz_ebook.edition.pages import Assembled, PageSource
 from qz_ebook.edition.prepare import Edition
-from qz_ebook.incremental.cache import CacheStore, RenderCache, StoreReader
+from qz_ebook.incremental.render_cache import RenderCache
+from qz_ebook.incremental.store import CacheStore, StoreReader
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
-from qz_ebook.writers.epub import document_count, render_epub
-from qz_ebook.writers.html import render_html
+from qz_ebook.writers.base import Direct, Job, Pages, Writer, render_page
+from qz_ebook.writers.registry import writers
 
 # Below this many pages, starting a second process costs more than it saves.
 PARALLEL_FROM = 200
-# The progress stage while both formats are rendered at once, and how often it is told of the EPUB's.
-TOGETHER = "EPUB und HTML"
+# How often this process tells the progress line of the pages rendered beside it.
 REPORT_SECONDS = 0.1
 
 
@@ -44,63 +51,99 @@ class Rendered:
     reused: int
 
 
-@dataclass(frozen=True)
-class Targets:
-    epub: Path | None
-    html: Path | None
-    modified: datetime | None  # the EPUB's modification date, with the EPUB
-
-    def __post_init__(self) -> None:
-        if self.epub is not None and self.modified is None:
-            raise ValueError("an EPUB needs its modification date")
-
-
 def render_formats(
-    edition: Edition, targets: Targets, staging: Staging, store: CacheStore | None, progress: Progress | None
+    edition: Edition,
+    chosen: list[Writer],
+    job: Job,
+    staging: Staging,
+    store: CacheStore | None,
+    progress: Progress | None,
 ) -> Rendered:
-    """Render every target into ``staging``; nothing is committed here."""
-    both = targets.epub is not None and targets.html is not None
+    """Render every chosen format into ``staging``; nothing is committed here."""
     # A build after another in the same process finds its pages in memory: little
     # work is left to share, and forking a large process costs more in copy-on-write.
-    # (So the EPUB process never has a memory to inherit.)
+    # (So the process beside never has a memory to inherit.)
     warm = store is not None and store.memory is not None and store.memory.warm
-    if both and not warm and len(edition.views) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        return _side_by_side(edition, targets, staging, store, progress)
-    pages = RenderCache(store, progress)
-    if targets.epub is not None:
-        assert targets.modified is not None  # see Targets
-        with staging.file(targets.epub) as stream:
-            render_epub(edition, pages, targets.modified, stream)
-    if targets.html is not None:
-        staging.tree(targets.html, render_html(edition, pages), _known(store, targets.html))
-    return Rendered(tuple(pages.rendered), pages.reused)
+    aside = [writer for writer in chosen[:-1] if not writer.folder]
+    if aside and not warm and len(edition.views) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        here = [writer for writer in chosen if writer not in aside]
+        return _side_by_side(edition, aside, here, job, staging, store, progress)
+    recorder = _Recorder()
+    pages = _pages(store, recorder)
+    asked = 0
+    for writer in chosen:
+        total = writer.page_count(edition)
+        counted = _Counted(pages, _told(progress, writer.stage, total))
+        writer.render(edition, job, counted, _Staged(staging, store))
+        asked += counted.done
+    return Rendered(tuple(recorder.rendered), asked - len(recorder.rendered))
 
 
-def _side_by_side(
-    edition: Edition, targets: Targets, staging: Staging, store: CacheStore | None, progress: Progress | None
-) -> Rendered:
-    assert targets.epub is not None and targets.html is not None and targets.modified is not None
-    epub_file = staging.reserve(targets.epub)
-    folder = store.folder if store is not None else None
-    # fork hands the edition over without copying it through a pipe. The child
-    # never touches this process's database connection: it reads through its own.
-    context = multiprocessing.get_context("fork")
-    # Keep the collector away from what the child inherits: walking it would copy every page.
-    gc.freeze()
-    together = _Together(progress, context.Value("i", 0, lock=False), document_count(edition))
-    try:
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold,
-                                 initargs=(edition, together.aside_done)) as pool:  # fmt: skip
-            aside = pool.submit(_render_epub_aside, epub_file, targets.modified, folder)
-            pages = RenderCache(store, together if progress is not None else None)
-            files = render_html(edition, pages)
-            epub = together.wait(aside)
-    finally:
-        gc.unfreeze()
-    if store is not None:
-        store.absorb(epub.read, epub.written)
-    staging.tree(targets.html, files, _known(store, targets.html))
-    return Rendered(epub.pages + tuple(pages.rendered), epub.reused + pages.reused)
+def _pages(store: CacheStore | StoreReader | None, recorder: _Recorder) -> Pages:
+    return RenderCache(store, recorder) if store is not None else Direct(recorder)
+
+
+def _told(progress: Progress | None, stage: str, total: int) -> Callable[[int], None]:
+    if progress is None:
+        return _untold
+    return lambda done: progress(stage, done, total)
+
+
+def _untold(_done: int) -> None:
+    """No progress line to tell."""
+
+
+class _Recorder:
+    """Renders a page and notes it: what the build reports as rendered, not taken from the cache."""
+
+    def __init__(self) -> None:
+        self.rendered: list[str] = []
+
+    def __call__(self, page: str, template: str, source: PageSource) -> bytes:
+        self.rendered.append(page)
+        return render_page(page, template, source)
+
+
+class _Counted:
+    """``Pages`` that count every page asked for, for the progress line."""
+
+    def __init__(self, pages: Pages, tell: Callable[[int], None]) -> None:
+        self.pages = pages
+        self.tell = tell
+        self.done = 0
+
+    def render(self, page: str, template: str, source: PageSource) -> bytes:
+        self._tick()
+        return self.pages.render(page, template, source)
+
+    def assemble(self, sections: Iterable[tuple[str, str, PageSource]]) -> Assembled:
+        return self.pages.assemble(self._ticking(sections))
+
+    def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
+        return self.pages.derived(kind, make, data)
+
+    def _ticking(self, sections: Iterable[tuple[str, str, PageSource]]) -> Iterator[tuple[str, str, PageSource]]:
+        for section in sections:
+            self._tick()
+            yield section
+
+    def _tick(self) -> None:
+        self.done += 1
+        self.tell(self.done)
+
+
+class _Staged:
+    """The staging area as a writer sees it; a folder is compared with what the last build left there."""
+
+    def __init__(self, staging: Staging, store: CacheStore | None) -> None:
+        self.staging = staging
+        self.store = store
+
+    def file(self, path: Path) -> AbstractContextManager[BinaryIO]:
+        return self.staging.file(path)
+
+    def tree(self, path: Path, files: Mapping[str, bytes]) -> None:
+        self.staging.tree(path, dict(files), _known(self.store, path))
 
 
 def _known(store: CacheStore | None, folder: Path) -> Known | None:
@@ -110,9 +153,48 @@ def _known(store: CacheStore | None, folder: Path) -> Known | None:
     return store.memory.outputs.setdefault(str(folder.resolve()), {})
 
 
+def _side_by_side(
+    edition: Edition,
+    aside: list[Writer],
+    here: list[Writer],
+    job: Job,
+    staging: Staging,
+    store: CacheStore | None,
+    progress: Progress | None,
+) -> Rendered:
+    settings = edition.book.settings
+    reserved = {path: staging.reserve(path) for writer in aside for path in writer.outputs(settings, job.out_dir)}
+    folder = store.folder if store is not None else None
+    # fork hands the edition over without copying it through a pipe. The child
+    # never touches this process's database connection: it reads through its own.
+    context = multiprocessing.get_context("fork")
+    # Keep the collector away from what the child inherits: walking it would copy every page.
+    gc.freeze()
+    stage = " und ".join(writer.stage for writer in (*aside, *here))
+    aside_total = sum(writer.page_count(edition) for writer in aside)
+    together = _Together(progress, stage, context.Value("i", 0, lock=False), aside_total)
+    together.total = sum(writer.page_count(edition) for writer in here)
+    recorder = _Recorder()
+    try:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_hold,
+                                 initargs=(edition, together.aside_done)) as pool:  # fmt: skip
+            beside = pool.submit(_render_aside, [writer.name for writer in aside], job, reserved, folder)
+            pages, asked = _pages(store, recorder), 0
+            for writer in here:
+                counted = _Counted(pages, together.here_from(asked))
+                writer.render(edition, job, counted, _Staged(staging, store))
+                asked += counted.done
+            result = together.wait(beside)
+    finally:
+        gc.unfreeze()
+    if store is not None:
+        store.absorb(result.read, result.written)
+    return Rendered(result.pages + tuple(recorder.rendered), result.reused + asked - len(recorder.rendered))
+
+
 @dataclass(frozen=True)
-class _EpubAside:
-    """What the EPUB process did, for this one to take over."""
+class _Aside:
+    """What the process beside did, for this one to take over."""
 
     pages: tuple[str, ...]
     reused: int
@@ -121,32 +203,51 @@ class _EpubAside:
 
 
 class _Together:
-    """The HTML pages rendered here and the EPUB documents rendered beside, as one stage of progress."""
+    """The pages rendered here and the documents rendered beside, as one stage of progress."""
 
-    def __init__(self, progress: Progress | None, aside_done: Counter, aside_total: int) -> None:
+    def __init__(self, progress: Progress | None, stage: str, aside_done: Counter, aside_total: int) -> None:
         self.progress = progress
-        self.aside_done = aside_done  # shared memory: the EPUB process counts its documents here
+        self.stage = stage
+        self.aside_done = aside_done  # shared memory: the process beside counts its documents here
         self.aside_total = aside_total
         self.done, self.total = 0, 0  # this process's pages
 
-    def __call__(self, _stage: str, done: int, total: int) -> None:
-        self.done, self.total = done, total
-        self.report()
+    def here_from(self, before: int) -> Callable[[int], None]:
+        """How a writer here tells its pages, after ``before`` pages of the writers before it."""
+
+        def tell(done: int) -> None:
+            self.done = before + done
+            self.report()
+
+        return tell
 
     def report(self) -> None:
         if self.progress is not None:
-            self.progress(TOGETHER, self.done + self.aside_done.value, self.total + self.aside_total)
+            self.progress(self.stage, self.done + self.aside_done.value, self.total + self.aside_total)
 
-    def wait(self, aside: Future[_EpubAside]) -> _EpubAside:
-        """The EPUB process's result, reporting its progress meanwhile."""
+    def wait(self, aside: Future[_Aside]) -> _Aside:
+        """The result of the process beside, reporting its progress meanwhile."""
         while True:
             try:
                 result = aside.result(timeout=REPORT_SECONDS)
                 break
             except TimeoutError:
                 self.report()
-        self.report()  # the EPUB's last documents
+        self.report()  # its last documents
         return result
+
+
+class _Reserved:
+    """The output of a writer beside: files reserved in the staging area by this build's process."""
+
+    def __init__(self, reserved: Mapping[Path, Path]) -> None:
+        self.reserved = reserved
+
+    def file(self, path: Path) -> AbstractContextManager[BinaryIO]:
+        return self.reserved[path].open("wb")
+
+    def tree(self, path: Path, files: Mapping[str, bytes]) -> None:
+        raise TypeError(f"{path}: a folder is rendered by the build's own process")
 
 
 _edition: Edition | None = None
@@ -158,20 +259,30 @@ def _hold(edition: Edition, done: Counter) -> None:
     _edition, _done = edition, done
 
 
-def _count(_stage: str, done: int, _total: int) -> None:
-    assert _done is not None, "process not started with a counter"
-    _done.value = done
+def _counting_from(before: int) -> Callable[[int], None]:
+    """How a writer beside tells its documents, after ``before`` of the writers before it."""
+
+    def count(done: int) -> None:
+        assert _done is not None, "process not started with a counter"
+        _done.value = before + done
+
+    return count
 
 
-def _render_epub_aside(path: Path, modified: datetime, folder: Path | None) -> _EpubAside:
+def _render_aside(names: list[str], job: Job, reserved: Mapping[Path, Path], folder: Path | None) -> _Aside:
     assert _edition is not None, "process not started with an edition"
+    found = writers()
     reader = StoreReader(folder) if folder is not None else None
+    recorder = _Recorder()
+    asked = 0
     try:
-        pages = RenderCache(reader, _count)
-        with path.open("wb") as stream:
-            render_epub(_edition, pages, modified, stream)
+        pages = _pages(reader, recorder)
+        for name in names:
+            counted = _Counted(pages, _counting_from(asked))
+            found[name].render(_edition, job, counted, _Reserved(reserved))
+            asked += counted.done
     finally:
         if reader is not None:
             reader.close()
     read, written = (tuple(reader.read), tuple(reader.written)) if reader is not None else ((), ())
-    return _EpubAside(tuple(pages.rendered), pages.reused, read, written)
+    return _Aside(tuple(recorder.rendered), asked - len(recorder.rendered), read, written)

@@ -22,8 +22,10 @@ from qz_ebook.convert import batch
 from qz_ebook.convert.links import LinkResolver
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.edition.pages import Assembled
-from qz_ebook.incremental import cache, collector
+from qz_ebook.incremental import collector, tool
+from qz_ebook.incremental import store as cache
 from qz_ebook.source.reader import read_book
+from qz_ebook.writers import epub as epub_writer
 from qz_ebook.writers import templating as templates
 from qz_ebook.writers.templating import environment
 
@@ -36,9 +38,9 @@ def conversions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counts: list[int] = []
     original = batch._convert
 
-    def counting(contributions, indices, roots, resolver):  # type: ignore[no-untyped-def]
+    def counting(contributions, indices, *rest):  # type: ignore[no-untyped-def]
         counts.append(len(indices))
-        return original(contributions, indices, roots, resolver)
+        return original(contributions, indices, *rest)
 
     monkeypatch.setattr(batch, "_convert", counting)
     return counts
@@ -105,19 +107,19 @@ def test_a_changed_tool_or_template_converts_and_renders_everything_again(
 ) -> None:
     store = tmp_path / "cache"
     build(sample_book, tmp_path / "a", cache_dir=store)
-    monkeypatch.setattr(cache, "tool_fingerprint", lambda: "another version, or a file of the package changed")
+    monkeypatch.setattr(tool, "fingerprint", lambda: "another version, or a file of the package changed")
     assert build(sample_book, tmp_path / "b", cache_dir=store).reused == 0
     assert conversions == [4, 4]
 
 
 def test_the_tool_fingerprint_covers_the_package_files_and_the_libraries(reads: list[str]) -> None:
-    cache.tool_fingerprint.cache_clear()
+    tool.fingerprint.cache_clear()
     try:
-        cache.tool_fingerprint()
+        tool.fingerprint()
     finally:
-        cache.tool_fingerprint.cache_clear()
-    assert {"cache.py", "converter.py", "tocmarkup.py", "base.html", "macros.j2", "nav.xhtml"} <= set(reads)
-    assert "markdown" in cache.LIBRARIES and "beautifulsoup4" in cache.LIBRARIES
+        tool.fingerprint.cache_clear()
+    assert {"tool.py", "converter.py", "tocmarkup.py", "base.html", "macros.j2", "nav.xhtml"} <= set(reads)
+    assert "markdown" in tool.LIBRARIES and "beautifulsoup4" in tool.LIBRARIES
 
 
 def test_errors_are_never_cached(sample_book: Path, tmp_path: Path) -> None:
@@ -157,7 +159,8 @@ def test_worker_processes_collect_less_often_and_this_process_is_left_alone(samp
     contributions = list(read_book(sample_book, Diagnostics()).contributions())
     fork = multiprocessing.get_context("fork")
     starting = (contributions, (sample_book,), LinkResolver(contributions))
-    with ProcessPoolExecutor(1, mp_context=fork, initializer=batch._start_worker_process, initargs=starting) as pool:
+    settled = (*starting, collector.settle_for_building)  # as the build passes it
+    with ProcessPoolExecutor(1, mp_context=fork, initializer=batch._start_worker_process, initargs=settled) as pool:
         assert pool.submit(collector_settings).result() == (collector.COLLECTION_THRESHOLD, True)
     batch._start_worker(*starting)  # converting in this process, as a small book does
     assert collector_settings() == before
@@ -204,13 +207,13 @@ def test_a_rebuild_compresses_only_the_epub_members_that_changed(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compressed: list[bytes] = []
-    original = cache._deflate
+    original = epub_writer.deflate
 
     def counting(data: bytes) -> bytes:
         compressed.append(data)
         return original(data)
 
-    monkeypatch.setattr(cache, "_deflate", counting)
+    monkeypatch.setattr(epub_writer, "deflate", counting)
     rebuilt_after(sample_book, tmp_path, "beitraege/musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     with zipfile.ZipFile(tmp_path / "before" / "beispiel.epub") as epub:
         members = [i for i in epub.infolist() if i.compress_type == zipfile.ZIP_DEFLATED]
@@ -370,7 +373,7 @@ def test_a_failure_in_the_epub_process_fails_the_build_and_keeps_the_old_outputs
         raise RuntimeError("EPUB kaputt")
 
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(rendering, "render_epub", broken)  # inherited by the forked EPUB process
+    monkeypatch.setattr(epub_writer, "write_epub", broken)  # inherited by the forked EPUB process
     with pytest.raises(RuntimeError, match="EPUB kaputt"):
         build(sample_book, tmp_path / "out")
     assert files(tmp_path / "out") == before

@@ -190,8 +190,8 @@ def test_progress_counts_the_epub_rendered_beside_the_html_edition(
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)  # the EPUB in a second process, as for a large book
     calls: list[tuple[str, int, int]] = []
     build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
-    together = [(done, total) for stage, done, total in calls if stage == rendering.TOGETHER]
-    assert [stage for stage, _, _ in calls if stage != rendering.TOGETHER] == ["Konvertiert"] * 4
+    together = [(done, total) for stage, done, total in calls if stage == "EPUB und HTML"]
+    assert [stage for stage, _, _ in calls if stage != "EPUB und HTML"] == ["Konvertiert"] * 4
     assert together[-1] == (32, 32)  # 20 HTML pages and the EPUB's 12 documents
     assert [done for done, _ in together] == sorted(done for done, _ in together)
     assert {total for _, total in together} == {32}

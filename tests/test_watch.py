@@ -23,8 +23,10 @@ from qz_ebook.build import build
 from qz_ebook.cli import collector_paused
 from qz_ebook.diagnostics import BuildFailed
 from qz_ebook.edition.pages import PageView
-from qz_ebook.incremental import cache
-from qz_ebook.incremental.cache import Memory, save
+from qz_ebook.incremental import conversions
+from qz_ebook.incremental import store as cache
+from qz_ebook.incremental.memory import Memory
+from qz_ebook.incremental.store import save
 from qz_ebook.watch import Watcher, watched_folders
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
@@ -100,7 +102,7 @@ def test_builds_sharing_a_memory_read_nothing_back(
     memory, store = Memory(), tmp_path / "cache"
     build(sample_book, tmp_path / "a", cache_dir=store, memory=memory)
     unpickled: list[bytes] = []
-    monkeypatch.setattr(cache, "_entry", lambda data: unpickled.append(data))
+    monkeypatch.setattr(conversions, "_entry", lambda data: unpickled.append(data))
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     result = build(sample_book, tmp_path / "b", cache_dir=store, memory=memory)
     assert unpickled == []  # every other conversion came from memory
@@ -161,7 +163,7 @@ def test_a_rebuild_in_the_same_memory_looks_up_only_the_members_with_new_bytes(
     original = cache.CacheStore.get_many
 
     def looking(self: cache.CacheStore, keys: list[str], remember: bool = True) -> dict[str, bytes]:
-        looked_up.extend(key for key in keys if key.startswith("deflate:"))
+        looked_up.extend(key for key in keys if key.startswith("derived:"))
         return original(self, keys, remember)
 
     monkeypatch.setattr(cache.CacheStore, "get_many", looking)
@@ -184,7 +186,7 @@ def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, 
     with sqlite3.connect(store / "cache.sqlite") as db:
         kinds = db.execute("SELECT substr(key, 1, instr(key, ':') - 1), COUNT(*) FROM entries GROUP BY 1").fetchall()
     # The last build's: its 4 conversions, 32 pages, and the 18 compressed EPUB members.
-    assert sorted(kinds) == [("conversion", 4), ("deflate", 18), ("page", 32)]
+    assert sorted(kinds) == [("conversion", 4), ("derived", 18), ("page", 32)]
     later = build(sample_book, tmp_path / "later", cache_dir=store)  # a new process, as it were
     assert (later.rendered, later.reused) == ((), 32)
 

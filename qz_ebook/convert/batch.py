@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from qz_ebook.convert.converter import Converted, Converter
 from qz_ebook.convert.links import LinkResolver, check_fragments
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
-from qz_ebook.incremental.cache import ConversionCache
-from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.model import Asset, Book, Contribution
 from qz_ebook.progress import Progress
 
@@ -59,24 +58,59 @@ class AssetRegistry:
 CONVERTING = "Konvertiert"
 
 
+class Conversions(Protocol):
+    """Where conversions of earlier builds may be found (``incremental.conversions``)."""
+
+    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+        """What every conversion of this build depends on besides its contribution."""
+        ...
+
+    def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
+        """The outcomes still valid, by the contribution's index in ``contributions``."""
+        ...
+
+    def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
+        """Keep ``outcome`` for later builds."""
+        ...
+
+
+class NoConversions:
+    """Every contribution is converted; nothing is kept."""
+
+    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+        return ""
+
+    def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
+        return {}
+
+    def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
+        pass
+
+
+def _as_it_is() -> None:
+    """A worker process keeps Python's settings."""
+
+
 def convert_book(
     book: Book,
     allowed_roots: tuple[Path, ...],
     diagnostics: Diagnostics,
-    cache: ConversionCache | None = None,
+    cache: Conversions | None = None,
     progress: Progress | None = None,
+    settle: Callable[[], None] = _as_it_is,
 ) -> dict[str, Converted]:
     """Convert every contribution once, then check every link; problems go to ``diagnostics``.
 
-    ``progress`` is told after each conversion how many of how many are done.
+    ``progress`` is told after each conversion how many of how many are done;
+    ``settle`` is called in each worker process before it converts.
     """
     contributions = list(book.contributions())
-    cache = cache or ConversionCache(None)
+    cache = cache or NoConversions()
     resolver = LinkResolver(contributions)  # resolves each file once, for the cache key and the conversions
     context = cache.context(resolver.by_file, allowed_roots)
     outcomes = cache.get_all(contributions, context)
     missing = [i for i in range(len(contributions)) if i not in outcomes]
-    converting = zip(missing, _convert(contributions, missing, allowed_roots, resolver), strict=True)
+    converting = zip(missing, _convert(contributions, missing, allowed_roots, resolver, settle), strict=True)
     for done, (index, outcome) in enumerate(converting, start=1):
         outcomes[index] = outcome
         cache.put(contributions[index], context, outcome)
@@ -101,7 +135,11 @@ def bind_images(converted: Converted, registry: AssetRegistry) -> Converted:
 
 
 def _convert(
-    contributions: list[Contribution], indices: Sequence[int], roots: tuple[Path, ...], resolver: LinkResolver
+    contributions: list[Contribution],
+    indices: Sequence[int],
+    roots: tuple[Path, ...],
+    resolver: LinkResolver,
+    settle: Callable[[], None],
 ) -> Iterator[Outcome]:
     """The outcomes in the order of ``indices``, as they become ready."""
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
@@ -114,7 +152,7 @@ def _convert(
     context = multiprocessing.get_context(method)
     chunk = max(1, len(indices) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker_process,
-                             initargs=(contributions, roots, resolver)) as pool:  # fmt: skip
+                             initargs=(contributions, roots, resolver, settle)) as pool:  # fmt: skip
         yield from pool.map(_convert_one, indices, chunksize=chunk)
 
 
@@ -127,10 +165,12 @@ def _start_worker(contributions: list[Contribution], roots: tuple[Path, ...], re
     _worker = (contributions, Converter(resolver, roots, Diagnostics()))
 
 
-def _start_worker_process(contributions: list[Contribution], roots: tuple[Path, ...], resolver: LinkResolver) -> None:
-    """``_start_worker`` in a worker process, with the garbage collector set for building."""
+def _start_worker_process(
+    contributions: list[Contribution], roots: tuple[Path, ...], resolver: LinkResolver, settle: Callable[[], None]
+) -> None:
+    """``_start_worker`` in a worker process, then ``settle`` (the garbage collector's settings for building)."""
     _start_worker(contributions, roots, resolver)
-    settle_for_building()
+    settle()
 
 
 def _convert_one(index: int) -> Outcome:

@@ -9,10 +9,12 @@ the package document, the NCX, the guide and the container.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, BinaryIO, TypeAlias
+from pathlib import Path
+from typing import BinaryIO, TypeAlias
 
 from ebooklib import epub
 from lxml import etree
@@ -25,11 +27,9 @@ from qz_ebook.edition.navigation import NavNode, flatten_below
 from qz_ebook.edition.pages import Given, PageSource, PageView
 from qz_ebook.edition.pagination import PageStart
 from qz_ebook.edition.prepare import Edition
-from qz_ebook.incremental.cache import Compressed, RenderCache
-from qz_ebook.model import Asset, Book, BookMeta, Contribution
-
-if TYPE_CHECKING:
-    from _typeshed import SizedBuffer
+from qz_ebook.model import Asset, Book, BookMeta, BuildSettings, Contribution
+from qz_ebook.writers.base import Job, Output, Pages, Writer
+from qz_ebook.writers.epub_zip import DEFLATE, Compressed, ReproducibleZip, deflate
 
 XHTML = "application/xhtml+xml"
 EXTENSION = "xhtml"
@@ -68,7 +68,26 @@ class Landmark:
     title: str
 
 
-def render_epub(edition: Edition, pages: RenderCache, modified: datetime, out: BinaryIO) -> None:
+class EpubWriter(Writer):
+    """``<name>.epub``: an EPUB 3 with EPUB 2 fallbacks (NCX, guide, cover page)."""
+
+    name = "epub"
+    stage = "EPUB"
+
+    def outputs(self, settings: BuildSettings, out_dir: Path) -> tuple[Path, ...]:
+        return (out_dir / f"{settings.name}.epub",)
+
+    def page_count(self, edition: Edition) -> int:
+        # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
+        return 3 + bool(edition.perspectives) + len(edition.views)
+
+    def render(self, edition: Edition, job: Job, pages: Pages, output: Output) -> None:
+        (path,) = self.outputs(edition.book.settings, job.out_dir)
+        with output.file(path) as stream:
+            write_epub(edition, pages, job.modified, stream)
+
+
+def write_epub(edition: Edition, pages: Pages, modified: datetime, out: BinaryIO) -> None:
     """Write the finished EPUB to ``out``; the same inputs always give the same bytes."""
     book = edition.book
     package = _package(book)
@@ -92,7 +111,11 @@ def render_epub(edition: Edition, pages: RenderCache, modified: datetime, out: B
     package.spine = documents
     package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
     package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(edition.views)]
-    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified, "deflate": pages.deflated}).write()
+
+    def compress(data: bytes) -> Compressed:
+        return Compressed(pages.derived(DEFLATE, deflate, data), zlib.crc32(data))
+
+    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified, "compress": compress}).write()
 
 
 def _toc(edition: Edition) -> tuple[NavNode, ...]:
@@ -191,11 +214,10 @@ class ViewDocument:
                                   draft_note=self.frame.draft_note)  # fmt: skip
 
 
-def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -> list[epub.EpubItem]:
+def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: Pages) -> list[epub.EpubItem]:
     book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
     frame = Frame(meta, settings.draft_note)
-    pages.expect("EPUB", document_count(edition))
 
     def document(slug: str, template: str, source: PageSource, properties: list[str] | None = None) -> epub.EpubItem:
         name = Linker(EXTENSION)(slug)
@@ -220,12 +242,6 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: RenderCache) -
         template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"
         documents.append(document(view.page.slug, template, ViewDocument(frame, view)))
     return documents
-
-
-def document_count(edition: Edition) -> int:
-    """How many XHTML documents the EPUB has, for the progress line."""
-    # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
-    return 3 + bool(edition.perspectives) + len(edition.views)
 
 
 def _item_id(name: str) -> str:
@@ -272,7 +288,7 @@ class _Writer(epub.EpubWriter):
 
     def write(self) -> None:
         # As ebooklib's own, but into a zip without the build machine's clock and umask.
-        self.out = _ReproducibleZip(self.file_name, self.options["mtime"], self.options["deflate"])
+        self.out = ReproducibleZip(self.file_name, self.options["mtime"], self.options["compress"])
         self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         self._write_container()
         self._write_opf()
@@ -293,60 +309,6 @@ class _Writer(epub.EpubWriter):
         depth = ncx.find(f"{{{NCX_NS}}}head/{{{NCX_NS}}}meta[@name='dtb:depth']")
         depth.set("content", str(_ncx_depth(ncx.find(f"{{{NCX_NS}}}navMap"))))
         return bytes(etree.tostring(ncx, encoding="utf-8", xml_declaration=True, pretty_print=True))
-
-
-class _ReproducibleZip(zipfile.ZipFile):
-    """A zip whose entries carry a fixed time and mode: the same content gives the same bytes.
-
-    Members are compressed by ``deflate`` (``RenderCache.deflated``), which knows
-    the members an earlier build compressed already. A compressed member is then
-    written whole, its sizes and checksum known up front, instead of through
-    zipfile's member stream, which writes a header, seeks back and writes it again:
-    for a thousand members that was a fifth of writing an EPUB again. The bytes
-    are the same as zipfile's own (``test_epub``).
-    """
-
-    def __init__(self, file: BinaryIO, modified: datetime, deflate: Callable[[bytes], Compressed]) -> None:
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
-        self.timestamp = max(modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-        self.deflate = deflate
-
-    def writestr(
-        self,
-        zinfo_or_arcname: str | zipfile.ZipInfo,
-        data: SizedBuffer | str,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        name = zinfo_or_arcname if isinstance(zinfo_or_arcname, str) else zinfo_or_arcname.filename
-        info = zipfile.ZipInfo(name, date_time=self.timestamp)
-        info.external_attr = 0o644 << 16
-        info.create_system = 3  # unix, whatever the building machine
-        info.compress_type = zipfile.ZIP_DEFLATED if compress_type is None else compress_type
-        content = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-        # zipfile decides on zip64 by the size, and writes to a stream it cannot seek in
-        # differently: such members (never ours) go its own way.
-        small = len(content) * 1.05 <= zipfile.ZIP64_LIMIT
-        direct = self._seekable and small  # type: ignore[attr-defined]
-        if info.compress_type != zipfile.ZIP_DEFLATED or compresslevel is not None or not direct:
-            super().writestr(info, content, compresslevel=compresslevel)
-        else:
-            self._append(info, content, self.deflate(content))
-
-    def _append(self, info: zipfile.ZipInfo, content: bytes, member: Compressed) -> None:
-        """Write a member as zipfile's member stream leaves it, from ``member``, its compressed ``content``."""
-        info.flag_bits = 0  # no data descriptor: the sizes are in the header
-        info.file_size, info.compress_size, info.CRC = len(content), len(member.data), member.crc
-        info.header_offset = self.start_dir
-        self._writecheck(info)  # type: ignore[attr-defined]
-        self._didModify = True
-        assert self.fp is not None, "the zip is open"
-        self.fp.seek(self.start_dir)
-        self.fp.write(info.FileHeader(zip64=False))
-        self.fp.write(member.data)
-        self.start_dir = self.fp.tell()
-        self.filelist.append(info)
-        self.NameToInfo[info.filename] = info
 
 
 def _ncx_depth(element: etree._Element) -> int:

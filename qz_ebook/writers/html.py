@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from qz_ebook.convert.links import Linker
 from qz_ebook.edition.navigation import NavNode, Neighbours, Sidebar
 from qz_ebook.edition.pages import START, Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
 from qz_ebook.edition.prepare import Edition
-from qz_ebook.incremental.cache import RenderCache
-from qz_ebook.model import Asset, BookMeta, Page
+from qz_ebook.model import Asset, BookMeta, BuildSettings, Page
+from qz_ebook.writers.base import Job, Output, Pages, Writer
 
 EXTENSION = "html"
 INDEX = "index"
@@ -148,8 +149,27 @@ class PerspectivePage:
         )
 
 
-def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
-    """Return the edition's files, keyed by path relative to the edition folder."""
+class HtmlWriter(Writer):
+    """``html/``: a page per part, section, contribution and perspective, an index, the single page."""
+
+    name = "html"
+    stage = "HTML"
+    folder = True
+
+    def outputs(self, settings: BuildSettings, out_dir: Path) -> tuple[Path, ...]:
+        return (out_dir / "html",)
+
+    def page_count(self, edition: Edition) -> int:
+        # The index, every page twice (alone and as a section of the single page), the single page, the perspectives.
+        return 1 + 2 * len(edition.views) + 1 + len(edition.perspectives)
+
+    def render(self, edition: Edition, job: Job, pages: Pages, output: Output) -> None:
+        (folder,) = self.outputs(edition.book.settings, job.out_dir)
+        output.tree(folder, html_files(edition, pages))
+
+
+def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
+    """The edition's files, keyed by path relative to the edition folder."""
     book, views = edition.book, edition.views
     files = {
         "css/book.css": book.settings.html_stylesheet.read_bytes(),
@@ -158,8 +178,6 @@ def render_html(edition: Edition, pages: RenderCache) -> dict[str, bytes]:
     for result in edition.converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
     frame = Frame(book.meta, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note)
-    # The index, every page twice (alone and as a section of the single page), the single page, the perspectives.
-    pages.expect("HTML", 1 + 2 * len(views) + 1 + len(edition.perspectives))
 
     def page(slug: str, template: str, source: PageSource) -> None:
         name = f"{slug}.{EXTENSION}"

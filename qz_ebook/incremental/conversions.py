@@ -1,0 +1,106 @@
+"""Stored conversions: a contribution converted once is not converted again while its inputs hold.
+
+A conversion depends on the contribution's text, its place and slug, the set of
+contribution files (links resolve against it), the allowed image folders, the
+tool (every file of the package) and its libraries' versions, and the image files
+it uses. All but the last go into the key; the images are checked by size and
+modification time on a hit.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from qz_ebook.convert.batch import Outcome
+from qz_ebook.diagnostics import Severity
+from qz_ebook.digests import digest
+from qz_ebook.incremental import tool
+from qz_ebook.incremental.memory import Entry
+from qz_ebook.incremental.store import FORMAT, CacheStore
+from qz_ebook.model import Contribution
+
+
+class ConversionCache:
+    """Conversions in ``store``, with the store's memory (``qz-ebook watch``) unpickled already."""
+
+    def __init__(self, store: CacheStore) -> None:
+        self.store = store
+
+    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+        """What every conversion of this build depends on besides its own text.
+
+        ``files`` are the contribution files links resolve against (``links.contribution_files``).
+        """
+        parts = [FORMAT, tool.fingerprint()]
+        parts += sorted(f"{file}\t{slug}" for file, slug in files.items())
+        parts += [str(root.resolve()) for root in roots]
+        return digest(*parts)
+
+    def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
+        """The stored, still valid outcomes, by the contribution's index in ``contributions``."""
+        keys = self._keys(contributions, context)
+        remembered = self.store.memory.conversions if self.store.memory is not None else {}
+        self.store.mark_used([key for key in keys if key in remembered])
+        stored = self.store.get_many([key for key in keys if key not in remembered], remember=False)
+        entries = {
+            key: remembered.get(key) or _entry(stored[key]) for key in keys if key in remembered or key in stored
+        }
+        valid = {
+            key: entry for key, entry in entries.items() if entry is not None and entry.images == _stamps(entry.outcome)
+        }
+        if self.store.memory is not None:
+            self.store.memory.conversions = valid
+        return {i: valid[key].outcome for i, key in enumerate(keys) if key in valid}
+
+    def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
+        # Errors can depend on files outside the key (a missing image that is added
+        # later); they fail the build anyway, so such outcomes are never stored.
+        if any(d.severity is Severity.ERROR for d in outcome.diagnostics):
+            return
+        key, entry = _key(context, contribution), Entry(outcome, _stamps(outcome))
+        if self.store.memory is not None:
+            self.store.memory.conversions[key] = entry
+        self.store.put(key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), remember=False)
+
+    def _keys(self, contributions: list[Contribution], context: str) -> list[str]:
+        """The key of each contribution's conversion.
+
+        In a watch session a body read again unchanged is the very same string
+        (``incremental.texts``), whose hash Python keeps: the last build's keys are
+        then found without hashing the text again.
+        """
+        memory = self.store.memory
+        if memory is None:
+            return [_key(context, c) for c in contributions]
+        earlier, kept, found = memory.conversion_keys, {}, []
+        for c in contributions:
+            spelled = (context, str(c.source), c.slug, c.body)
+            key = kept[spelled] = earlier.get(spelled) or _key(context, c)
+            found.append(key)
+        memory.conversion_keys = kept
+        return found
+
+
+def _key(context: str, contribution: Contribution) -> str:
+    return "conversion:" + digest(context, str(contribution.source), contribution.slug, contribution.body)
+
+
+def _entry(data: bytes) -> Entry | None:
+    try:
+        entry = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # written by another version: convert again
+    return entry if isinstance(entry, Entry) else None
+
+
+def _stamps(outcome: Outcome) -> tuple[tuple[str, int, int], ...]:
+    stamps = []
+    for asset in outcome.converted.images:
+        try:
+            stat = os.stat(asset.source)
+        except OSError:
+            return ()  # the image is gone: never equal to a recorded stamp of an existing file
+        stamps.append((str(asset.source), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)

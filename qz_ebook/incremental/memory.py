@@ -1,0 +1,57 @@
+"""What a build leaves in memory for the next one in the same process (``qz-ebook watch``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qz_ebook.convert.batch import Outcome
+from qz_ebook.incremental.fingerprint import Memo
+from qz_ebook.incremental.sharing import Sharing
+from qz_ebook.output import Known
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored conversion, with the stamps of the images it used when it was made."""
+
+    outcome: Outcome
+    images: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each image used
+
+
+@dataclass
+class Rendering:
+    """What a build's rendering leaves in memory for the next build in the same process.
+
+    Pages and derived bytes (compressed zip members) are the very objects the build
+    used: the next build hands an unchanged page on as the same bytes, and finds
+    what it derived from bytes by their identity, without hashing them again.
+    """
+
+    fingerprints: Memo = field(default_factory=dict)
+    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # slot → (fingerprint, content)
+    # id(data) → (data, the kind derived, what was derived, its key in the store)
+    derived: dict[int, tuple[bytes, str, bytes, str]] = field(default_factory=dict)
+    slots: dict[tuple[str, str], str] = field(default_factory=dict)  # (page, template) → its key in the store
+
+
+@dataclass
+class Memory:
+    """What a build leaves in memory for the next one in the same process (``qz-ebook watch``).
+
+    Only what the last build used is kept: an edit session does not grow without end.
+    New entries are written to the database once, by ``save`` at the end of the
+    session, instead of after every build (the single page alone is megabytes).
+    """
+
+    entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
+    conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
+    conversion_keys: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # by what they digest
+    rendering: Rendering = field(default_factory=Rendering)  # the last build's pages, in use
+    outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
+    unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
+    sharing: Sharing = field(default_factory=Sharing)  # the values alive from earlier builds
+
+    @property
+    def warm(self) -> bool:
+        """Whether an earlier build left its pages here."""
+        return bool(self.rendering.pages)
