@@ -24,7 +24,7 @@ from qz_ebook.output import Staging
 from qz_ebook.progress import Progress
 from qz_ebook.rendering import render_formats
 from qz_ebook.source.config import TomlLocator
-from qz_ebook.source.reader import read_book
+from qz_ebook.source.reader import Recall, read_book
 from qz_ebook.writers.base import Job, Writer
 from qz_ebook.writers.registry import writers
 
@@ -120,7 +120,8 @@ def _build(
     progress: Progress | None,
 ) -> BuildResult:
     conversions = ConversionCache(store) if store is not None else None
-    edition = read_and_convert(book_dir, diagnostics, conversions, progress)
+    recall = store.memory.texts if store is not None and store.memory is not None else None
+    edition = read_and_convert(book_dir, diagnostics, conversions, progress, recall)
     diagnostics.raise_if_failed()
     if store is not None and store.memory is not None:
         # The one place values meet the last build's: equal ones become the very same objects.
@@ -157,9 +158,10 @@ def read_and_convert(
     diagnostics: Diagnostics,
     cache: Conversions | None = None,
     progress: Progress | None = None,
+    recall: Recall | None = None,
 ) -> Edition:
     """Read the manuscript (raising on errors), convert every contribution once and prepare the edition."""
-    book = read_book(book_dir, diagnostics)
+    book = read_book(book_dir, diagnostics, recall)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
     converted = convert_book(book, roots, diagnostics, cache, progress, settle_for_building)
     edition = prepare(book, converted)

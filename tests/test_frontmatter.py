@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.incremental.texts import Texts
 from qz_ebook.model import Person
 from qz_ebook.source.frontmatter import Source, persons, read_source
 
 PATH = Path("book/beitrag.md")
 
 
-def read(text: str) -> tuple[Source | None, list[str]]:
+def read(text: str, recall: Texts | None = None) -> tuple[Source | None, list[str]]:
     diagnostics = Diagnostics()
-    source = read_source(PATH, text, diagnostics)
+    source = read_source(PATH, text, diagnostics, recall.split if recall is not None else None)
     return source, [str(d) for d in diagnostics.items]
 
 
@@ -298,15 +299,19 @@ def test_invalid_keys_are_left_out_of_fields() -> None:
     ],
 )
 def test_a_text_read_again_reports_its_problems_again(text: str, message: str) -> None:
-    first, again = read(text), read(text)
+    session = Texts()  # a watch session's memory hands the split over again
+    first, again = read(text, session), read(text, session)
     assert first == again
     assert first[0] is None and first[1][0].startswith(message)
 
 
 def test_the_same_text_read_again_gives_the_very_same_body_and_fresh_fields() -> None:
-    first, _ = read(VALID + "Text\n")
-    again, _ = read(VALID + "Text\n")
+    session = Texts()
+    first, _ = read(VALID + "Text\n", session)
+    again, _ = read(VALID + "Text\n", session)
     assert first is not None and again is not None
     assert again.body is first.body  # later steps recognise it without reading it again
     again.fields["title"] = "geändert"
-    assert read(VALID + "Text\n")[0] == first  # what one caller changes, the next never sees
+    assert read(VALID + "Text\n", session)[0] == first  # what one caller changes, the next never sees
+    fresh, _ = read(VALID + "Text\n")
+    assert fresh == first and fresh is not None and fresh.body is not first.body  # no memory outside a session

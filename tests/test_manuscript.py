@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
+from qz_ebook.incremental import texts
+from qz_ebook.incremental.texts import Texts
 from qz_ebook.model import Book, Contribution, Person, Section
-from qz_ebook.source import reader as manuscript
 from qz_ebook.source.reader import read_book
 
 REPO = Path(__file__).resolve().parents[1]
@@ -405,43 +406,45 @@ def test_equal_pages_are_allowed(tmp_path: Path) -> None:
 def later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Let the reader's clock run ``seconds`` ahead, as if the files had been written that long ago."""
     now = time.time_ns()
-    monkeypatch.setattr(manuscript.time, "time_ns", lambda: now + int(seconds * 1e9))
+    monkeypatch.setattr(texts.time, "time_ns", lambda: now + int(seconds * 1e9))
 
 
 def test_a_file_unchanged_since_it_was_read_is_not_read_again(
     tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    book = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES)
+    book, recall = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES), Texts()  # as a watch session's memory
     later(monkeypatch, 3)
-    first = read_book(book, Diagnostics())
+    first = read_book(book, Diagnostics(), recall)
     assert sorted(reads) == ["SUMMARY.md", "beispiel.md", "leicht.md", "musterstadt.md", "oeffnung.md"]
     reads.clear()
-    again = read_book(book, Diagnostics())
+    again = read_book(book, Diagnostics(), recall)
     assert reads == ["SUMMARY.md"]  # read every time: it has no stamp to go by
     assert again == first
+    assert read_book(book, Diagnostics()) == first  # without the session's memory, every file is read
+    assert sorted(reads) == ["SUMMARY.md", "SUMMARY.md", "beispiel.md", "leicht.md", "musterstadt.md", "oeffnung.md"]
 
 
 def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path: Path, reads: list[str]) -> None:
     # Its times may not show a second change within the file system's clock tick.
-    book = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES)
-    read_book(book, Diagnostics())
+    book, recall = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES), Texts()  # as a watch session's memory
+    read_book(book, Diagnostics(), recall)
     reads.clear()
-    read_book(book, Diagnostics())
+    read_book(book, Diagnostics(), recall)
     assert sorted(reads) == ["SUMMARY.md", "beispiel.md", "leicht.md", "musterstadt.md", "oeffnung.md"]
 
 
 def test_a_changed_file_is_read_again_even_with_its_old_size_and_modification_time(
     tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    book = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES)
+    book, recall = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES), Texts()  # as a watch session's memory
     later(monkeypatch, 3)
-    read_book(book, Diagnostics())
+    read_book(book, Diagnostics(), recall)
     reads.clear()
     chapter = book / "handreichungen" / "musterstadt.md"
     before = chapter.stat()
     time.sleep(0.05)  # past the file system's clock tick: the change time moves on
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("Text von", "Text vom"), encoding="utf-8")
     os.utime(chapter, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a copy that keeps times would
-    changed = read_book(book, Diagnostics())
+    changed = read_book(book, Diagnostics(), recall)
     assert reads == ["SUMMARY.md", "musterstadt.md"]
     assert changed.parts[1].children[0].children[0].body == "\nText vom Ein Beispiel.\n"

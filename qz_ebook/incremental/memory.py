@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from qz_ebook.convert.batch import Outcome
 from qz_ebook.incremental.fingerprint import Memo
 from qz_ebook.incremental.sharing import Sharing
+from qz_ebook.incremental.texts import Texts
 from qz_ebook.output import Known
 
 
@@ -50,6 +51,7 @@ class Memory:
     outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
     sharing: Sharing = field(default_factory=Sharing)  # the values alive from earlier builds
+    texts: Texts = field(default_factory=Texts)  # the manuscript's files as last read
 
     @property
     def warm(self) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,9 +56,18 @@ class Source:
     body_line: int
 
 
-def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | None:
-    """Parse front matter; report problems and return None when it is unusable."""
-    split, problems = _split(path, text)
+# The checked front matter, the body and its first line (None: unusable), with the problems found.
+Split = tuple[tuple[dict[str, Any], dict[str, Location], str, int] | None, tuple[Diagnostic, ...]]
+
+
+def read_source(
+    path: Path, text: str, diagnostics: Diagnostics, recall: Callable[[Path, str], Split] | None = None
+) -> Source | None:
+    """Parse front matter; report problems and return None when it is unusable.
+
+    ``recall`` may hand over the split of the same text made before (``reader.Recall``).
+    """
+    split, problems = recall(path, text) if recall is not None else split_source(path, text)
     diagnostics.items.extend(problems)
     if split is None:
         return None
@@ -66,13 +75,7 @@ def read_source(path: Path, text: str, diagnostics: Diagnostics) -> Source | Non
     return Source(dict(fields), dict(key_locations), body, body_line)
 
 
-# ``qz-ebook watch`` reads the manuscript again after every save, and most files are
-# as they were: their text (``manuscript.decoded``) is then the very same string, and
-# so is the body cut from it, which later steps recognise without reading it again.
-@functools.lru_cache(maxsize=8192)
-def _split(
-    path: Path, text: str
-) -> tuple[tuple[dict[str, Any], dict[str, Location], str, int] | None, tuple[Diagnostic, ...]]:
+def split_source(path: Path, text: str) -> Split:
     """The checked front matter of ``text``, its body and the body's first line, with the problems found."""
     lines: list[str] = []  # up to the closing fence; the body is sliced off, never split
     for match in LINE.finditer(text):
@@ -93,9 +96,6 @@ def _split(
     return None, tuple(diagnostics.items)
 
 
-# Parsing YAML is most of the time it takes to read a manuscript; after an edit of a
-# body, the front matter is still as it was.
-@functools.lru_cache(maxsize=8192)
 def _checked_header(
     path: Path, yaml: str
 ) -> tuple[tuple[dict[str, Any], dict[str, Location]] | None, tuple[Diagnostic, ...]]:

@@ -3,32 +3,52 @@
 from __future__ import annotations
 
 import codecs
-import functools
 import os
 import stat
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.incremental.filestamps import Stamp, settled, stamp
 from qz_ebook.model import Book, Contribution, Entry, Part, Section
 from qz_ebook.source.config import TomlLocator, load_config
 from qz_ebook.source.contacts import read_contacts
-from qz_ebook.source.frontmatter import Source, persons, read_source
+from qz_ebook.source.frontmatter import Source, Split, persons, read_source, split_source
 from qz_ebook.source.outline import OutlineItem, parse_outline
 
 # Far above any real contribution; keeps a stray dump from exhausting memory.
 MAX_FILE_BYTES = 10 * 10**6
 
 
-def read_book(book_dir: Path, diagnostics: Diagnostics) -> Book:
+class Recall(Protocol):
+    """What the reader may take over from an earlier read in the same process (``incremental.texts``)."""
+
+    def text(self, path: Path, found: os.stat_result, read: Callable[[], str | None]) -> str | None:
+        """The text of ``path`` with the stat ``found``: as read before, or ``read()`` now."""
+        ...
+
+    def split(self, path: Path, text: str) -> Split:
+        """``frontmatter.split_source(path, text)``, or its result for the same text before."""
+        ...
+
+
+class Afresh:
+    """Reads every file and splits every text again."""
+
+    def text(self, path: Path, found: os.stat_result, read: Callable[[], str | None]) -> str | None:
+        return read()
+
+    def split(self, path: Path, text: str) -> Split:
+        return split_source(path, text)
+
+
+def read_book(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = None) -> Book:
     """Read the manuscript in ``book_dir``. Raises ``BuildFailed`` on errors."""
     config = load_config(book_dir, diagnostics)
     diagnostics.raise_if_failed()
     assert config is not None  # load_config reports an error whenever it returns None
-    reader = _Reader(book_dir, config.outline, config.meta.language, diagnostics)
+    reader = _Reader(book_dir, config.outline, config.meta.language, diagnostics, recall or Afresh())
     outline_text = reader.read_text(config.outline)
     parts = parse_outline(config.outline, outline_text or "", diagnostics)
     book = Book(
@@ -48,8 +68,11 @@ def read_book(book_dir: Path, diagnostics: Diagnostics) -> Book:
 class _Reader:
     """Turns outline items into model entries, remembering where each came from."""
 
-    def __init__(self, book_dir: Path, outline_path: Path, language: str, diagnostics: Diagnostics) -> None:
+    def __init__(
+        self, book_dir: Path, outline_path: Path, language: str, diagnostics: Diagnostics, recall: Recall
+    ) -> None:
         self.book_dir = book_dir
+        self.recall = recall
         self.outline_path = outline_path
         self.base = outline_path.parent
         self.language = language
@@ -61,12 +84,12 @@ class _Reader:
         self.locations: dict[str, dict[str, Location]] = {}
 
     def read_text(self, path: Path, found: os.stat_result | None = None) -> str | None:
-        """The file's text; with its stat ``found``, not read again while the stat stays the same."""
-        taken = stamp(found) if found is not None else None
-        known = _read_before.get(str(path)) if taken is not None else None
-        if known is not None and known[0] == taken:
-            return known[1]
-        started = time.time_ns()
+        """The file's text; with its stat ``found``, as ``recall`` may still hold it."""
+        if found is not None:
+            return self.recall.text(path, found, lambda: self._read(path))
+        return self._read(path)
+
+    def _read(self, path: Path) -> str | None:
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -74,16 +97,11 @@ class _Reader:
             return None
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
-            text = decoded(data[bom:])  # a BOM is accepted and dropped
+            return data[bom:].decode("utf-8")  # a BOM is accepted and dropped
         except UnicodeDecodeError as exc:
             where = f"{exc.reason} at byte {exc.start + bom}"
             self.diagnostics.error("QZ207", f"file is not UTF-8 ({where})", Location(path))
             return None
-        if taken is not None and settled(taken, started):
-            if len(_read_before) >= MAX_READ_BEFORE:
-                _read_before.clear()
-            _read_before[str(path)] = (taken, text)
-        return text
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
         slug = self._claim_slug("teil-" + slugify(title), location)
@@ -152,7 +170,7 @@ class _Reader:
             self.diagnostics.error("QZ211", message, Location(path))
             return None
         text = self.read_text(path, found)
-        source = read_source(path, text, self.diagnostics) if text is not None else None
+        source = read_source(path, text, self.diagnostics, self.recall.split) if text is not None else None
         if source is None or not {"title", "kind", "status"} <= source.fields.keys():
             return None
         if not source.body.strip():
@@ -183,19 +201,6 @@ class _Reader:
                 self.diagnostics.warning(
                     "QZ106", f"not in the outline {self.outline_path.name}; add it or remove it", Location(path)
                 )
-
-
-# Files read before in this process (``qz-ebook watch``), by path: (stamp, text).
-# A file is not read again while its settled stamp holds (``filestamps``).
-_read_before: dict[str, tuple[Stamp, str]] = {}
-MAX_READ_BEFORE = 16384  # files; a process that reads more starts over
-
-
-# A file read again with the same bytes gives the very same string (see ``frontmatter._split``).
-@functools.lru_cache(maxsize=8192)
-def decoded(data: bytes) -> str:
-    """``data`` decoded as UTF-8; raises ``UnicodeDecodeError``."""
-    return data.decode("utf-8")
 
 
 def _file_stat(path: Path) -> os.stat_result | None:
