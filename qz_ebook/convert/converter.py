@@ -14,31 +14,34 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
-from bs4 import BeautifulSoup, Comment
-from bs4.element import CData, Doctype, NavigableString, PreformattedString, ProcessingInstruction, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
 
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.links import (
-    EPUB_TYPE,
-    ID,
-    PAGE_LABEL,
-    XML_LANG,
     Fragment,
     ImageRef,
     LinkRef,
     LinkResolver,
     Target,
-    format_attribute,
     placeholder,
+)
+from qz_ebook.convert.rewrites import (
+    Locator,
+    PageMarker,
+    footnotes,
+    mark_format_attributes,
+    page_markers,
+    remove_markup,
 )
 from qz_ebook.convert.sanitize import neutralise, remove_active_content
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
 from qz_ebook.convert.typography import GermanTypographyExtension
-from qz_ebook.diagnostics import Diagnostics, Location, locate
+from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.model import Asset, Contribution, hidden
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
@@ -52,10 +55,7 @@ XML_ILLEGAL = re.compile(f"[\x00{CONTROL}]")
 XML_ILLEGAL_BUT_NUL = re.compile(f"[{CONTROL}]")
 # A numeric character reference, as the HTML parser reads one (the ';' may be missing).
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
-PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
-# Where the start of a marked section or processing instruction to show and look for ends.
-MARKUP_START_END = re.compile(r"[\s<>?]")
 # Link texts that do not say where a link goes (WCAG 2.4.4).
 VAGUE_LINK_TEXTS = frozenset({"hier", "mehr", "link", "weiter", "weiterlesen", "mehr lesen", "hier klicken",
                               "klicken sie hier", "here", "more", "click here", "read more"})  # fmt: skip
@@ -72,14 +72,6 @@ class Converted:
     words: int
     images: tuple[Asset, ...]
     missing_alt: int
-
-
-@dataclass(frozen=True)
-class PageMarker:
-    """An author's ``<!-- Seite 13 -->``: print page 13 starts here."""
-
-    number: int
-    location: Location
 
 
 def new_markdown() -> markdown.Markdown:
@@ -121,15 +113,15 @@ class Converter:
         # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
         html = XML_ILLEGAL.sub("", html)
         soup, rejected = parse(html)
-        where = _Locator(contribution)
+        where = Locator(contribution)
         self._report_rejected(rejected, where)
         parsed = Census(soup)
         if remove_active_content(parsed.elements, where, self.diagnostics):
             parsed = Census(soup)  # what was removed took its content along
         neutralise(parsed.elements, where, self.diagnostics)
-        _remove_markup(parsed.markup, where, self.diagnostics)
-        markers = _page_markers(soup, parsed.comments, where)
-        _footnotes(soup, parsed.named("sup"), parsed.named("div"))
+        remove_markup(parsed.markup, where, self.diagnostics)
+        markers = page_markers(soup, parsed.comments, where)
+        footnotes(soup, parsed.named("sup"), parsed.named("div"))
         self._tables(soup, parsed.named("table"), where)
         final = Census(soup)
         self._check_headings(final.named("h1"), where)
@@ -137,7 +129,7 @@ class Converter:
         targets: list[Target | ImageRef] = []
         images, missing_alt = self._images(final.named("img"), contribution, where, targets)
         links = self._links(final.named("a"), contribution, where, targets)
-        _mark_format_attributes(final.elements)
+        mark_format_attributes(final.elements)
         serialised = serialise(soup)
         if XML_ILLEGAL_BUT_NUL.search(serialised):
             self._report_illegal_references(contribution, where)
@@ -152,7 +144,7 @@ class Converter:
             missing_alt=missing_alt,
         )
 
-    def _report_illegal_references(self, contribution: Contribution, where: _Locator) -> None:
+    def _report_illegal_references(self, contribution: Contribution, where: Locator) -> None:
         """Report each character reference to a character XML forbids (``&#xb;``); they are removed."""
         seen: list[str] = []
         for match in CHARACTER_REFERENCE.finditer(contribution.body):
@@ -166,7 +158,7 @@ class Converter:
             message = f"character reference '{reference}' names U+{code:04X}, a control character XHTML forbids"
             self.diagnostics.warning("QZ316", message + ": removed", where(reference, seen.count(reference)))
 
-    def _report_rejected(self, rejected: list[str], where: _Locator) -> None:
+    def _report_rejected(self, rejected: list[str], where: Locator) -> None:
         """Report each '<![…' the HTML parser rejected; ``parse`` kept it as text."""
         for n, start in enumerate(rejected):
             # Each earlier one that begins with the same text is an earlier use of it in the source.
@@ -175,7 +167,7 @@ class Converter:
             self.diagnostics.warning("QZ314", message, where(start, occurrence))
 
     def _links(
-        self, anchors: list[Tag], contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
+        self, anchors: list[Tag], contribution: Contribution, where: Locator, targets: list[Target | ImageRef]
     ) -> tuple[LinkRef, ...]:
         refs: list[LinkRef] = []
         for anchor in anchors:
@@ -194,7 +186,7 @@ class Converter:
                 targets.append(target)
         return tuple(refs)
 
-    def _tables(self, soup: BeautifulSoup, tables: list[Tag], where: _Locator) -> None:
+    def _tables(self, soup: BeautifulSoup, tables: list[Tag], where: Locator) -> None:
         """A paragraph "Tabelle: …" right after a table becomes its caption; header cells get a scope.
 
         ``tables`` may hold tables that the footnote step took out of the tree.
@@ -219,13 +211,13 @@ class Converter:
                     "QZ307", "a table needs a caption: write 'Tabelle: …' in the line after it", where(header or "|")
                 )
 
-    def _check_headings(self, h1s: list[Tag], where: _Locator) -> None:
+    def _check_headings(self, h1s: list[Tag], where: Locator) -> None:
         for h1 in h1s:
             self.diagnostics.error(
                 "QZ303", "a level-1 heading in the body; the title is the h1, start with '##'", where(h1.get_text())
             )
 
-    def _check_ids(self, elements: list[Tag], where: _Locator) -> frozenset[str]:
+    def _check_ids(self, elements: list[Tag], where: Locator) -> frozenset[str]:
         seen: set[str] = set(TEMPLATE_IDS)
         for element in elements:
             value = str(element["id"])
@@ -243,7 +235,7 @@ class Converter:
         return frozenset(seen)
 
     def _images(
-        self, imgs: list[Tag], contribution: Contribution, where: _Locator, targets: list[Target | ImageRef]
+        self, imgs: list[Tag], contribution: Contribution, where: Locator, targets: list[Target | ImageRef]
     ) -> tuple[tuple[Asset, ...], int]:
         """Check every image; its href is assigned later, the same for the whole book."""
         assets: list[Asset] = []
@@ -309,131 +301,3 @@ def svg_problem(path: Path) -> str | None:
         if tag in ("script", "foreignObject") or any(a.lower().startswith("on") for a in element.attrib):
             return f"it contains <{tag}> or event handlers"
     return None
-
-
-def _remove_markup(markup: list[PreformattedString], where: _Locator, diagnostics: Diagnostics) -> None:
-    """CDATA sections become plain text; doctypes, marked sections and processing instructions are removed.
-
-    An XHTML page could hold a CDATA section, but an HTML page reads it as a comment.
-    The rest has no place inside a page's body, and Beautiful Soup writes a marked section
-    as a processing instruction (``<?INCLUDE[ z ?>``). A browser shows none of them
-    either, so the book reads as the author's HTML preview did.
-    """
-    shown: list[str] = []  # the starts reported so far, in lower case, to tell repeated ones apart
-    for node in markup:
-        if type(node) is CData:
-            node.replace_with(NavigableString(node))
-            continue
-        text = MARKUP_START_END.split(node, maxsplit=1)[0]
-        if isinstance(node, Doctype):
-            kind, start = "doctype", "<!DOCTYPE"
-        elif isinstance(node, ProcessingInstruction):
-            kind, start = "processing instruction", f"<?{text}"
-        else:  # html.parser hands over every '<![' that is no CDATA section as a declaration
-            kind, start = "marked section", f"<![{text}"
-        occurrence = 1 + sum(earlier.startswith(start.lower()) for earlier in shown)
-        shown.append(start.lower())
-        # The parser keeps no spelling of the doctype keyword, and the source's may be '<!doctype'.
-        start, location = where.ignoring_case(start, occurrence)
-        message = (
-            f"raw HTML {kind} '{start}' removed: it has no place in a contribution; write '&lt;' for a literal '<'"
-        )
-        diagnostics.warning("QZ315", message, location)
-        node.extract()
-
-
-def _page_markers(soup: BeautifulSoup, comments: list[Comment], where: _Locator) -> tuple[PageMarker, ...]:
-    """Turn ``<!-- Seite 13 -->`` comments into page-break markers; drop other comments."""
-    markers = []
-    for comment in comments:
-        found = PAGE_COMMENT.fullmatch(str(comment))
-        if found is None:
-            comment.extract()  # editors' notes stay out of the book
-            continue
-        number = int(found.group(1))
-        markers.append(PageMarker(number, where(str(comment).strip())))
-        marker = soup.new_tag("span", attrs={"class": "pagebreak", "role": "doc-pagebreak"})
-        marker["id"] = page_marker_id(number)
-        marker["epub:type"] = "pagebreak"
-        marker[format_attribute(PAGE_LABEL)] = str(number)
-        parent = comment.parent
-        comment.replace_with(marker)
-        # Python-Markdown wraps a marker on a line of its own in a paragraph of its own (holding nothing else).
-        if parent is not None and parent.name == "p" and len(parent.contents) == 1:
-            parent.unwrap()
-    return tuple(markers)
-
-
-def page_marker_id(number: int) -> str:
-    return f"qz_seite_{number}"
-
-
-def _footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag]) -> None:
-    """Python-Markdown's footnote list becomes asides with DPUB-ARIA roles.
-
-    Reading systems pop up ``aside epub:type="footnote"`` (Apple Books, Kobo, Kindle);
-    the note reference is the link itself, without a ``sup`` around it, and the back
-    link leads each note, where Kindle expects it. ``divs`` may hold divs that leave the tree with a ``sup``.
-    """
-    for sup in sups:
-        link = next(find_all(sup, "a", "footnote-ref"), None) if "id" in sup.attrs else None
-        if link is None:
-            continue
-        link.attrs = {"id": sup["id"], "href": link["href"], "class": "noteref", "role": "doc-noteref",
-                      "epub:type": "noteref"}  # fmt: skip
-        sup.replace_with(link)
-    notes = next((div for div in divs if in_tree(div, soup) and "footnote" in div.get_attribute_list("class")), None)
-    ol = next(find_all(notes, "ol"), None) if notes is not None else None
-    if notes is None or ol is None:
-        return
-    # A plain div: a named region per contribution would repeat in the single-page edition.
-    section = soup.new_tag("div", attrs={"class": "footnotes"})
-    for item in [child for child in ol.children if isinstance(child, Tag) and child.name == "li"]:
-        aside = soup.new_tag("aside", attrs={"id": str(item["id"]), "role": "doc-footnote", "epub:type": "footnote"})
-        backref = next(find_all(item, "a", "footnote-backref"), None)
-        number = str(len(section.contents) + 1)
-        if backref is not None:
-            back = soup.new_tag("a", attrs={"href": str(backref["href"]), "class": "backlink", "role": "doc-backlink",
-                                            "aria-label": f"{number}, zurück zum Text"})  # fmt: skip
-            back.string = number
-            backref.extract()
-            first = next(find_all(item, "p"), None)
-            if first is not None:
-                first.insert(0, " ")
-                first.insert(0, back)
-        for paragraph in list(find_all(item, "p")):
-            if paragraph.contents and isinstance(paragraph.contents[-1], NavigableString):
-                paragraph.contents[-1].replace_with(str(paragraph.contents[-1]).rstrip("\u00a0 "))
-        aside.extend(list(item.contents))
-        section.append(aside)
-    notes.replace_with(section)
-
-
-def _mark_format_attributes(elements: list[Tag]) -> None:
-    """Move attributes that differ between formats to marked names (see ``links.Fragment``)."""
-    for element in elements:
-        if "id" in element.attrs:
-            element[format_attribute(ID)] = element.attrs.pop("id")
-        if "epub:type" in element.attrs:
-            element[format_attribute(EPUB_TYPE)] = element.attrs.pop("epub:type")
-        if "lang" in element.attrs:
-            element[format_attribute(XML_LANG)] = element["lang"]  # EPUB readers look for xml:lang too
-
-
-class _Locator:
-    """Finds the source line of a piece of converted content."""
-
-    def __init__(self, contribution: Contribution) -> None:
-        self.contribution = contribution
-
-    def __call__(self, needle: str, occurrence: int = 1) -> Location:
-        line, col = locate(self.contribution.body, needle, self.contribution.body_line, occurrence)
-        return Location(self.contribution.source, line, col)
-
-    def ignoring_case(self, needle: str, occurrence: int = 1) -> tuple[str, Location]:
-        """The source's spelling of the ``occurrence``-th ``needle``, matched ignoring case, and its place."""
-        found = re.findall(re.escape(needle), self.contribution.body, re.IGNORECASE)[:occurrence]
-        if len(found) < occurrence:
-            return needle, self(needle, occurrence)
-        spelled = found[-1]
-        return spelled, self(spelled, found.count(spelled))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qz_ebook.convert.converter import Converted, PageMarker
+from qz_ebook.convert.converter import Converted
+from qz_ebook.convert.rewrites import PageMarker
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Book
 

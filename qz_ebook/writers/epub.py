@@ -20,8 +20,9 @@ from ebooklib import epub
 from lxml import etree
 
 from qz_ebook import __version__
-from qz_ebook.convert.converter import Converted, page_marker_id
+from qz_ebook.convert.converter import Converted
 from qz_ebook.convert.links import Linker, Target
+from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.accessibility import CONFORMS_TO, Claims
 from qz_ebook.edition.navigation import NavNode, flatten_below
 from qz_ebook.edition.pages import Given, PageSource, PageView

@@ -7,8 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from qz_ebook.convert.converter import page_marker_id
 from qz_ebook.convert.links import page_label
+from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.model import hidden_fields
 from qz_ebook.writers.tocmarkup import toc_list
