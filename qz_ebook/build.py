@@ -13,8 +13,9 @@ from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
 from qz_ebook.edition.accessibility import check_claims
-from qz_ebook.edition.pagination import check_page_markers
+from qz_ebook.edition.pagination import check_page_markers, check_page_order
 from qz_ebook.edition.prepare import Edition, prepare
+from qz_ebook.edition.relations import check_relations
 from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.incremental.conversions import ConversionCache
 from qz_ebook.incremental.memory import Memory
@@ -24,7 +25,7 @@ from qz_ebook.output import Staging
 from qz_ebook.progress import Progress
 from qz_ebook.rendering import render_formats
 from qz_ebook.source.config import TomlLocator
-from qz_ebook.source.reader import Recall, read_book
+from qz_ebook.source.reader import Recall, check_perspectives, read_manuscript
 from qz_ebook.writers.base import Job, Writer
 from qz_ebook.writers.registry import writers
 
@@ -170,6 +171,17 @@ def read_and_convert(
     where = TomlLocator(toml, toml.read_text(encoding="utf-8"))("accessibility", "features")
     check_claims(book, edition.claims, where, diagnostics)
     return edition
+
+
+def read_book(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = None) -> Book:
+    """Read the manuscript and check it as a whole. Raises ``BuildFailed`` on errors."""
+    manuscript = read_manuscript(book_dir, diagnostics, recall)
+    book = manuscript.book
+    check_relations(book, manuscript.locations, diagnostics)
+    check_page_order(book, manuscript.locations, diagnostics)
+    check_perspectives(book, manuscript.locate, diagnostics)
+    diagnostics.raise_if_failed()
+    return book
 
 
 def modification_time(book: Book, book_dir: Path) -> datetime:

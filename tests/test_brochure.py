@@ -14,10 +14,10 @@ from conftest import REPO, Built
 from lxml import etree
 from PIL import Image
 
+from qz_ebook.build import read_book
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Book, Contribution, Section
-from qz_ebook.source.reader import read_book
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 PRINT_TOC = yaml.safe_load((Path(__file__).parent / "data" / "print_toc.yaml").read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from conftest import build_into
 from lxml import etree
 
 from qz_ebook import rendering
-from qz_ebook.build import BuildResult, build
+from qz_ebook.build import BuildResult, build, read_book
 from qz_ebook.cli import main
 from qz_ebook.convert import batch
 from qz_ebook.convert.links import LinkResolver
@@ -24,7 +24,6 @@ from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.incremental import collector, tool
 from qz_ebook.incremental import store as cache
-from qz_ebook.source.reader import read_book
 from qz_ebook.writers import epub as epub_writer
 from qz_ebook.writers import templating as templates
 from qz_ebook.writers.templating import environment

@@ -16,8 +16,8 @@ import pytest
 from conftest import REPO, Built, build_into, require
 from lxml import etree
 
+from qz_ebook.build import read_book
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
-from qz_ebook.source.reader import read_book
 from qz_ebook.writers.epub_zip import Compressed, ReproducibleZip, deflate
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}

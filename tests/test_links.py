@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from conftest import REPO, Built, build_into
 from lxml import etree
 
+from qz_ebook.build import read_book
 from qz_ebook.cli import main
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Contribution, Section
-from qz_ebook.source.reader import read_book
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 FORMATS = [("EPUB", "xhtml"), ("html", "html")]

@@ -1,4 +1,4 @@
-"""Tests for ``qz_ebook.source.reader.read_book``: the outline and the contribution files become a ``Book``."""
+"""Tests for ``qz_ebook.build.read_book``: the reader (``source.reader``) and the checks of the whole book make a ``Book``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from qz_ebook.build import read_book
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.incremental import texts
 from qz_ebook.incremental.texts import Texts
 from qz_ebook.model import Book, Contribution, Person, Section
-from qz_ebook.source.reader import read_book
 
 REPO = Path(__file__).resolve().parents[1]
 COVER = REPO / "tests" / "fixtures" / "sample" / "bilder" / "umschlag.png"

@@ -8,12 +8,13 @@ page-list, which must run forwards.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from qz_ebook.convert.converter import Converted
 from qz_ebook.convert.rewrites import PageMarker
-from qz_ebook.diagnostics import Diagnostics
-from qz_ebook.model import Book
+from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.model import Book, Contribution
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,18 @@ def check_page_markers(pagination: Pagination, diagnostics: Diagnostics) -> None
     for marker, previous in pagination.backwards:
         message = f"page marker {marker.number} does not come after page {previous}; print pages run forwards"
         diagnostics.error("QZ306", message, marker.location)
+
+
+def check_page_order(book: Book, locations: Mapping[str, Mapping[str, Location]], diagnostics: Diagnostics) -> None:
+    """The print pages front matter names must not run backwards in the outline (QZ208)."""
+    previous: Contribution | None = None
+    for c in book.contributions():
+        if c.page is None:
+            continue
+        if previous is not None and previous.page is not None and c.page < previous.page:
+            diagnostics.error(
+                "QZ208",
+                f"page {c.page} comes after page {previous.page} of '{previous.slug}' in the outline",
+                locations[c.slug]["page"],
+            )
+        previous = c

@@ -8,8 +8,10 @@ page and to each other.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.model import Book, Contribution, Section
 
 
@@ -48,3 +50,34 @@ def relations(book: Book) -> dict[str, Related]:
             siblings=tuple(s for s in group if s.slug != c.slug),
         )
     return found
+
+
+def check_relations(book: Book, locations: Mapping[str, Mapping[str, Location]], diagnostics: Diagnostics) -> None:
+    """What front matter says of relations must name what the outline holds (QZ202, QZ204–QZ206)."""
+    by_slug: dict[str, Contribution] = {}
+    for c in book.contributions():
+        by_slug.setdefault(c.slug, c)  # a duplicate slug is reported already; keep the first
+    papers = [c.slug for c in by_slug.values() if c.kind == "position-paper"]
+    topics = {s.topic for s in book.reading_order() if isinstance(s, Section)}
+    for c in by_slug.values():
+        keys = locations[c.slug]
+        if c.paper is not None:
+            target = by_slug.get(c.paper)
+            where = keys["paper"]
+            if c.kind != "practice-example":
+                diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not to kind '{c.kind}'", where)
+            elif target is None:
+                diagnostics.error(
+                    "QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where
+                )
+            elif target.kind != "position-paper":
+                message = f"'paper: {c.paper}' names a contribution of kind '{target.kind}', not a position-paper"
+                diagnostics.error("QZ205", message + did_you_mean(c.paper, papers), where)
+        if c.topic is not None and c.topic not in topics:
+            diagnostics.error(
+                "QZ206",
+                f"'topic: {c.topic}' is no section of the outline{did_you_mean(c.topic, topics)}",
+                keys["topic"],
+            )
+        if c.kind == "practice-example" and c.paper is None and c.topic is None:
+            diagnostics.error("QZ202", "a practice-example needs 'paper' or 'topic'", keys["kind"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -43,8 +44,21 @@ class Afresh:
         return split_source(path, text)
 
 
-def read_book(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = None) -> Book:
-    """Read the manuscript in ``book_dir``. Raises ``BuildFailed`` on errors."""
+@dataclass(frozen=True)
+class Manuscript:
+    """A book as read, with the places its checks name (``build.read_book`` runs them)."""
+
+    book: Book
+    locations: Mapping[str, Mapping[str, Location]]  # slug → front-matter key → where it was written
+    locate: TomlLocator  # where an entry of book.toml was written
+
+
+def read_manuscript(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = None) -> Manuscript:
+    """Read the manuscript in ``book_dir``; problems go to ``diagnostics``.
+
+    Raises ``BuildFailed`` only when book.toml cannot be used: everything else is
+    read as far as it can be, so that one run reports every problem.
+    """
     config = load_config(book_dir, diagnostics)
     diagnostics.raise_if_failed()
     assert config is not None  # load_config reports an error whenever it returns None
@@ -58,11 +72,7 @@ def read_book(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = 
         config.perspectives,
     )
     reader.report_unlisted()
-    _check_relations(book, reader.locations, diagnostics)
-    _check_page_order(book, reader.locations, diagnostics)
-    _check_perspectives(book, config.locate, diagnostics)
-    diagnostics.raise_if_failed()
-    return book
+    return Manuscript(book, reader.locations, config.locate)
 
 
 class _Reader:
@@ -217,51 +227,7 @@ def _identity(found: os.stat_result) -> tuple[int, int]:
     return found.st_dev, found.st_ino
 
 
-def _check_relations(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
-    by_slug: dict[str, Contribution] = {}
-    for c in book.contributions():
-        by_slug.setdefault(c.slug, c)  # a duplicate slug is reported already; keep the first
-    papers = [c.slug for c in by_slug.values() if c.kind == "position-paper"]
-    topics = {s.topic for s in _sections(book)}
-    for c in by_slug.values():
-        keys = locations[c.slug]
-        if c.paper is not None:
-            target = by_slug.get(c.paper)
-            where = keys["paper"]
-            if c.kind != "practice-example":
-                diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not to kind '{c.kind}'", where)
-            elif target is None:
-                diagnostics.error(
-                    "QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where
-                )
-            elif target.kind != "position-paper":
-                message = f"'paper: {c.paper}' names a contribution of kind '{target.kind}', not a position-paper"
-                diagnostics.error("QZ205", message + did_you_mean(c.paper, papers), where)
-        if c.topic is not None and c.topic not in topics:
-            diagnostics.error(
-                "QZ206",
-                f"'topic: {c.topic}' is no section of the outline{did_you_mean(c.topic, topics)}",
-                keys["topic"],
-            )
-        if c.kind == "practice-example" and c.paper is None and c.topic is None:
-            diagnostics.error("QZ202", "a practice-example needs 'paper' or 'topic'", keys["kind"])
-
-
-def _check_page_order(book: Book, locations: dict[str, dict[str, Location]], diagnostics: Diagnostics) -> None:
-    previous: Contribution | None = None
-    for c in book.contributions():
-        if c.page is None:
-            continue
-        if previous is not None and previous.page is not None and c.page < previous.page:
-            diagnostics.error(
-                "QZ208",
-                f"page {c.page} comes after page {previous.page} of '{previous.slug}' in the outline",
-                locations[c.slug]["page"],
-            )
-        previous = c
-
-
-def _check_perspectives(book: Book, locate: TomlLocator, diagnostics: Diagnostics) -> None:
+def check_perspectives(book: Book, locate: TomlLocator, diagnostics: Diagnostics) -> None:
     """Every part and contribution a perspective names must exist in the outline."""
     titles = [part.title for part in book.parts]
     slugs = [c.slug for c in book.contributions()]
@@ -274,7 +240,3 @@ def _check_perspectives(book: Book, locate: TomlLocator, diagnostics: Diagnostic
                 if name not in known:
                     message = f"perspective '{perspective.key}' names {key[:-1]} '{name}', which the outline lacks"
                     diagnostics.error("QZ210", message + did_you_mean(name, known), locate("perspectives", key, index))
-
-
-def _sections(book: Book) -> Iterator[Section]:
-    return (page for page in book.reading_order() if isinstance(page, Section))
