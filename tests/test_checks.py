@@ -53,6 +53,11 @@ AXE_PAGES = {
         "<p>Text, der nur im dunklen Farbschema schlecht lesbar ist.</p>",
         head="<style>@media (prefers-color-scheme: dark) { body { background: #000000; color: #222222; } }</style>",
     ),
+    "switched-contrast.html": html_page(
+        "<p>Text, der nur mit dem Schalter auf dunkel schlecht lesbar ist.</p>",
+        head="<script>document.documentElement.dataset.theme = localStorage.getItem('qz-theme') || '';</script>"
+        "<style>[data-theme='dark'] body { background: #000000; color: #222222; }</style>",
+    ),
     "wide.html": html_page('<div class="breit" style="width: 600px">Ein Kasten, 600 px breit.</div>'),
     "no-skip-link.html": html_page("<p>Text</p>").replace('<a class="skip-link" href="#inhalt">', '<a href="#inhalt">'),
 }
@@ -102,6 +107,12 @@ def test_axe_checks_the_dark_colour_scheme_too(axe_result: ToolResult) -> None:
     found = findings_of(axe_result, "dark-contrast.html")
     assert {f.rule for f in found} == {"color-contrast"}
     assert all(f.message.startswith("[dark] ") for f in found)
+
+
+def test_axe_checks_the_colour_scheme_the_theme_switch_chose(axe_result: ToolResult) -> None:
+    found = findings_of(axe_result, "switched-contrast.html")
+    assert {f.rule for f in found} == {"color-contrast"}
+    assert all(f.message.startswith("[dark by the switch] Elements must meet") for f in found)
 
 
 def test_a_page_wider_than_320_px_does_not_reflow(axe_result: ToolResult) -> None:

@@ -81,11 +81,21 @@ def test_footnotes_get_ids_without_colons(book: Path) -> None:
     assert messages == []
     assert xhtml(result) == (
         '<p>Text.<a epub:type="noteref" id="fnref-1" class="noteref" href="#fn-1" role="doc-noteref">1</a></p>\n'
-        '<div class="footnotes">'
+        '<div class="footnotes"><h2 class="footnotes-title">Anmerkungen</h2>'
         '<aside epub:type="footnote" id="fn-1" role="doc-footnote">\n'
         '<p><a aria-label="1, zurück zum Text" class="backlink" href="#fnref-1" role="doc-backlink">1</a> Fußnote.</p>\n'
         "</aside></div>"
     )
+
+
+def test_the_notes_heading_is_in_the_contribution_language_and_not_counted_as_its_words(book: Path) -> None:
+    german, _ = convert(book, "Text.[^1]\n\n[^1]: Fußnote.\n")
+    assert german.words == 4  # "Text", the reference "1", the backlink "1" and "Fußnote": not "Anmerkungen"
+    english = Converter(LinkResolver([]), (book,), Diagnostics()).convert(
+        Contribution(slug="en", source=book / "en.md", label="E", title="E", kind="article", status="draft",
+                     lang="en-GB", body="Text.[^1]\n\n[^1]: Note.\n", body_line=1)
+    )  # fmt: skip
+    assert '<h2 class="footnotes-title">Notes</h2>' in xhtml(english)
 
 
 def test_footnote_markup_has_no_epub_attributes_in_html(book: Path) -> None:

@@ -65,15 +65,15 @@ def test_every_book_page_has_book_nav_start_link_and_current_marker(brochure: Bu
         if path.name in ("index.html", "gesamt.html") or path.name.startswith("perspektive-"):
             continue
         root = etree.parse(str(path)).getroot()
-        current = root.xpath("//h:nav[@class='book-nav']//h:a[@aria-current='page']/@href", namespaces=NS)
+        current = root.xpath("//h:details[@class='book-nav']/h:nav//h:a[@aria-current='page']/@href", namespaces=NS)
         assert current == [path.name], path
-        pager = root.xpath("//h:nav[@class='pager']//h:a/@href", namespaces=NS)
-        assert "index.html" in pager, path
+        footer = root.xpath("//h:footer[@class='site-footer']//h:a/@href", namespaces=NS)
+        assert "index.html" in footer, path
 
 
 def sidebar(built: Built, name: str) -> list[tuple[int, str, str | None]]:
     """The sidebar's links: (nesting depth, text, aria-current)."""
-    links = page(built, name).xpath("//h:nav[@class='book-nav']//h:a", namespaces=NS)
+    links = page(built, name).xpath("//h:details[@class='book-nav']/h:nav//h:a", namespaces=NS)
     return [(len(a.xpath("ancestor::h:ol", namespaces=NS)), a.text, a.get("aria-current")) for a in links]
 
 

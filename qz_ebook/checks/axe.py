@@ -2,7 +2,8 @@
 
 For every page, in a light and in a dark colour scheme
 (``browser.new_context(color_scheme=…)``, which sets ``prefers-color-scheme``),
-the stock ``node_modules/axe-core/axe.min.js`` is injected and run as::
+and in each of them with the edition's theme switch set to the other one, the
+stock ``node_modules/axe-core/axe.min.js`` is injected and run as::
 
     axe.run(document, {runOnly: {type: 'tag',
         values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})
@@ -50,7 +51,11 @@ if TYPE_CHECKING:
 TOOL = "axe-core"
 AXE = "axe-core/axe.min.js"
 TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
-SCHEMES = ("light", "dark")
+# The colour schemes pages are checked in: the system's light and dark, and each overridden by the
+# edition's theme switch (the choice it remembers in localStorage, read before the page paints).
+SCHEMES = ("light", "dark", "dark by the switch", "light by the switch")
+SYSTEM = {"light": "light", "dark": "dark", "dark by the switch": "light", "light by the switch": "dark"}
+SWITCHED = {"dark by the switch": "dark", "light by the switch": "light"}
 REFLOW_WIDTH = 320
 TIMEOUT_MS = 120_000
 REFLOW_HELP = "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html"
@@ -127,7 +132,9 @@ def check_pages(pages: Sequence[Path], base: Path, root: Path) -> ToolResult:
 
 
 def _axe(browser: Browser, scheme: str, names: list[str], urls: list[str], script: str) -> Iterator[Finding]:
-    context = browser.new_context(color_scheme="dark" if scheme == "dark" else "light")
+    context = browser.new_context(color_scheme="dark" if SYSTEM[scheme] == "dark" else "light")
+    if scheme in SWITCHED:
+        context.add_init_script(f"localStorage.setItem('qz-theme', '{SWITCHED[scheme]}')")
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)

@@ -34,6 +34,7 @@ from qz_ebook.convert.rewrites import (
     PageMarker,
     footnotes,
     mark_format_attributes,
+    notes_heading,
     page_markers,
     remove_markup,
 )
@@ -47,7 +48,10 @@ from qz_ebook.model import Asset, Contribution, hidden
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
-TEMPLATE_IDS = frozenset({"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser"})
+TEMPLATE_IDS = frozenset(
+    {"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser", "qz_seiten",
+     "qz_navigation", "qz_farbschema"}
+)  # fmt: skip
 WORDS = re.compile(r"\w+")
 # The characters XML forbids, but NUL, which marks link placeholders in a serialised fragment.
 CONTROL = "\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
@@ -121,7 +125,7 @@ class Converter:
         neutralise(parsed.elements, where, self.diagnostics)
         remove_markup(parsed.markup, where, self.diagnostics)
         markers = page_markers(soup, parsed.comments, where)
-        footnotes(soup, parsed.named("sup"), parsed.named("div"))
+        notes = footnotes(soup, parsed.named("sup"), parsed.named("div"), notes_heading(contribution.lang))
         self._tables(soup, parsed.named("table"), where)
         final = Census(soup)
         self._check_headings(final.named("h1"), where)
@@ -139,7 +143,7 @@ class Converter:
             ids=ids,
             links=links,
             page_markers=markers,
-            words=len(WORDS.findall("".join(final.text))),
+            words=len(WORDS.findall("".join(text for text in final.text if text.parent is not notes))),
             images=images,
             missing_alt=missing_alt,
         )

@@ -106,9 +106,10 @@ def page_label(number: str, epub: bool) -> str:
 
     Reading systems and Ace expect ``aria-label`` with the bare page number; stock
     axe-core forbids ``aria-label`` on a ``span`` in a web page, so the HTML edition
-    names the marker with ``title``.
+    names the marker with ``title``, and shows the number (``data-page``, through the
+    stylesheet: a separator's content is never read, so it is not read twice).
     """
-    return f' aria-label="{number}"' if epub else f' title="Seite {number}"'
+    return f' aria-label="{number}"' if epub else f' title="Seite {number}" data-page="{number}"'
 
 
 @dataclass(frozen=True)

@@ -87,12 +87,22 @@ def page_marker_id(number: int) -> str:
     return f"qz_seite_{number}"
 
 
-def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag]) -> None:
+# The heading of a contribution's notes, by the primary subtag of its language.
+NOTES_HEADINGS = {"de": "Anmerkungen", "en": "Notes"}
+
+
+def notes_heading(lang: str) -> str:
+    return NOTES_HEADINGS.get(lang.split("-")[0].lower(), NOTES_HEADINGS["de"])
+
+
+def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], heading: str) -> Tag | None:
     """Python-Markdown's footnote list becomes asides with DPUB-ARIA roles.
 
     Reading systems pop up ``aside epub:type="footnote"`` (Apple Books, Kobo, Kindle);
     the note reference is the link itself, without a ``sup`` around it, and the back
-    link leads each note, where Kindle expects it. ``divs`` may hold divs that leave the tree with a ``sup``.
+    link leads each note, where Kindle expects it. The notes follow ``heading``, an h2
+    of their own, which is returned (its word is not the author's). ``divs`` may hold
+    divs that leave the tree with a ``sup``.
     """
     for sup in sups:
         link = next(find_all(sup, "a", "footnote-ref"), None) if "id" in sup.attrs else None
@@ -104,7 +114,7 @@ def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag]) -> None:
     notes = next((div for div in divs if in_tree(div, soup) and "footnote" in div.get_attribute_list("class")), None)
     ol = next(find_all(notes, "ol"), None) if notes is not None else None
     if notes is None or ol is None:
-        return
+        return None
     # A plain div: a named region per contribution would repeat in the single-page edition.
     section = soup.new_tag("div", attrs={"class": "footnotes"})
     for item in [child for child in ol.children if isinstance(child, Tag) and child.name == "li"]:
@@ -125,7 +135,11 @@ def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag]) -> None:
                 paragraph.contents[-1].replace_with(str(paragraph.contents[-1]).rstrip("\u00a0 "))
         aside.extend(list(item.contents))
         section.append(aside)
+    title = soup.new_tag("h2", attrs={"class": "footnotes-title"})
+    title.string = heading
+    section.insert(0, title)
     notes.replace_with(section)
+    return title
 
 
 def mark_format_attributes(elements: list[Tag]) -> None:

@@ -82,7 +82,7 @@ class Census:
     def __init__(self, root: BeautifulSoup) -> None:
         self.elements: list[Tag] = []
         self.comments: list[Comment] = []
-        self.text: list[str] = []  # the strings get_text() joins
+        self.text: list[NavigableString] = []  # the strings get_text() joins
         # CDATA sections, doctypes, declarations, processing instructions: what XHTML cannot carry as parsed.
         self.markup: list[PreformattedString] = []
         self._by_name: dict[str, list[Tag]] = {}

@@ -1,4 +1,7 @@
-"""The markup of every table-of-contents list: nested ``<ol>`` of links.
+"""The markup of every table-of-contents list: nested ``<ol class="toc">`` of links.
+
+The labels carry the outline's own numbers (I., 1.), so the stylesheets show the
+lists unnumbered.
 
 Python rather than a recursive Jinja macro: the HTML edition has a sidebar on every
 page, and the macro cost more than twice as much as this function for each entry.
@@ -19,7 +22,7 @@ def toc_list(nodes: tuple[NavNode, ...], href: Linker, current: str | None = Non
 
 
 def _list(nodes: tuple[NavNode, ...], href: Linker, current: str | None) -> str:
-    return "<ol>\n" + "".join(_item(node, href, current) for node in nodes) + "</ol>"
+    return '<ol class="toc">\n' + "".join(_item(node, href, current) for node in nodes) + "</ol>"
 
 
 def _item(node: NavNode, href: Linker, current: str | None) -> str:
