@@ -111,3 +111,21 @@ def test_the_living_parts_of_a_mutable_value_are_shared() -> None:
     shared = sharing.share({"views": [NavNode("a", "a")], "box": Box([NavNode("a", "a")])})
     assert shared["views"][0] is leaf
     assert shared["box"].value[0] is leaf
+
+
+def test_a_value_walked_before_is_handed_out_again_without_a_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    sharing_ = Sharing()
+    living = sharing_.share(NavNode("Grußwort", "grusswort"))
+    kept = Box((NavNode("Grußwort", "grusswort"),))  # as a conversion the session's memory keeps
+    first = sharing_.share(kept)
+    assert first is not kept and first.value[0] is living  # rebuilt around the living leaf
+    walked: list[object] = []
+    original = sharing._Walk._share
+
+    def counting(self: sharing._Walk, value: object) -> object:
+        walked.append(value)
+        return original(self, value)
+
+    monkeypatch.setattr(sharing._Walk, "_share", counting)
+    assert sharing_.share(kept) is first  # the next build meets the same object: no walk
+    assert walked == []

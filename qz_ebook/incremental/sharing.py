@@ -11,15 +11,18 @@ A value equals a living one when its fields are equal scalars or the very same
 objects (shared already themselves). Only frozen dataclasses of scalars, tuples
 and other frozen dataclasses are shared. A value holding a list, a dict, a set
 or anything else is kept as it is, its shareable parts shared; so are lists and
-dicts themselves. A field marked ``model.DIGESTED`` is left out of the comparison:
-the digest beside it stands for it.
+dicts themselves. A field marked ``model.DIGESTED`` is left out of the comparison,
+and not walked: the digest beside it stands for it. A value walked before is not
+walked again: what it was shared as is handed out again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import weakref
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any, TypeVar
 
@@ -47,6 +50,9 @@ class _Registry:
 
     def __init__(self) -> None:
         self.living: dict[tuple[object, ...], weakref.ref[Any]] = {}
+        # id of a value walked before → (that value, what it was shared as). A value of the last
+        # build that comes again (a conversion from the cache) is then not walked again.
+        self.handed: dict[int, tuple[weakref.ref[Any], weakref.ref[Any]]] = {}
         self.swept = 0  # entries alive after the last sweep
 
     def find(self, key: tuple[object, ...]) -> Any:
@@ -59,11 +65,32 @@ class _Registry:
         if len(self.living) > max(SWEEP_FROM, 2 * self.swept):
             for dead in [key for key, ref in self.living.items() if ref() is None]:
                 del self.living[dead]
+            for gone in [number for number, (ref, _) in self.handed.items() if ref() is None]:
+                del self.handed[gone]
             self.swept = len(self.living)
 
+    def hand(self, walked: object, shared: object) -> None:
+        """Remember that ``walked`` was shared as ``shared`` (both frozen dataclasses)."""
+        self.handed[id(walked)] = (weakref.ref(walked), weakref.ref(shared))
+        if shared is not walked:
+            self.handed[id(shared)] = (weakref.ref(shared), weakref.ref(shared))
 
-# Per type, found once: a frozen dataclass's fields and those compared (all but the DIGESTED); None: not one.
-_layouts: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+    def handed_out(self, value: object) -> Any:
+        """What ``value`` was shared as before, if it was walked before and that still lives."""
+        known = self.handed.get(id(value))
+        return known[1]() if known is not None and known[0]() is value else None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """A frozen dataclass's fields, found once per type: a rebuild shares thousands of its values."""
+
+    names: tuple[str, ...]
+    compared: tuple[bool, ...]  # per field: compared (and walked), or DIGESTED
+    values: Callable[[Any], tuple[Any, ...]]  # the fields' values, in one call
+
+
+_layouts: dict[type, _Layout | None] = {}  # None: not a frozen dataclass
 
 
 class Sharing:
@@ -90,6 +117,9 @@ class _Walk:
         known = self.done.get(id(value))
         if known is not None:
             return known[1]  # type: ignore[return-value]
+        before = self.registry.handed_out(value)
+        if before is not None:
+            return before  # type: ignore[no-any-return]
         shared = self._share(value)
         self.done[id(value)] = (value, shared)
         return shared  # type: ignore[no-any-return]
@@ -106,28 +136,34 @@ class _Walk:
         layout = _layouts[kind] if kind in _layouts else _layout(kind)
         if layout is None:
             return value  # a scalar, a set, or a kind that is not shared
-        names, compared = layout
-        fields = {name: getattr(value, name) for name in names}
-        shared = {name: self.value(item) for name, item in fields.items()}
-        changed = {name: item for name, item in shared.items() if item is not fields[name]}
+        fields = layout.values(value)
+        # A DIGESTED field is compared by its digest: what it holds need not be shared.
+        shared = [
+            item if not compared or type(item) in LEAVES else self.value(item)
+            for item, compared in zip(fields, layout.compared, strict=True)
+        ]
+        changed = {name: new for name, new, old in zip(layout.names, shared, fields, strict=True) if new is not old}
         try:
-            key = (kind, *[_key(shared[name]) for name in compared])
+            key = (kind, *[_key(item) for item, compared in zip(shared, layout.compared, strict=True) if compared])
         except Unshareable:
             return dataclasses.replace(value, **changed) if changed else value
         found = self.registry.find(key)
-        if found is not None:
-            return found
-        value = dataclasses.replace(value, **changed) if changed else value
-        self.registry.add(key, value)
-        return value
+        if found is None:
+            found = dataclasses.replace(value, **changed) if changed else value
+            self.registry.add(key, found)
+        self.registry.hand(value, found)
+        return found
 
 
-def _layout(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _layout(kind: type) -> _Layout | None:
     params = getattr(kind, "__dataclass_params__", None)
     layout = None
     if params is not None and params.frozen:
         fields = dataclasses.fields(kind)
-        layout = tuple(f.name for f in fields), tuple(f.name for f in fields if not f.metadata.get(DIGESTED))
+        names = tuple(f.name for f in fields)
+        getter = operator.attrgetter(*names)
+        values = getter if len(names) > 1 else (lambda value: (getter(value),))
+        layout = _Layout(names, tuple(not f.metadata.get(DIGESTED) for f in fields), values)
     _layouts[kind] = layout
     return layout
 
