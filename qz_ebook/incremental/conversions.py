@@ -1,6 +1,6 @@
 """Stored conversions: a contribution converted once is not converted again while its inputs hold.
 
-A conversion depends on the contribution's text, its place and slug, the set of
+A conversion depends on the contribution's text and the line it starts on, its place and slug, the set of
 contribution files (links resolve against it), the allowed image folders, the
 tool (every file of the package) and its libraries' versions, and the image files
 it uses. All but the last go into the key; the images are checked by size and
@@ -76,7 +76,7 @@ class ConversionCache:
             return [_key(context, c) for c in contributions]
         earlier, kept, found = memory.conversion_keys, {}, []
         for c in contributions:
-            spelled = (context, str(c.source), c.slug, c.body)
+            spelled = (context, str(c.source), c.slug, c.body_line, c.body)
             key = kept[spelled] = earlier.get(spelled) or _key(context, c)
             found.append(key)
         memory.conversion_keys = kept
@@ -84,7 +84,10 @@ class ConversionCache:
 
 
 def _key(context: str, contribution: Contribution) -> str:
-    return "conversion:" + digest(context, str(contribution.source), contribution.slug, contribution.body)
+    # The body's first line places every message and link of the conversion: front matter
+    # that grows by a line moves them all, though the body's text stays the same.
+    c = contribution
+    return "conversion:" + digest(context, str(c.source), c.slug, str(c.body_line), c.body)
 
 
 def _entry(data: bytes) -> Entry | None:

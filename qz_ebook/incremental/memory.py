@@ -46,7 +46,7 @@ class Memory:
 
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
     conversions: dict[str, Entry] = field(default_factory=dict)  # unpickled already
-    conversion_keys: dict[tuple[str, str, str, str], str] = field(default_factory=dict)  # by what they digest
+    conversion_keys: dict[tuple[str, str, str, int, str], str] = field(default_factory=dict)  # by what they digest
     rendering: Rendering = field(default_factory=Rendering)  # the last build's pages, in use
     outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
