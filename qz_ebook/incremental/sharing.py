@@ -23,7 +23,7 @@ import enum
 import operator
 import weakref
 from collections.abc import Callable
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
 from qz_ebook.model import DIGESTED
@@ -31,7 +31,7 @@ from qz_ebook.model import DIGESTED
 T = TypeVar("T")
 
 PLAIN = frozenset({str, int, type(None)})  # their own keys
-LEAVES = PLAIN | {bool, float}  # nothing inside to share
+LEAVES = PLAIN | {bool, float, frozenset, type(Path())}  # nothing inside to walk (Path: this system's kind)
 SCALARS = (str, int, float, enum.Enum, PurePath)
 SWEEP_FROM = 4096  # entries; below this the dead are left alone
 
@@ -50,9 +50,6 @@ class _Registry:
 
     def __init__(self) -> None:
         self.living: dict[tuple[object, ...], weakref.ref[Any]] = {}
-        # id of a value walked before → (that value, what it was shared as). A value of the last
-        # build that comes again (a conversion from the cache) is then not walked again.
-        self.handed: dict[int, tuple[weakref.ref[Any], weakref.ref[Any]]] = {}
         self.swept = 0  # entries alive after the last sweep
 
     def find(self, key: tuple[object, ...]) -> Any:
@@ -65,20 +62,7 @@ class _Registry:
         if len(self.living) > max(SWEEP_FROM, 2 * self.swept):
             for dead in [key for key, ref in self.living.items() if ref() is None]:
                 del self.living[dead]
-            for gone in [number for number, (ref, _) in self.handed.items() if ref() is None]:
-                del self.handed[gone]
             self.swept = len(self.living)
-
-    def hand(self, walked: object, shared: object) -> None:
-        """Remember that ``walked`` was shared as ``shared`` (both frozen dataclasses)."""
-        self.handed[id(walked)] = (weakref.ref(walked), weakref.ref(shared))
-        if shared is not walked:
-            self.handed[id(shared)] = (weakref.ref(shared), weakref.ref(shared))
-
-    def handed_out(self, value: object) -> Any:
-        """What ``value`` was shared as before, if it was walked before and that still lives."""
-        known = self.handed.get(id(value))
-        return known[1]() if known is not None and known[0]() is value else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,17 +82,25 @@ class Sharing:
 
     def __init__(self) -> None:
         self.registry = _Registry()
+        # What the last walk met, by id: (the object, what it was shared as). A value of the last
+        # build that comes again (a conversion the session's memory keeps) is not walked again.
+        # Held strongly, as the last build's fingerprints hold it, until the next walk.
+        self.last: dict[int, tuple[object, object]] = {}
 
     def share(self, value: T) -> T:
         """``value`` with every part that equals a living value replaced by it, bottom-up."""
-        return _Walk(self.registry).value(value)
+        walk = _Walk(self.registry, self.last)
+        shared = walk.value(value)
+        self.last = walk.done
+        return shared
 
 
 class _Walk:
     """One walk over a value: each object is visited once, however often it is reached."""
 
-    def __init__(self, registry: _Registry) -> None:
+    def __init__(self, registry: _Registry, earlier: dict[int, tuple[object, object]]) -> None:
         self.registry = registry
+        self.earlier = earlier
         self.done: dict[int, tuple[object, object]] = {}  # id → (object, its shared form); holding keeps ids
 
     def value(self, value: T) -> T:
@@ -117,12 +109,11 @@ class _Walk:
         known = self.done.get(id(value))
         if known is not None:
             return known[1]  # type: ignore[return-value]
-        before = self.registry.handed_out(value)
-        if before is not None:
-            return before  # type: ignore[no-any-return]
-        shared = self._share(value)
-        self.done[id(value)] = (value, shared)
-        return shared  # type: ignore[no-any-return]
+        known = self.earlier.get(id(value))
+        if known is None or known[0] is not value:
+            known = (value, self._share(value))
+        self.done[id(value)] = known
+        return known[1]  # type: ignore[return-value]
 
     def _share(self, value: Any) -> Any:
         kind = type(value)
@@ -151,7 +142,6 @@ class _Walk:
         if found is None:
             found = dataclasses.replace(value, **changed) if changed else value
             self.registry.add(key, found)
-        self.registry.hand(value, found)
         return found
 
 
