@@ -14,6 +14,7 @@ from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.incremental import texts
 from qz_ebook.incremental.texts import Texts
 from qz_ebook.model import Book, Contribution, Person, Section
+from qz_ebook.source.reader import Afresh
 
 REPO = Path(__file__).resolve().parents[1]
 COVER = REPO / "tests" / "fixtures" / "sample" / "bilder" / "umschlag.png"
@@ -448,3 +449,26 @@ def test_a_changed_file_is_read_again_even_with_its_old_size_and_modification_ti
     changed = read_book(book, Diagnostics(), recall)
     assert reads == ["SUMMARY.md", "musterstadt.md"]
     assert changed.parts[1].children[0].children[0].body == "\nText vom Ein Beispiel.\n"
+
+
+def test_a_contribution_read_again_unchanged_is_the_very_object_read_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build's sharing then meets it as the last build's, and need not walk it again.
+    book, recall = write_book(tmp_path, GOOD_OUTLINE, GOOD_FILES), Texts()  # as a watch session's memory
+    later(monkeypatch, 3)
+    first = read_book(book, Diagnostics(), recall)
+    child = book / "handreichungen" / "musterstadt.md"
+    child.write_text(child.read_text(encoding="utf-8").replace("Text von", "Text vom"), encoding="utf-8")
+    later(monkeypatch, 6)
+    again = read_book(book, Diagnostics(), recall)
+    greeting, paper = first.parts[0].children[0], first.parts[1].children[0]
+    assert again.parts[0].children[0] is greeting
+    assert again.parts[2].children[0].children[0] is first.parts[2].children[0].children[0]
+    # The edited example is new, and so is its paper, whose children it is among; both equal what a fresh read gives.
+    assert (
+        again.parts[1].children[0] is not paper
+        and again.parts[1].children[0] == read_book(book, Diagnostics()).parts[1].children[0]
+    )
+    assert again.parts[1].children[0].children[0].body == "\nText vom Ein Beispiel.\n"
+    assert read_book(book, Diagnostics(), Afresh()).parts[0].children[0] is not greeting

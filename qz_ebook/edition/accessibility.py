@@ -30,7 +30,7 @@ class Claims:
 def derive_claims(book: Book, converted: dict[str, Converted], pagination: Pagination) -> Claims:
     """What the content backs: images ⇒ visual + alternativeText; a page-list ⇒ pageNavigation."""
     has_images = True  # the cover is an image in its own content document
-    has_markers = bool(pagination.entries)
+    has_markers = bool(pagination.page_list.entries)
     derived = list(ALWAYS)
     if has_markers:
         derived += ["pageNavigation", "pageBreakMarkers"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from qz_ebook.convert.converter import Converted
 from qz_ebook.convert.rewrites import PageMarker
 from qz_ebook.diagnostics import Diagnostics, Location
-from qz_ebook.model import Book, Contribution
+from qz_ebook.digests import digest
+from qz_ebook.model import Book, Contribution, digested
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,24 @@ class PageStart:
 
 
 @dataclass(frozen=True)
+class PageList:
+    """Every print page start in reading order: the EPUB's page-list, the HTML index's jump to a page.
+
+    A long book has thousands; the digest stands for them, so that comparing two
+    builds' lists (``incremental``) is one comparison, not thousands.
+    """
+
+    entries: tuple[PageStart, ...] = field(metadata=digested("the digest beside it stands for them"))
+    digest: str
+
+    @classmethod
+    def of(cls, entries: tuple[PageStart, ...]) -> PageList:
+        return cls(entries, digest(*(f"{e.number}\t{e.slug}" for e in entries)))
+
+
+@dataclass(frozen=True)
 class Pagination:
-    entries: tuple[PageStart, ...]
+    page_list: PageList
     starts: dict[str, int] = field(default_factory=dict)  # slug → page that starts with it
     backwards: tuple[tuple[PageMarker, int], ...] = ()  # markers not after the page before them
 
@@ -45,7 +62,7 @@ def paginate(book: Book, converted: dict[str, Converted]) -> Pagination:
                 continue
             entries.append(PageStart(marker.number, contribution.slug))
             last = marker.number
-    return Pagination(tuple(entries), starts, tuple(backwards))
+    return Pagination(PageList.of(tuple(entries)), starts, tuple(backwards))
 
 
 def check_page_markers(pagination: Pagination, diagnostics: Diagnostics) -> None:

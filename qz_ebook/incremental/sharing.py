@@ -67,11 +67,10 @@ class _Registry:
 
 @dataclasses.dataclass(frozen=True)
 class _Layout:
-    """A frozen dataclass's fields, found once per type: a rebuild shares thousands of its values."""
+    """A frozen dataclass's compared fields, found once per type: a rebuild shares thousands of its values."""
 
-    names: tuple[str, ...]
-    compared: tuple[bool, ...]  # per field: compared (and walked), or DIGESTED
-    values: Callable[[Any], tuple[Any, ...]]  # the fields' values, in one call
+    names: tuple[str, ...]  # the fields compared (and walked): all but the DIGESTED ones
+    values: Callable[[Any], tuple[Any, ...]]  # their values, in one call
 
 
 _layouts: dict[type, _Layout | None] = {}  # None: not a frozen dataclass
@@ -127,21 +126,31 @@ class _Walk:
         layout = _layouts[kind] if kind in _layouts else _layout(kind)
         if layout is None:
             return value  # a scalar, a set, or a kind that is not shared
-        fields = layout.values(value)
-        # A DIGESTED field is compared by its digest: what it holds need not be shared.
-        shared = [
-            item if not compared or type(item) in LEAVES else self.value(item)
-            for item, compared in zip(fields, layout.compared, strict=True)
-        ]
-        changed = {name: new for name, new, old in zip(layout.names, shared, fields, strict=True) if new is not old}
-        try:
-            key = (kind, *[_key(item) for item, compared in zip(shared, layout.compared, strict=True) if compared])
-        except Unshareable:
+        # One pass over the compared fields: walk each, note what changed, and key the value.
+        # A DIGESTED field is compared by its digest beside it: what it holds need not be shared.
+        changed: dict[str, Any] = {}
+        key: list[object] | None = [kind]
+        for name, item in zip(layout.names, layout.values(value), strict=True):
+            item_kind = type(item)
+            if item_kind in PLAIN:  # most fields: their own keys, nothing to walk
+                if key is not None:
+                    key.append(item)
+                continue
+            if item_kind not in LEAVES:
+                new = self.value(item)
+                if new is not item:
+                    changed[name] = item = new
+            if key is not None:
+                try:
+                    key.append(_key(item))
+                except Unshareable:
+                    key = None
+        if key is None:
             return dataclasses.replace(value, **changed) if changed else value
-        found = self.registry.find(key)
+        found = self.registry.find(tuple(key))
         if found is None:
             found = dataclasses.replace(value, **changed) if changed else value
-            self.registry.add(key, found)
+            self.registry.add(tuple(key), found)
         return found
 
 
@@ -149,11 +158,10 @@ def _layout(kind: type) -> _Layout | None:
     params = getattr(kind, "__dataclass_params__", None)
     layout = None
     if params is not None and params.frozen:
-        fields = dataclasses.fields(kind)
-        names = tuple(f.name for f in fields)
-        getter = operator.attrgetter(*names)
-        values = getter if len(names) > 1 else (lambda value: (getter(value),))
-        layout = _Layout(names, tuple(not f.metadata.get(DIGESTED) for f in fields), values)
+        names = tuple(f.name for f in dataclasses.fields(kind) if not f.metadata.get(DIGESTED))
+        getter = operator.attrgetter(*names) if names else (lambda value: ())
+        values = getter if len(names) != 1 else (lambda value: (getter(value),))
+        layout = _Layout(names, values)
     _layouts[kind] = layout
     return layout
 

@@ -5,6 +5,9 @@ were. A file whose settled stamp (``filestamps``) is unchanged is not read again
 its text is the very same string, and so is the split of its front matter and the
 body cut from it, which later steps (the conversion keys) recognise without
 reading them again. Parsing YAML is most of the time it takes to read a manuscript.
+A contribution equal to the one read from its file before is that very object:
+the build's sharing (``incremental.sharing``) then meets it as the last build's
+and need not walk it again.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qz_ebook.incremental.filestamps import Stamp, settled, stamp
+from qz_ebook.model import Contribution
 from qz_ebook.source.frontmatter import Split, split_source
 
 MAX_FILES = 16384  # files; a session that reads more starts over
@@ -26,6 +30,7 @@ class Texts:
     def __init__(self) -> None:
         self.read: dict[str, tuple[Stamp, str]] = {}  # path → (its stamp, its text)
         self.splits: dict[str, tuple[str, Split]] = {}  # path → (the text split, its split)
+        self.contributions: dict[Path, Contribution] = {}  # its file → the contribution read last
 
     def text(self, path: Path, found: os.stat_result, read: Callable[[], str | None]) -> str | None:
         taken = stamp(found)
@@ -49,3 +54,14 @@ class Texts:
             self.splits.clear()
         self.splits[str(path)] = (text, split)
         return split
+
+    def contribution(self, made: Contribution) -> Contribution:
+        known = self.contributions.get(made.source)
+        # Its fields are strings, whole numbers (never booleans: ``schema.whole_number``), paths and tuples of them.
+        if known is not None and known == made:
+            return known
+        if len(self.contributions) >= MAX_FILES:
+            self.contributions.clear()
+        self.contributions[made.source] = made
+        return made
+

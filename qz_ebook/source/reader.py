@@ -33,6 +33,10 @@ class Recall(Protocol):
         """``frontmatter.split_source(path, text)``, or its result for the same text before."""
         ...
 
+    def contribution(self, made: Contribution) -> Contribution:
+        """``made``, or the equal contribution read before from the same file (the very object)."""
+        ...
+
 
 class Afresh:
     """Reads every file and splits every text again."""
@@ -42,6 +46,9 @@ class Afresh:
 
     def split(self, path: Path, text: str) -> Split:
         return split_source(path, text)
+
+    def contribution(self, made: Contribution) -> Contribution:
+        return made
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,7 @@ class _Reader:
             return None
         path, source, slug = read
         fields = source.fields
-        return Contribution(
+        made = Contribution(
             slug=slug,
             source=path,
             label=item.label,
@@ -158,6 +165,7 @@ class _Reader:
             else (),
             children=children,
         )
+        return self.recall.contribution(made)
 
     def _read_source(self, item: OutlineItem) -> tuple[Path, Source, str] | None:
         """The item's file, its checked front matter and its claimed slug."""

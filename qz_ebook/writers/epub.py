@@ -26,7 +26,7 @@ from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.accessibility import CONFORMS_TO, Claims
 from qz_ebook.edition.navigation import NavNode, flatten_below
 from qz_ebook.edition.pages import Given, PageSource, PageView
-from qz_ebook.edition.pagination import PageStart
+from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, Book, BookMeta, BuildSettings, Contribution
 from qz_ebook.writers.base import Job, Output, Pages, Writer
@@ -191,11 +191,11 @@ class NavDocument:
     frame: Frame
     toc: tuple[NavNode, ...]
     landmarks: tuple[Landmark, ...]
-    pages: tuple[PageStart, ...]
+    pages: PageList
 
     def context(self) -> Mapping[str, object]:
         link = Linker(EXTENSION)
-        page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in self.pages]
+        page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in self.pages.entries]
         return self.frame.context("nav", "Inhalt", toc=self.toc, landmarks=self.landmarks, page_links=page_links)
 
 
@@ -237,7 +237,7 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: Pages) -> list
     ]
     if edition.perspectives:
         documents.append(front(WEGWEISER, "Wegweiser", perspectives=edition.perspectives))
-    navigation = NavDocument(frame, toc, tuple(_landmarks(views)), edition.pagination.entries)
+    navigation = NavDocument(frame, toc, tuple(_landmarks(views)), edition.pagination.page_list)
     documents.append(document("nav", "epub/nav.xhtml", navigation, ["nav"]))
     for view in views:
         template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"

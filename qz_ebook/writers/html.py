@@ -16,7 +16,7 @@ from qz_ebook.convert.links import Linker, Target
 from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.navigation import NavNode, Neighbours, Sidebar
 from qz_ebook.edition.pages import START, Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
-from qz_ebook.edition.pagination import PageStart
+from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page
 from qz_ebook.writers.base import Job, Output, Pages, Writer
@@ -56,12 +56,12 @@ class IndexPage:
     first: Page | None  # the first page of the book, where "Weiter" leads
     cover: Asset
     cover_alt: str
-    print_pages: tuple[PageStart, ...]  # where each page of the print edition starts, for the jump to one
+    print_pages: PageList  # where each page of the print edition starts, for the jump to one
 
     def context(self) -> Mapping[str, object]:
         link = Linker(EXTENSION, INDEX)
         print_pages = [
-            (start.number, link(Target(start.slug, page_marker_id(start.number)))) for start in self.print_pages
+            (start.number, link(Target(start.slug, page_marker_id(start.number)))) for start in self.print_pages.entries
         ]
         return self.frame.context(
             INDEX,
@@ -192,7 +192,7 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
         files[name] = pages.render(f"html/{name}", template, source)
 
     first = views[0].page if views else None
-    index = IndexPage(frame, first, book.settings.cover, book.settings.cover_alt, edition.pagination.entries)
+    index = IndexPage(frame, first, book.settings.cover, book.settings.cover_alt, edition.pagination.page_list)
     page(INDEX, "html/index.html", index)
     for view in views:
         template = "html/contribution.html" if view.converted is not None else "html/group.html"
