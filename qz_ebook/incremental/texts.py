@@ -64,4 +64,3 @@ class Texts:
             self.contributions.clear()
         self.contributions[made.source] = made
         return made
-
