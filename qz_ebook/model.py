@@ -99,6 +99,63 @@ class BookMeta:
 
 
 @dataclass(frozen=True)
+class Words:
+    """The words of the editions' own interface (skip link, Zurück/Weiter, notes, search …).
+
+    One catalogue per language (``qz_ebook/catalogues/<language>.toml``, which says
+    where each word is shown), chosen by ``book.language`` and overridden in
+    ``book.toml``'s ``[interface]`` table; ``{…}`` are filled in with ``str.format``.
+    """
+
+    skip_link: str
+    table_of_contents: str
+    perspectives: str
+    breadcrumb: str
+    start: str
+    pager: str
+    previous: str
+    next: str
+    to_start: str
+    single_page: str
+    single_page_title: str
+    colour_scheme: str
+    scheme_system: str
+    scheme_light: str
+    scheme_dark: str
+    contents: str
+    guide: str
+    guide_intro: str
+    print_page_jump: str
+    page_list: str
+    landmarks: str
+    cover: str
+    title_page: str
+    start_of_text: str
+    page: str
+    page_marker: str
+    notes: str
+    note_back: str
+    perspective_of: str
+    part_of: str
+    phone: str
+    email: str
+    to_paper: str
+    paper_of: str
+    to_topic: str
+    topic_of: str
+    examples: str
+    siblings: str
+    search: str
+    search_label: str
+    search_button: str
+    search_one: str
+    search_many: str
+    search_none: str
+    search_needs_script: str
+    search_needs_server: str
+
+
+@dataclass(frozen=True)
 class Asset:
     """A file copied into the outputs; ``href`` is the same in EPUB and HTML."""
 
@@ -209,6 +266,7 @@ Page: TypeAlias = Part | Section | Contribution
 class Book:
     meta: BookMeta
     settings: BuildSettings
+    words: Words  # the interface's, in the book's language
     parts: tuple[Part, ...] = field(default=())
     perspectives: tuple[Perspective, ...] = ()
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from qz_ebook.catalogues import builtin_words, primary_subtag
 from qz_ebook.convert.converter import Converted, Converter
 from qz_ebook.convert.links import LinkResolver, check_fragments
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
-from qz_ebook.model import Asset, Book, Contribution
+from qz_ebook.model import Asset, Book, Contribution, Words
 from qz_ebook.progress import Progress
 
 # Below this many conversions, starting worker processes costs more than it saves.
@@ -61,7 +62,7 @@ CONVERTING = "Konvertiert"
 class Conversions(Protocol):
     """Where conversions of earlier builds may be found (``incremental.conversions``)."""
 
-    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+    def context(self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words]) -> str:
         """What every conversion of this build depends on besides its contribution."""
         ...
 
@@ -77,7 +78,7 @@ class Conversions(Protocol):
 class NoConversions:
     """Every contribution is converted; nothing is kept."""
 
-    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+    def context(self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words]) -> str:
         return ""
 
     def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
@@ -107,10 +108,11 @@ def convert_book(
     contributions = list(book.contributions())
     cache = cache or NoConversions()
     resolver = LinkResolver(contributions)  # resolves each file once, for the cache key and the conversions
-    context = cache.context(resolver.by_file, allowed_roots)
+    words = notes_words(book)
+    context = cache.context(resolver.by_file, allowed_roots, words)
     outcomes = cache.get_all(contributions, context)
     missing = [i for i in range(len(contributions)) if i not in outcomes]
-    converting = zip(missing, _convert(contributions, missing, allowed_roots, resolver, settle), strict=True)
+    converting = zip(missing, _convert(contributions, missing, (allowed_roots, resolver, words), settle), strict=True)
     for done, (index, outcome) in enumerate(converting, start=1):
         outcomes[index] = outcome
         cache.put(contributions[index], context, outcome)
@@ -134,17 +136,31 @@ def bind_images(converted: Converted, registry: AssetRegistry) -> Converted:
     return replace(converted, body=converted.body.bind_images(hrefs), images=images)
 
 
+def notes_words(book: Book) -> dict[str, Words]:
+    """The interface's words for each language the contributions are in.
+
+    A contribution in the book's language gets the book's words (with its
+    ``[interface]`` overrides); one in another language that language's built-in words.
+    """
+    book_language = primary_subtag(book.meta.language)
+    return {
+        lang: book.words if primary_subtag(lang) == book_language else builtin_words(lang)
+        for lang in sorted({c.lang for c in book.contributions()})
+    }
+
+
+# What a converter is made of besides the contributions: the allowed image folders, the
+# resolver of links and the interface's words by language.
+Setting = tuple[tuple[Path, ...], LinkResolver, Mapping[str, Words]]
+
+
 def _convert(
-    contributions: list[Contribution],
-    indices: Sequence[int],
-    roots: tuple[Path, ...],
-    resolver: LinkResolver,
-    settle: Callable[[], None],
+    contributions: list[Contribution], indices: Sequence[int], setting: Setting, settle: Callable[[], None]
 ) -> Iterator[Outcome]:
     """The outcomes in the order of ``indices``, as they become ready."""
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
     if len(indices) < PARALLEL_FROM or workers < 2:
-        _start_worker(contributions, roots, resolver)
+        _start_worker(contributions, setting)
         yield from (_convert_one(i) for i in indices)
         return
     # fork shares the already imported modules with the workers; elsewhere the default.
@@ -152,7 +168,7 @@ def _convert(
     context = multiprocessing.get_context(method)
     chunk = max(1, len(indices) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker_process,
-                             initargs=(contributions, roots, resolver, settle)) as pool:  # fmt: skip
+                             initargs=(contributions, setting, settle)) as pool:  # fmt: skip
         yield from pool.map(_convert_one, indices, chunksize=chunk)
 
 
@@ -160,16 +176,15 @@ def _convert(
 _worker: tuple[list[Contribution], Converter] | None = None
 
 
-def _start_worker(contributions: list[Contribution], roots: tuple[Path, ...], resolver: LinkResolver) -> None:
+def _start_worker(contributions: list[Contribution], setting: Setting) -> None:
     global _worker
-    _worker = (contributions, Converter(resolver, roots, Diagnostics()))
+    roots, resolver, words = setting
+    _worker = (contributions, Converter(resolver, roots, Diagnostics(), words))
 
 
-def _start_worker_process(
-    contributions: list[Contribution], roots: tuple[Path, ...], resolver: LinkResolver, settle: Callable[[], None]
-) -> None:
+def _start_worker_process(contributions: list[Contribution], setting: Setting, settle: Callable[[], None]) -> None:
     """``_start_worker`` in a worker process, then ``settle`` (the garbage collector's settings for building)."""
-    _start_worker(contributions, roots, resolver)
+    _start_worker(contributions, setting)
     settle()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,6 +21,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
 
+from qz_ebook.catalogues import builtin_words
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.links import (
     Fragment,
@@ -34,7 +36,6 @@ from qz_ebook.convert.rewrites import (
     PageMarker,
     footnotes,
     mark_format_attributes,
-    notes_heading,
     page_markers,
     remove_markup,
 )
@@ -43,7 +44,7 @@ from qz_ebook.convert.slugs import slugify
 from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
 from qz_ebook.convert.typography import GermanTypographyExtension
 from qz_ebook.diagnostics import Diagnostics, Location
-from qz_ebook.model import Asset, Contribution, hidden
+from qz_ebook.model import Asset, Contribution, Words, hidden
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart
@@ -94,20 +95,31 @@ def new_markdown() -> markdown.Markdown:
         ],  # fmt: skip
         extension_configs={
             # Colons in ids (fn:1) break some reading systems.
-            "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Zurück zum Text, Fußnote %d"},
+            "footnotes": {"SEPARATOR": "-"},  # its back links are replaced (rewrites.footnotes)
         },
         output_format="xhtml",
     )
 
 
 class Converter:
-    """Converts contributions of one book, checking ids and images as it goes."""
+    """Converts contributions of one book, checking ids and images as it goes.
 
-    def __init__(self, resolver: LinkResolver, allowed_roots: tuple[Path, ...], diagnostics: Diagnostics) -> None:
+    ``words`` are the interface's words by language (``notes_words``); a language
+    not among them gets its built-in words.
+    """
+
+    def __init__(
+        self,
+        resolver: LinkResolver,
+        allowed_roots: tuple[Path, ...],
+        diagnostics: Diagnostics,
+        words: Mapping[str, Words] | None = None,
+    ) -> None:
         self.md = new_markdown()
         self.resolver = resolver
         self.allowed_roots = tuple(r.resolve() for r in allowed_roots)
         self.diagnostics = diagnostics
+        self.words = words or {}
 
     def convert(self, contribution: Contribution) -> Converted:
         self.md.reset()
@@ -125,7 +137,8 @@ class Converter:
         neutralise(parsed.elements, where, self.diagnostics)
         remove_markup(parsed.markup, where, self.diagnostics)
         markers = page_markers(soup, parsed.comments, where)
-        notes = footnotes(soup, parsed.named("sup"), parsed.named("div"), notes_heading(contribution.lang))
+        words = self.words.get(contribution.lang) or builtin_words(contribution.lang)
+        notes = footnotes(soup, parsed.named("sup"), parsed.named("div"), words)
         self._tables(soup, parsed.named("table"), where)
         final = Census(soup)
         self._check_headings(final.named("h1"), where)

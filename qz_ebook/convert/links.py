@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.digests import digest
-from qz_ebook.model import Contribution, digested
+from qz_ebook.model import Contribution, Words, digested
 
 # Kept exactly as written and never fetched.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -70,11 +70,13 @@ class Linker:
     ``extension`` is ``xhtml`` (EPUB) or ``html``; ``current`` is the page's slug.
     ``on_page`` names the pages merged into one document (the single-page edition):
     links to them become in-page anchors, and their ids get the page's slug as prefix.
+    ``words`` name the HTML edition's page markers.
     """
 
     extension: str
     current: str | None = None
     on_page: frozenset[str] = frozenset()
+    words: Words | None = None
 
     def __call__(self, to: str | Target) -> str:
         target = to if isinstance(to, Target) else Target(to)
@@ -88,28 +90,34 @@ class Linker:
 
     def at(self, slug: str) -> Linker:
         """The same linker, as seen from page ``slug``."""
-        return Linker(self.extension, slug, self.on_page)
+        return Linker(self.extension, slug, self.on_page, self.words)
+
+    def page_label(self, number: str) -> str:
+        """The attributes that name the marker of print page ``number`` in this format.
+
+        Reading systems and Ace expect ``aria-label`` with the bare page number; stock
+        axe-core forbids ``aria-label`` on a ``span`` in a web page, so the HTML edition
+        names the marker with ``title``, and shows ``data-page`` through the stylesheet
+        (a separator's content is never read, so it is not read twice).
+        """
+        if self.extension == "xhtml":
+            return f' aria-label="{html.escape(number, quote=True)}"'
+        if self.words is None:
+            raise ValueError("an HTML page's linker names its page markers with the interface's words")
+        name, shown = (
+            html.escape(w.format(number=number), quote=True) for w in (self.words.page, self.words.page_marker)
+        )
+        return f' title="{name}" data-page="{shown}"'
 
     def attribute(self, attribute: Attribute) -> str:
         value = html.escape(attribute.value, quote=True)
         if attribute.kind == ID:
             return f' id="{html.escape(self.anchor(attribute.value), quote=True)}"'
         if attribute.kind == PAGE_LABEL:
-            return page_label(attribute.value, self.extension == "xhtml")
+            return self.page_label(attribute.value)
         if self.extension != "xhtml":
             return ""
         return f' epub:type="{value}"' if attribute.kind == EPUB_TYPE else f' xml:lang="{value}"'
-
-
-def page_label(number: str, epub: bool) -> str:
-    """The accessible name of a page-break marker.
-
-    Reading systems and Ace expect ``aria-label`` with the bare page number; stock
-    axe-core forbids ``aria-label`` on a ``span`` in a web page, so the HTML edition
-    names the marker with ``title``, and shows the number (``data-page``, through the
-    stylesheet: a separator's content is never read, so it is not read twice).
-    """
-    return f' aria-label="{number}"' if epub else f' title="Seite {number}" data-page="{number}"'
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from bs4.element import CData, Doctype, NavigableString, PreformattedString, Pro
 from qz_ebook.convert.links import EPUB_TYPE, ID, PAGE_LABEL, XML_LANG, format_attribute
 from qz_ebook.convert.soup import find_all, in_tree
 from qz_ebook.diagnostics import Diagnostics, Location, locate
-from qz_ebook.model import Contribution
+from qz_ebook.model import Contribution, Words
 
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
 # Where the start of a marked section or processing instruction to show and look for ends.
@@ -87,21 +87,14 @@ def page_marker_id(number: int) -> str:
     return f"qz_seite_{number}"
 
 
-# The heading of a contribution's notes, by the primary subtag of its language.
-NOTES_HEADINGS = {"de": "Anmerkungen", "en": "Notes"}
-
-
-def notes_heading(lang: str) -> str:
-    return NOTES_HEADINGS.get(lang.split("-")[0].lower(), NOTES_HEADINGS["de"])
-
-
-def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], heading: str) -> Tag | None:
+def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], words: Words) -> Tag | None:
     """Python-Markdown's footnote list becomes asides with DPUB-ARIA roles.
 
     Reading systems pop up ``aside epub:type="footnote"`` (Apple Books, Kobo, Kindle);
     the note reference is the link itself, without a ``sup`` around it, and the back
     link leads each note, where Kindle expects it. The notes follow ``heading``, an h2
-    of their own, which is returned (its word is not the author's). ``divs`` may hold
+    of their own, which is returned (its word is not the author's). The heading and the
+    back links' names are the interface's ``words``. ``divs`` may hold
     divs that leave the tree with a ``sup``.
     """
     for sup in sups:
@@ -123,7 +116,7 @@ def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], heading: st
         number = str(len(section.contents) + 1)
         if backref is not None:
             back = soup.new_tag("a", attrs={"href": str(backref["href"]), "class": "backlink", "role": "doc-backlink",
-                                            "aria-label": f"{number}, zurück zum Text"})  # fmt: skip
+                                            "aria-label": words.note_back.format(number=number)})  # fmt: skip
             back.string = number
             backref.extract()
             first = next(find_all(item, "p"), None)
@@ -136,7 +129,7 @@ def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], heading: st
         aside.extend(list(item.contents))
         section.append(aside)
     title = soup.new_tag("h2", attrs={"class": "footnotes-title"})
-    title.string = heading
+    title.string = words.notes
     section.insert(0, title)
     notes.replace_with(section)
     return title

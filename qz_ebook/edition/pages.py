@@ -126,12 +126,9 @@ class Crumb:
     slug: str
 
 
-START = Crumb("Start", "index")
-
-
-def breadcrumb(view: PageView) -> list[Crumb]:
-    """Start › perspective › part › … › the page itself."""
-    crumbs = [START]
+def breadcrumb(view: PageView, start: Crumb) -> list[Crumb]:
+    """``start`` › perspective › part › … › the page itself."""
+    crumbs = [start]
     if view.context.perspective is not None:
         crumbs.append(Crumb(view.context.perspective.label, PERSPECTIVE_PREFIX + view.context.perspective.key))
     crumbs += [Crumb(page.title, page.slug) for page in (*view.context.ancestors, view.page)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 
 from qz_ebook.convert.batch import Outcome
@@ -19,7 +20,7 @@ from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
 from qz_ebook.incremental.memory import Entry
 from qz_ebook.incremental.store import FORMAT, CacheStore
-from qz_ebook.model import Contribution
+from qz_ebook.model import Contribution, Words
 
 
 class ConversionCache:
@@ -28,14 +29,16 @@ class ConversionCache:
     def __init__(self, store: CacheStore) -> None:
         self.store = store
 
-    def context(self, files: dict[str, str], roots: tuple[Path, ...]) -> str:
+    def context(self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words]) -> str:
         """What every conversion of this build depends on besides its own text.
 
-        ``files`` are the contribution files links resolve against (``links.contribution_files``).
+        ``files`` are the contribution files links resolve against (``links.contribution_files``),
+        ``words`` the interface's words that name notes, by language.
         """
         parts = [FORMAT, tool.fingerprint()]
         parts += sorted(f"{file}\t{slug}" for file, slug in files.items())
         parts += [str(root.resolve()) for root in roots]
+        parts += [f"{lang}\t{words[lang]!r}" for lang in sorted(words)]
         return digest(*parts)
 
     def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:

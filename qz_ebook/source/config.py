@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition
+from qz_ebook.diagnostics import Diagnostics, Location, Severity, did_you_mean
+from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition, Words
 from qz_ebook.source import schema
+from qz_ebook.source.interface import interface_words
 from qz_ebook.source.schema import Field
 
 DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
@@ -39,6 +40,7 @@ TOP = {
     "build": Field(_table, required=True),
     "perspectives": Field(_optional_tables),
     "accessibility": Field(_table, required=True),
+    "interface": Field(_table),
 }
 ACCESSIBILITY = {
     "summary": Field(schema.text, required=True),
@@ -127,6 +129,7 @@ class Config:
     settings: BuildSettings
     outline: Path
     perspectives: tuple[Perspective, ...]
+    words: Words
     locate: TomlLocator
 
 
@@ -166,7 +169,14 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         _check(p, PERSPECTIVE, "perspectives", where, diagnostics, index=i)
         for i, p in enumerate(top.get("perspectives", []))
     ]
-    if len(diagnostics.items) > errors_before:
+    if "language" in book:
+        words = interface_words(
+            book["language"],
+            top.get("interface", {}),
+            lambda key: where("interface", key) if key else where("book", "language"),
+            diagnostics,
+        )
+    if any(d.severity is Severity.ERROR for d in diagnostics.items[errors_before:]):
         return None
 
     meta = BookMeta(
@@ -225,6 +235,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
             )
             for p in perspectives
         ),
+        words,
         where,
     )
 

@@ -75,6 +75,7 @@ def read_manuscript(book_dir: Path, diagnostics: Diagnostics, recall: Recall | N
     book = Book(
         config.meta,
         config.settings,
+        config.words,
         tuple(reader.part(p.title, p.location, p.items) for p in parts),
         config.perspectives,
     )

@@ -28,7 +28,7 @@ from qz_ebook.edition.navigation import NavNode, flatten_below
 from qz_ebook.edition.pages import Given, PageSource, PageView
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
-from qz_ebook.model import Asset, Book, BookMeta, BuildSettings, Contribution
+from qz_ebook.model import Asset, Book, BookMeta, BuildSettings, Contribution, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.epub_zip import DEFLATE, Compressed, ReproducibleZip, deflate
 
@@ -94,7 +94,8 @@ def write_epub(edition: Edition, pages: Pages, modified: datetime, out: BinaryIO
     package = _package(book)
     _accessibility_metadata(package, edition.claims)
     toc = _toc(edition)
-    documents = _documents(edition, toc, pages)
+    landmarks = _landmarks(edition.views, book.words)
+    documents = _documents(edition, toc, landmarks, pages)
     for document in documents:
         package.add_item(document)
     for asset in _assets(edition.converted):
@@ -111,7 +112,7 @@ def write_epub(edition: Edition, pages: Pages, modified: datetime, out: BinaryIO
     package.add_item(epub.EpubNcx())
     package.spine = documents
     package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
-    package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(edition.views)]
+    package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(landmarks)]
 
     def compress(data: bytes) -> Compressed:
         return Compressed(pages.derived(DEFLATE, deflate, data), zlib.crc32(data))
@@ -121,7 +122,7 @@ def write_epub(edition: Edition, pages: Pages, modified: datetime, out: BinaryIO
 
 def _toc(edition: Edition) -> tuple[NavNode, ...]:
     """The table of contents, led by the Wegweiser when the book has perspectives."""
-    guide = (NavNode("Wegweiser", WEGWEISER),) if edition.perspectives else ()
+    guide = (NavNode(edition.book.words.guide, WEGWEISER),) if edition.perspectives else ()
     return guide + edition.toc
 
 
@@ -176,12 +177,14 @@ class Frame:
     """What every document of the book shows alike: one per build."""
 
     meta: BookMeta
+    words: Words
     draft_note: str | None
 
     def context(self, slug: str, title: str, lang: str | None = None, **own: object) -> dict[str, object]:
         """The context of document ``slug``: what every document has, then its ``own``."""
         lang = lang or self.meta.language
-        return {"href": Linker(EXTENSION, slug), "stylesheet": STYLESHEET, "title": title, "lang": lang, **own}
+        href = Linker(EXTENSION, slug)
+        return {"href": href, "stylesheet": STYLESHEET, "title": title, "lang": lang, "words": self.words, **own}
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,8 @@ class NavDocument:
     def context(self) -> Mapping[str, object]:
         link = Linker(EXTENSION)
         page_links = [(e.number, link(Target(e.slug, page_marker_id(e.number)))) for e in self.pages.entries]
-        return self.frame.context("nav", "Inhalt", toc=self.toc, landmarks=self.landmarks, page_links=page_links)
+        contents = self.frame.words.contents
+        return self.frame.context("nav", contents, toc=self.toc, landmarks=self.landmarks, page_links=page_links)
 
 
 @dataclass(frozen=True)
@@ -215,10 +219,12 @@ class ViewDocument:
                                   draft_note=self.frame.draft_note)  # fmt: skip
 
 
-def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: Pages) -> list[epub.EpubItem]:
+def _documents(
+    edition: Edition, toc: tuple[NavNode, ...], landmarks: list[Landmark], pages: Pages
+) -> list[epub.EpubItem]:
     book, views = edition.book, edition.views
     meta, settings = book.meta, book.settings
-    frame = Frame(meta, settings.draft_note)
+    frame = Frame(meta, book.words, settings.draft_note)
 
     def document(slug: str, template: str, source: PageSource, properties: list[str] | None = None) -> epub.EpubItem:
         name = Linker(EXTENSION)(slug)
@@ -236,8 +242,8 @@ def _documents(edition: Edition, toc: tuple[NavNode, ...], pages: Pages) -> list
         front("titelei", meta.title, meta=meta),
     ]
     if edition.perspectives:
-        documents.append(front(WEGWEISER, "Wegweiser", perspectives=edition.perspectives))
-    navigation = NavDocument(frame, toc, tuple(_landmarks(views)), edition.pagination.page_list)
+        documents.append(front(WEGWEISER, book.words.guide, perspectives=edition.perspectives))
+    navigation = NavDocument(frame, toc, tuple(landmarks), edition.pagination.page_list)
     documents.append(document("nav", "epub/nav.xhtml", navigation, ["nav"]))
     for view in views:
         template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"
@@ -255,22 +261,22 @@ def _assets(converted: dict[str, Converted]) -> list[Asset]:
     return [unique[key] for key in sorted(unique)]
 
 
-def _landmarks(views: list[PageView]) -> list[Landmark]:
+def _landmarks(views: list[PageView], words: Words) -> list[Landmark]:
     found = [
-        Landmark("cover", COVER_PAGE, "Umschlag"),
-        Landmark("titlepage", TITLE_PAGE, "Titelei"),
-        Landmark("toc", NAV + "#toc", "Inhalt"),
+        Landmark("cover", COVER_PAGE, words.cover),
+        Landmark("titlepage", TITLE_PAGE, words.title_page),
+        Landmark("toc", NAV + "#toc", words.contents),
     ]
     first = next((v.page for v in views if v.converted is not None), None)
     if first is not None:
-        found.append(Landmark("bodymatter", Linker(EXTENSION)(first.slug), "Textanfang"))
+        found.append(Landmark("bodymatter", Linker(EXTENSION)(first.slug), words.start_of_text))
     return found
 
 
-def _guide(views: list[PageView]) -> list[Landmark]:
+def _guide(landmarks: list[Landmark]) -> list[Landmark]:
     """The EPUB 2 guide: the landmarks under their OPF 2 names."""
     opf2_names = {"titlepage": "title-page", "bodymatter": "text"}
-    return [Landmark(opf2_names.get(lm.type, lm.type), lm.href, lm.title) for lm in _landmarks(views)]
+    return [Landmark(opf2_names.get(lm.type, lm.type), lm.href, lm.title) for lm in landmarks]
 
 
 NcxEntry: TypeAlias = "epub.Link | tuple[epub.Link, list[NcxEntry]]"

@@ -15,10 +15,10 @@ from pathlib import Path
 from qz_ebook.convert.links import Linker, Target
 from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.navigation import NavNode, Neighbours, Sidebar
-from qz_ebook.edition.pages import START, Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
+from qz_ebook.edition.pages import Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
-from qz_ebook.model import Asset, BookMeta, BuildSettings, Page
+from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 
 EXTENSION = "html"
@@ -31,18 +31,24 @@ class Frame:
     """What every page of the edition shows alike: one per build."""
 
     meta: BookMeta
+    words: Words
     toc: tuple[NavNode, ...]
     perspectives: tuple[PerspectiveView, ...]
     sidebar: Sidebar
     draft_note: str | None
 
+    @property
+    def start(self) -> Crumb:
+        return Crumb(self.words.start, INDEX)
+
     def context(self, slug: str, href: Linker | None = None, **own: object) -> dict[str, object]:
         """The context of page ``slug``: the edition's part, then the page's ``own``."""
         return {
             "current": slug,
-            "href": href or Linker(EXTENSION, slug),
+            "href": href or Linker(EXTENSION, slug, words=self.words),
             "book": self.meta,
             "lang": self.meta.language,
+            "words": self.words,
             "toc": self.toc,
             "perspectives": self.perspectives,
             "sidebar": self.sidebar.around(frozenset()),
@@ -66,7 +72,7 @@ class IndexPage:
         return self.frame.context(
             INDEX,
             title=self.frame.meta.title,
-            crumbs=[START],
+            crumbs=[self.frame.start],
             perspective=None,
             neighbours=Neighbours(None, self.first),
             cover=self.cover,
@@ -88,7 +94,7 @@ class ViewPage:
             view.page.slug,
             title=f"{view.page.title} – {self.frame.meta.title}",
             view=view,
-            crumbs=breadcrumb(view),
+            crumbs=breadcrumb(view, self.frame.start),
             perspective=view.context.perspective,
             neighbours=view.neighbours,
             sidebar=self.frame.sidebar.around(frozenset(p.slug for p in (*view.context.ancestors, view.page))),
@@ -119,7 +125,8 @@ class Section:
         return converted.body.render(self.href, heading_offset=self.level - 1) if converted else ""
 
     def context(self) -> Mapping[str, object]:
-        return {"lang": self.frame.meta.language, "draft_note": self.frame.draft_note, "item": self}
+        frame = self.frame
+        return {"lang": frame.meta.language, "words": frame.words, "draft_note": frame.draft_note, "item": self}
 
 
 @dataclass(frozen=True)
@@ -132,8 +139,8 @@ class SinglePage:
         return self.frame.context(
             SINGLE_PAGE,
             href=self.merged,
-            title=f"{self.frame.meta.title} – Gesamtausgabe",
-            crumbs=[START, Crumb("Das ganze Buch auf einer Seite", SINGLE_PAGE)],
+            title=self.frame.words.single_page_title.format(title=self.frame.meta.title),
+            crumbs=[self.frame.start, Crumb(self.frame.words.single_page, SINGLE_PAGE)],
             perspective=None,
             neighbours=Neighbours(None, None),
             sections=self.sections,
@@ -151,7 +158,7 @@ class PerspectivePage:
             self.way.slug,
             title=f"{label} – {self.frame.meta.title}",
             perspective=self.way.perspective,
-            crumbs=[START, Crumb(label, self.way.slug)],
+            crumbs=[self.frame.start, Crumb(label, self.way.slug)],
             neighbours=Neighbours(None, None),
             view=self.way,
         )
@@ -185,7 +192,9 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     }
     for result in edition.converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
-    frame = Frame(book.meta, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note)
+    frame = Frame(
+        book.meta, book.words, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note
+    )
 
     def page(slug: str, template: str, source: PageSource) -> None:
         name = f"{slug}.{EXTENSION}"
@@ -197,7 +206,7 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     for view in views:
         template = "html/contribution.html" if view.converted is not None else "html/group.html"
         page(view.page.slug, template, ViewPage(frame, view))
-    merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views))
+    merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views), book.words)
     # Each page on its own: an edit re-renders its section, not the whole book.
     sections = pages.assemble(
         (f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html", Section(frame, merged, v))

@@ -7,7 +7,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from qz_ebook.convert.links import page_label
 from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.model import hidden_fields
@@ -54,7 +53,6 @@ def environment() -> Environment:
     """One shared environment for the books' pages; templates live in ``qz_ebook/templates``."""
     env = make_environment("qz_ebook", kind=PageEnvironment)
     env.globals["page_marker_id"] = page_marker_id
-    env.globals["page_label"] = page_label
     env.globals["toc_list"] = toc_list
     return env
 
