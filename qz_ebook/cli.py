@@ -22,6 +22,7 @@ from qz_ebook import __version__
 from qz_ebook.build import BuildResult, build, manuscript_status
 from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
+from qz_ebook.checks.screenshots import FOLDER
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.incremental.memory import Memory
@@ -258,6 +259,9 @@ def check_command(book_dir: Path, out_dir: Path) -> None:
         raise SystemExit(TOOL_MISSING) from None
     click.echo(str(summary))
     click.echo(f"wrote {summary.report}")
+    if summary.screenshots:
+        folder = summary.report.parent / FOLDER
+        click.echo(f"wrote {folder}: {len(summary.screenshots)} screenshots, linked from the report")
     if not summary.passed:
         click.echo(f"check failed: {summary.findings} finding(s); see {summary.report}", err=True)
         raise SystemExit(BUILD_ERRORS)

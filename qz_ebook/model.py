@@ -151,6 +151,7 @@ class Words:
     search_one: str
     search_many: str
     search_none: str
+    search_more: str
     search_needs_script: str
     search_needs_server: str
 

@@ -7,11 +7,13 @@ the sample manuscript (images, a table, footnotes, other languages, page markers
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, SAMPLE, Built
+from PIL import Image
 
 from qz_ebook.checks.model import project_root
 from qz_ebook.checks.runner import CheckSummary, check_outputs
@@ -45,7 +47,17 @@ def test_check_command_writes_the_report_and_exits_0(sample_book: Path, tmp_path
     assert [line.split(" ")[0] for line in lines[:4]] == ["EPUBCheck", "Ace", "axe-core", "Nu"]
     assert all(" 0 finding(s) in " in line for line in lines[:4])
     assert lines[4] == f"wrote {out}/a11y-report.html"
-    assert (out / "a11y-report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert lines[5] == f"wrote {out}/screenshots: 20 screenshots, linked from the report"
+    report = (out / "a11y-report.html").read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>")
+    pages = ["index", "oeffnung", "musterstadt", "perspektive-ausblicke", "suche"]
+    shots = [f"{page}-{width}-{scheme}.png" for page in pages for width in (375, 1280) for scheme in ("light", "dark")]
+    assert sorted(p.name for p in (out / "screenshots").iterdir()) == sorted(shots)
+    assert re.findall(r'<a href="(screenshots/[^"]+)">', report) == [f"screenshots/{shot}" for shot in shots]
+    assert "<li>Positionspapier (oeffnung.html): " in report and "<li>Praxisbeispiel (musterstadt.html): " in report
+    with Image.open(out / "screenshots" / "oeffnung-375-dark.png") as shot:
+        assert shot.size == (375, 800)
+        assert shot.getpixel((370, 790))[:3] == (0x12, 0x14, 0x17)  # the dark scheme's background
 
 
 def test_check_command_fails_on_findings(sample_book: Path, tmp_path: Path) -> None:

@@ -70,6 +70,14 @@ def test_an_english_book_speaks_english_in_both_formats(sample_book: Path, tmp_p
     assert 'title="Page 12" data-page="p. 12"' in page
     assert '<option value="system">as the system</option>' in page
     assert '<li><a href="index.html">Start</a></li>' in page
+    assert '<label class="visually-hidden" for="qz_suchfeld">Search the book</label>' in page
+    search = (built.html / "suche.html").read_text(encoding="utf-8")
+    assert (
+        '<p id="qz_suchstatus" class="search-status" role="status" data-one="1 result" data-many="{count} results" '
+        'data-none="No results for “{query}”" data-needs-server="Search finds something only when the pages come '
+        'from a web server, not from an opened file.">Search needs JavaScript.</p>'
+    ) in search
+    assert '<button type="button" id="qz_mehr" class="search-more" hidden="hidden">Show more results</button>' in search
     with_notes = next(p for p in built.html.glob("*.html") if b'class="noteref"' in p.read_bytes())
     notes = with_notes.read_text(encoding="utf-8")
     assert '<h2 class="footnotes-title">Notes</h2>' in notes
@@ -177,7 +185,8 @@ def test_a_language_without_a_catalogue_warns_and_gets_english_words(sample_book
     set_toml(sample_book, 'language = "de"', 'language = "fr"')
     assert messages(sample_book) == [
         "book/book.toml:4:1: warning[QZ006]: no interface words for language 'fr' (there are: de, en); "
-        "the English ones are used: translate them in book.toml's [interface] table (46 words, first 'breadcrumb')"
+        "the English ones are used: translate them in book.toml's [interface] table "
+        f"({len(KEYS)} words, first 'breadcrumb')"
     ]
     with pytest.raises(BuildFailed):
         diagnostics = Diagnostics(strict=True)

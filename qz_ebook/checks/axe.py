@@ -20,7 +20,10 @@ checks of our own follow on a fresh load of each page:
 - ``first-tab-stop``: after one press of Tab, ``document.activeElement`` is not
   the skip link ``a.skip-link`` (WCAG 2.4.1 Bypass Blocks).
 
-Pages are opened as ``file://`` URLs. Chromium is ``/usr/bin/chromium``,
+Pages are served on loopback (``checks.serve``) and opened over HTTP, as a reader's
+browser gets them; a page is checked once nothing on it is ``aria-busy``. The HTML
+edition's search page is checked a second time with results shown: it searches for
+the longest word of the first searchable page's title. Chromium is ``/usr/bin/chromium``,
 launched headless with :data:`~qz_ebook.checks.model.CHROMIUM_FLAGS`;
 Playwright gives every launch a fresh temporary ``--user-data-dir`` of its own
 (it refuses the flag in ``args``).
@@ -29,10 +32,14 @@ Playwright gives every launch a fresh temporary ``--user-data-dir`` of its own
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from lxml import html as lxml_html
 
 from qz_ebook.checks.model import (
     CHROMIUM_FLAGS,
@@ -44,6 +51,8 @@ from qz_ebook.checks.model import (
     require_node_file,
     truncate,
 )
+from qz_ebook.checks.serve import open_settled, served
+from qz_ebook.writers.html import EXTENSION, SEARCH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -102,20 +111,34 @@ def require_axe(root: Path) -> Path:
 
 
 def check_html(html_dir: Path, root: Path) -> ToolResult:
-    """Check every ``*.html`` page under ``html_dir``."""
-    return check_pages(sorted(html_dir.rglob("*.html")), html_dir, root)
+    """Check every ``*.html`` page under ``html_dir``, and its search page with results."""
+    pages = sorted(html_dir.rglob("*.html"))
+    return check_pages(pages, html_dir, root, searches=search_addresses(pages, html_dir))
 
 
-def check_pages(pages: Sequence[Path], base: Path, root: Path) -> ToolResult:
-    """Check ``pages``; documents are named relative to ``base``."""
+def search_addresses(pages: Sequence[Path], html_dir: Path) -> tuple[str, ...]:
+    """The search page with a query that finds something, when the edition has a search page."""
+    if not (html_dir / f"{SEARCH}.{EXTENSION}").is_file():
+        return ()
+    for page in pages:
+        tree = lxml_html.fromstring(page.read_bytes())
+        title = tree.xpath("string(//*[@data-pagefind-body]//h1)")
+        words = sorted(re.findall(r"\w{4,}", title), key=len, reverse=True)
+        if words:
+            return (f"{SEARCH}.{EXTENSION}?{urlencode({'q': words[0]})}",)
+    return ()
+
+
+def check_pages(pages: Sequence[Path], base: Path, root: Path, searches: Sequence[str] = ()) -> ToolResult:
+    """Check ``pages``, and the addresses ``searches`` relative to ``base``; documents are named relative to it."""
     script = require_axe(root).read_text(encoding="utf-8")
     from playwright.sync_api import Error, sync_playwright
 
-    names = [page.resolve().relative_to(base.resolve()).as_posix() for page in pages]
-    urls = [page.resolve().as_uri() for page in pages]
+    names = [page.resolve().relative_to(base.resolve()).as_posix() for page in pages] + list(searches)
     version = _axe_version(root)
     try:
-        with sync_playwright() as playwright:
+        with served(base) as address, sync_playwright() as playwright:
+            urls = [address + (name if name in searches else quote(name)) for name in names]
             browser = playwright.chromium.launch(executable_path=str(require_chromium()), args=list(CHROMIUM_FLAGS))
             try:
                 version = f"{version} (Chromium {browser.version})"
@@ -140,7 +163,7 @@ def _axe(browser: Browser, scheme: str, names: list[str], urls: list[str], scrip
         page.set_default_timeout(TIMEOUT_MS)
         options = {"runOnly": {"type": "tag", "values": list(TAGS)}}
         for name, url in zip(names, urls, strict=True):
-            page.goto(url)
+            open_settled(page, url)
             page.add_script_tag(content=script)
             results: dict[str, Any] = page.evaluate(RUN_AXE, options)
             for violation in results["violations"]:
@@ -187,7 +210,7 @@ def _layout(browser: Browser, names: list[str], urls: list[str]) -> Iterator[Fin
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         for name, url in zip(names, urls, strict=True):
-            page.goto(url)
+            open_settled(page, url)
             yield from _reflow(page, name)
             yield from _first_tab_stop(page, name)
     finally:

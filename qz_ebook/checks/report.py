@@ -19,6 +19,7 @@ from jinja2 import Environment
 from qz_ebook import __version__
 from qz_ebook.checks import ace, epubcheck
 from qz_ebook.checks.model import Finding, ToolResult
+from qz_ebook.checks.screenshots import Screenshot
 from qz_ebook.output import write_file
 from qz_ebook.writers.templating import make_environment
 
@@ -51,8 +52,16 @@ def environment() -> Environment:
     return make_environment("qz_ebook.checks")
 
 
-def render_report(results: Sequence[ToolResult], epub: Path | None = None, html_dir: Path | None = None) -> str:
-    """The report as HTML text."""
+def render_report(
+    results: Sequence[ToolResult],
+    epub: Path | None = None,
+    html_dir: Path | None = None,
+    screenshots: Sequence[Screenshot] = (),
+) -> str:
+    """The report as HTML text; ``screenshots`` are linked, grouped by page."""
+    shots: dict[str, list[Screenshot]] = {}
+    for shot in screenshots:
+        shots.setdefault(shot.page, []).append(shot)
     return (
         environment()
         .get_template("report.html")
@@ -63,16 +72,21 @@ def render_report(results: Sequence[ToolResult], epub: Path | None = None, html_
             html_dir=html_dir,
             total=sum(len(result.findings) for result in results),
             failed_tools=[result for result in results if result.error],
+            screenshots=shots,
             version=__version__,
         )
     )
 
 
 def write_report(
-    results: Sequence[ToolResult], report_path: Path, epub: Path | None = None, html_dir: Path | None = None
+    results: Sequence[ToolResult],
+    report_path: Path,
+    epub: Path | None = None,
+    html_dir: Path | None = None,
+    screenshots: Sequence[Screenshot] = (),
 ) -> Path:
     """Write the report to ``report_path`` (atomically) and return the path."""
-    write_file(report_path, render_report(results, epub, html_dir).encode("utf-8"))
+    write_file(report_path, render_report(results, epub, html_dir, screenshots).encode("utf-8"))
     return report_path
 
 

@@ -16,6 +16,7 @@ from qz_ebook.checks import ace, axe, epubcheck, vnu
 from qz_ebook.checks.java import require_java
 from qz_ebook.checks.model import ToolResult
 from qz_ebook.checks.report import write_report
+from qz_ebook.checks.screenshots import Screenshot, take_screenshots
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class CheckSummary:
     report: Path
     tools: tuple[ToolCount, ...]
     results: tuple[ToolResult, ...]
+    screenshots: tuple[Screenshot, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -89,11 +91,14 @@ def run_checks(epub: Path, html_dir: Path, root: Path) -> list[ToolResult]:
 
 
 def check_outputs(epub: Path, html_dir: Path, report_path: Path, root: Path) -> CheckSummary:
-    """Run every checker, write the HTML report to ``report_path``, return counts per tool."""
+    """Run every checker, take the screenshots beside the report, write the HTML report to
+    ``report_path`` and return counts per tool."""
     results = run_checks(epub, html_dir, root)
-    write_report(results, report_path, epub, html_dir)
+    screenshots = take_screenshots(html_dir, report_path.parent)
+    write_report(results, report_path, epub, html_dir, screenshots)
     return CheckSummary(
         report=report_path,
         tools=tuple(ToolCount(r.tool, r.version, r.documents_checked, len(r.findings), r.error) for r in results),
         results=tuple(results),
+        screenshots=screenshots,
     )

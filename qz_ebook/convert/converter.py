@@ -51,7 +51,7 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/w
 # from generated heading ids, which are lower-case words joined by '-' (or '_1' on repeats).
 TEMPLATE_IDS = frozenset(
     {"qz_titel", "qz_inhalt", "qz_inhalt_titel", "qz_beispiele", "qz_weitere", "qz_wegweiser", "qz_seiten",
-     "qz_navigation", "qz_farbschema"}
+     "qz_navigation", "qz_farbschema", "qz_suchfeld", "qz_suchbegriff", "qz_suchstatus", "qz_treffer", "qz_mehr"}
 )  # fmt: skip
 WORDS = re.compile(r"\w+")
 # The characters XML forbids, but NUL, which marks link placeholders in a serialised fragment.

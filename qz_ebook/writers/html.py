@@ -1,4 +1,4 @@
-"""The HTML edition: an index, one page per part, section and contribution, and one per perspective.
+"""The HTML edition: an index, one page per part, section and contribution, one per perspective, and search.
 
 Each page is rendered from a small source (``pages.PageSource``): the edition's
 ``Frame``, shared by every page of a build, and what the page adds, such as its
@@ -14,16 +14,19 @@ from pathlib import Path
 
 from qz_ebook.convert.links import Linker, Target
 from qz_ebook.convert.rewrites import page_marker_id
+from qz_ebook.diagnostics import BuildFailed, Diagnostic, Location, Severity
 from qz_ebook.edition.navigation import NavNode, Neighbours, Sidebar
 from qz_ebook.edition.pages import Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
+from qz_ebook.writers.search import IndexingFailed, search_files
 
 EXTENSION = "html"
 INDEX = "index"
 SINGLE_PAGE = "gesamt"  # the whole book on one page, for reviewers and for printing
+SEARCH = "suche"  # the search page, where every page's search form leads
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,21 @@ class PerspectivePage:
         )
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    frame: Frame
+
+    def context(self) -> Mapping[str, object]:
+        words = self.frame.words
+        return self.frame.context(
+            SEARCH,
+            title=f"{words.search} – {self.frame.meta.title}",
+            crumbs=[self.frame.start, Crumb(words.search, SEARCH)],
+            perspective=None,
+            neighbours=Neighbours(None, None),
+        )
+
+
 class HtmlWriter(Writer):
     """``html/``: a page per part, section, contribution and perspective, an index, the single page."""
 
@@ -175,12 +193,18 @@ class HtmlWriter(Writer):
         return (out_dir / "html",)
 
     def page_count(self, edition: Edition) -> int:
-        # The index, every page twice (alone and as a section of the single page), the single page, the perspectives.
-        return 1 + 2 * len(edition.views) + 1 + len(edition.perspectives)
+        # The index, every page twice (alone and as a section of the single page), the single page, the
+        # perspectives and the search page.
+        return 1 + 2 * len(edition.views) + 1 + len(edition.perspectives) + 1
 
     def render(self, edition: Edition, job: Job, pages: Pages, output: Output) -> None:
         (folder,) = self.outputs(edition.book.settings, job.out_dir)
-        output.tree(folder, html_files(edition, pages))
+        try:
+            files = html_files(edition, pages)
+        except IndexingFailed as failed:
+            message = f"the search index could not be built: {failed}"
+            raise BuildFailed([Diagnostic(Severity.ERROR, "QZ601", message, Location(folder))]) from failed
+        output.tree(folder, files)
 
 
 def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
@@ -196,16 +220,20 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
         book.meta, book.words, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note
     )
 
-    def page(slug: str, template: str, source: PageSource) -> None:
+    def page(slug: str, template: str, source: PageSource) -> str:
         name = f"{slug}.{EXTENSION}"
         files[name] = pages.render(f"html/{name}", template, source)
+        return name
 
     first = views[0].page if views else None
     index = IndexPage(frame, first, book.settings.cover, book.settings.cover_alt, edition.pagination.page_list)
     page(INDEX, "html/index.html", index)
+    searched = []  # the contributions' pages: the others only lead to them
     for view in views:
         template = "html/contribution.html" if view.converted is not None else "html/group.html"
-        page(view.page.slug, template, ViewPage(frame, view))
+        name = page(view.page.slug, template, ViewPage(frame, view))
+        if view.converted is not None:
+            searched.append(name)
     merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views), book.words)
     # Each page on its own: an edit re-renders its section, not the whole book.
     sections = pages.assemble(
@@ -215,4 +243,6 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections))
     for way in edition.perspectives:
         page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
+    page(SEARCH, "html/search.html", SearchPage(frame))
+    files.update(search_files({name: files[name] for name in searched}, pages))
     return files

@@ -1,0 +1,80 @@
+/* The search page of the HTML edition (suche.html?q=…): looks the words up in the
+ * Pagefind index (pagefind/, stemmed in the book's language) and lists each
+ * contribution found with its title, place and authors, and an excerpt, a page of
+ * results at a time. Its words come from the page (the status's data-* attributes),
+ * in the book's language. */
+
+const PAGE_SIZE = 20;
+const status = document.getElementById("qz_suchstatus");
+const list = document.getElementById("qz_treffer");
+const more = document.getElementById("qz_mehr");
+const words = status.dataset;
+const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
+
+status.textContent = "";
+/* Busy while results are being listed (screen readers wait; so do the edition's checks). */
+list.setAttribute("aria-busy", "true");
+
+function element(name, className, text) {
+  const made = document.createElement(name);
+  if (className) made.className = className;
+  if (text !== undefined) made.textContent = text;
+  return made;
+}
+
+function found(result) {
+  const item = element("li");
+  const heading = element("h2", "search-title");
+  const link = element("a", "", result.meta.title || result.url);
+  link.href = result.url;
+  heading.append(link);
+  item.append(heading);
+  const facts = [result.meta.facts, result.meta.authors].filter(Boolean).join(" · ");
+  if (facts) item.append(element("p", "search-facts", facts));
+  const excerpt = element("p", "search-excerpt");
+  /* Pagefind's excerpt is the page's text, escaped, with the words found in <mark>. */
+  excerpt.innerHTML = result.excerpt;
+  item.append(excerpt);
+  return item;
+}
+
+/* Lists the next page of ``results``; the button stays while more remain. */
+async function listMore(results) {
+  list.setAttribute("aria-busy", "true");
+  try {
+    const shown = list.children.length;
+    const next = await Promise.all(results.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
+    list.append(...next.map(found));
+    more.hidden = list.children.length >= results.length;
+    return list.children[shown];
+  } finally {
+    list.setAttribute("aria-busy", "false");
+  }
+}
+
+async function search() {
+  try {
+    const pagefind = await import("../pagefind/pagefind.js");
+    /* Result addresses relative to this edition's folder, wherever it is served from. */
+    await pagefind.options({ baseUrl: new URL(".", window.location.href).pathname, excerptLength: 30 });
+    const { results } = await pagefind.search(query);
+    await listMore(results);
+    more.addEventListener("click", async () => {
+      const first = await listMore(results);
+      /* Keyboard and screen-reader users go on reading where the new results start. */
+      if (first) first.querySelector("a").focus();
+    });
+    const count = results.length;
+    status.textContent =
+      count === 0 ? words.none.replace("{query}", query) : count === 1 ? words.one : words.many.replace("{count}", count);
+  } finally {
+    list.setAttribute("aria-busy", "false");
+  }
+}
+
+if (query) {
+  document.getElementById("qz_suchbegriff").value = query; /* a second search starts from these words */
+  search();
+} else {
+  list.setAttribute("aria-busy", "false");
+}

@@ -1,0 +1,88 @@
+"""Full-text search for the HTML edition: a Pagefind index of its contribution pages.
+
+Pagefind (PyPI ``pagefind[bin]``, its binary in a wheel: nothing is downloaded)
+indexes what each page marks with ``data-pagefind-body``, stemmed in the page's
+language (``<html lang="de">``: German stemming). The search page (``suche.html``
+with ``search.js``) loads the bundle. The index is derived from the indexed pages'
+bytes alone, through ``Pages.derived``: a rebuild that changed no indexed page
+does not run Pagefind again when the build has a cache.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from qz_ebook.writers.base import Pages
+
+BUNDLE = "pagefind"  # the bundle's folder in the edition
+SCRIPT = "js/search.js"
+# Left out of the index: the editors' note on every draft, the links to related
+# contributions (which name other pages), and the numbers of page markers and back links.
+EXCLUDED = (".draft-note", ".relation-up", ".relation-examples", ".relation-siblings", ".pagebreak", ".backlink")
+# Pagefind's own search interfaces: the edition shows results with its own page.
+UNUSED = re.compile(r"pagefind-(?:component-|modular-)?ui\.(?:js|css)|pagefind-highlight\.js")
+
+
+class IndexingFailed(Exception):
+    """Pagefind did not index the edition; the message says why."""
+
+
+def search_files(pages: Mapping[str, bytes], derive: Pages) -> dict[str, bytes]:
+    """The search bundle for ``pages`` (name → bytes) and the search page's script, by path in the edition."""
+    kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
+    bundle = unpack(derive.derived(kind, index, pack(pages)))
+    script = resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()
+    return {SCRIPT: script, **{f"{BUNDLE}/{name}": content for name, content in bundle.items()}}
+
+
+def index(packed: bytes) -> bytes:
+    """Pagefind's bundle for the pages ``pack``ed in ``packed``, packed the same way."""
+    with tempfile.TemporaryDirectory(prefix="qz-search-") as scratch:
+        site, out = Path(scratch) / "site", Path(scratch) / "bundle"
+        for name, content in unpack(packed).items():
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            (site / name).write_bytes(content)
+        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--quiet"]
+        command += ["--exclude-selectors", ", ".join(EXCLUDED)]
+        try:
+            subprocess.run(command, check=True, capture_output=True, text=True)
+        except subprocess.CalledProcessError as failed:
+            said = (failed.stderr or failed.stdout or "").strip().splitlines()
+            last = said[-1] if said else "no message"
+            raise IndexingFailed(f"Pagefind exited with {failed.returncode}: {last}") from failed
+        files = {
+            path.relative_to(out).as_posix(): path.read_bytes()
+            for path in sorted(out.rglob("*"))
+            if path.is_file() and not UNUSED.fullmatch(path.name)
+        }
+    return pack(files)
+
+
+def pack(files: Mapping[str, bytes]) -> bytes:
+    """Files as one byte string, sorted by name: the same files always give the same bytes."""
+    out = bytearray()
+    for name in sorted(files):
+        encoded = name.encode("utf-8")
+        out += len(encoded).to_bytes(4, "big") + encoded + len(files[name]).to_bytes(8, "big") + files[name]
+    return bytes(out)
+
+
+def unpack(packed: bytes) -> dict[str, bytes]:
+    """The files ``pack`` made ``packed`` of."""
+    files, at = {}, 0
+    view = memoryview(packed)
+    while at < len(packed):
+        size = int.from_bytes(view[at : at + 4], "big")
+        name = bytes(view[at + 4 : at + 4 + size]).decode("utf-8")
+        at += 4 + size
+        length = int.from_bytes(view[at : at + 8], "big")
+        files[name] = bytes(view[at + 8 : at + 8 + length])
+        at += 8 + length
+    return files

@@ -1,0 +1,220 @@
+"""Full-text search in the HTML edition: a Pagefind index of the contribution pages, German
+stemming, a search field in every page's header and a search page driven in Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import Built, build_into, require
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from qz_ebook.build import build
+from qz_ebook.checks.model import CHROMIUM_FLAGS
+from qz_ebook.checks.serve import open_settled, served
+from qz_ebook.cli import main
+from qz_ebook.writers import search
+
+PHONE = {"width": 375, "height": 800}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chromium = require("chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
+        yield launched
+        launched.close()
+
+
+def results(page: Page) -> list[tuple[str, str, str]]:
+    """(href, title, facts) of each result listed."""
+    listed = page.eval_on_selector_all(
+        "#qz_treffer > li",
+        "items => items.map(li => [li.querySelector('a').getAttribute('href'), li.querySelector('a').textContent,"
+        " (li.querySelector('.search-facts') || {}).textContent || ''])",
+    )
+    return [tuple(item) for item in listed]
+
+
+@contextmanager
+def searched(browser: Browser, html: Path, query: str) -> Iterator[tuple[Page, list[tuple[str, str, str]], str]]:
+    """The search page of ``html`` (served while the block runs) with the results for ``query``."""
+    page = browser.new_page()
+    with served(html) as base:
+        open_settled(page, f"{base}suche.html?q={query}")
+        yield page, results(page), page.text_content("#qz_suchstatus") or ""
+    page.close()
+
+
+def contribution_pages(built: Built) -> list[str]:
+    return sorted(p.name for p in built.html.glob("*.html") if b"<article " in p.read_bytes())
+
+
+def test_the_bundle_indexes_every_contribution_page_in_the_book_language(brochure: Built) -> None:
+    bundle = brochure.html / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["de"]  # from <html lang="de">: German stemming
+    assert entry["languages"]["de"]["page_count"] == len(contribution_pages(brochure))
+    assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.de.pagefind").is_file()
+    assert not [p.name for p in bundle.iterdir() if "-ui." in p.name or "highlight" in p.name]
+    assert (brochure.html / "js" / "search.js").read_bytes() == (
+        Path(search.__file__).parents[1] / "templates" / "html" / "search.js"
+    ).read_bytes()
+
+
+def test_every_page_has_the_search_field_in_its_header(brochure: Built) -> None:
+    form = (
+        '<form class="site-search" role="search" action="suche.html" method="get">\n'
+        '<label class="visually-hidden" for="qz_suchfeld">Im Buch suchen</label>\n'
+        '<input type="search" id="qz_suchfeld" name="q" autocomplete="off"/>\n'
+        '<button type="submit">Suchen</button>\n'
+        "</form>\n"
+    )
+    pages = sorted(brochure.html.glob("*.html"))
+    without = [p.name for p in pages if form not in p.read_text(encoding="utf-8")]
+    assert without == ["suche.html"]  # whose own form is the page's subject
+
+
+def test_two_indexings_of_the_brochure_give_the_same_bytes(brochure: Built) -> None:
+    pages = search.pack({name: (brochure.html / name).read_bytes() for name in contribution_pages(brochure)})
+    assert search.index(pages) == search.index(pages)
+
+
+def test_searching_from_a_page_header_by_keyboard_finds_solingen(browser: Browser, brochure: Built) -> None:
+    page = browser.new_page(viewport=PHONE)
+    with served(brochure.html) as base:
+        page.goto(f"{base}dueren.html")
+        for _ in range(3):  # the skip link, the contents' summary, the search field
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "qz_suchfeld"
+        page.keyboard.type("Einbürgerung")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/suche\.html\?q=Einb%C3%BCrgerung$"))
+        open_settled(page, page.url)
+        found = results(page)
+        assert ("/solingen.html", "100 % zu Hause", "Solingen · Anne Wehkamp") in found
+        assert page.text_content("#qz_suchstatus") == ("1 Treffer" if len(found) == 1 else f"{len(found)} Treffer")
+        assert page.input_value("#qz_suchbegriff") == "Einbürgerung"
+        assert page.evaluate("document.getElementById('qz_treffer').getAttribute('aria-busy')") == "false"
+        excerpt = page.inner_html("#qz_treffer > li .search-excerpt")
+        assert "<mark>Einbürgerung</mark>" in excerpt
+        page.click("#qz_treffer a[href='/solingen.html']")
+        page.wait_for_url(f"{base}solingen.html")
+    page.close()
+
+
+def test_an_inflected_form_finds_its_stem(browser: Browser, brochure: Built) -> None:
+    # The Hamm contribution says "Religionsgemeinschaften"; German stemming finds it by the singular.
+    with searched(browser, brochure.html, "Religionsgemeinschaft") as (page, found, _):
+        assert "/hamm.html" in [href for href, _, _ in found]
+        assert "Religionsgemeinschaft" not in (brochure.html / "hamm.html").read_text(encoding="utf-8").replace(
+            "Religionsgemeinschaften", ""
+        )
+
+
+def test_results_come_twenty_at_a_time_and_more_on_request(browser: Browser, brochure: Built) -> None:
+    with searched(browser, brochure.html, "Integration") as (page, found, status):
+        total = int(status.removesuffix(" Treffer"))
+        assert total > 20 and len(found) == 20
+        assert page.is_visible("#qz_mehr") and page.text_content("#qz_mehr") == "Weitere Treffer zeigen"
+        page.focus("#qz_mehr")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"document.querySelectorAll('#qz_treffer > li').length === {min(total, 40)}")
+        assert page.evaluate(
+            "document.activeElement.closest('li') === document.querySelectorAll('#qz_treffer > li')[20]"
+        )
+        assert page.is_visible("#qz_mehr") is (total > 40)
+        assert len(set(results(page))) == min(total, 40)
+
+
+def test_nothing_found_says_so(browser: Browser, sample_built: Built) -> None:
+    with searched(browser, sample_built.html, "Xylophon") as (page, found, status):
+        assert (found, status) == ([], "Keine Treffer für „Xylophon“")
+
+
+def test_the_draft_note_is_not_indexed(browser: Browser, sample_book: Path, tmp_path: Path) -> None:
+    toml = sample_book / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("Entwurf der Redaktion.", "Zauberwort."), "utf-8")
+    built = build_into(sample_book, tmp_path / "out")
+    assert b"Zauberwort" in (built.html / "musterstadt.html").read_bytes()  # shown on every draft
+    with searched(browser, built.html, "Zauberwort") as (page, found, status):
+        assert (found, status) == ([], "Keine Treffer für „Zauberwort“")
+
+
+def test_results_lead_into_an_edition_served_below_a_folder(browser: Browser, sample_built: Built) -> None:
+    page = browser.new_page()
+    with served(sample_built.html.parent) as base:
+        open_settled(page, f"{base}html/suche.html?q=Musterstadt")
+        hrefs = [href for href, _, _ in results(page)]
+        assert hrefs and all(href.startswith("/html/") for href in hrefs)
+        page.click(f"#qz_treffer a[href='{hrefs[0]}']")
+        page.wait_for_url(f"{base}{hrefs[0][1:]}")
+        assert page.title().endswith("Beispielbuch")
+    page.close()
+
+
+def test_without_javascript_the_search_page_says_it_needs_it(browser: Browser, sample_built: Built) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    with served(sample_built.html) as base:
+        page.goto(f"{base}suche.html?q=Musterstadt")
+        assert page.text_content("#qz_suchstatus") == "Die Suche braucht JavaScript."
+        assert results(page) == []
+    context.close()
+
+
+def test_an_opened_file_says_search_needs_a_web_server(browser: Browser, sample_built: Built) -> None:
+    page = browser.new_page()
+    page.goto((sample_built.html / "suche.html").as_uri() + "?q=Musterstadt")
+    page.wait_for_function("document.getElementById('qz_suchstatus').textContent !== ''")
+    assert page.text_content("#qz_suchstatus") == (
+        "Die Suche findet nur etwas, wenn die Seiten von einem Webserver kommen, nicht aus einer geöffneten Datei."
+    )
+    page.close()
+
+
+def test_a_cached_rebuild_does_not_index_again(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[int] = []
+    original = search.index
+
+    def counting(packed: bytes) -> bytes:
+        runs.append(len(packed))
+        return original(packed)
+
+    monkeypatch.setattr(search, "index", counting)
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    build(sample_book, tmp_path / "b", cache_dir=store)
+    assert len(runs) == 1
+    page = sample_book / "beitraege" / "musterstadt.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Ein Beispiel aus der Praxis.", "Neu."), encoding="utf-8")
+    build(sample_book, tmp_path / "c", cache_dir=store)
+    assert len(runs) == 2
+
+
+def test_a_failing_indexer_fails_the_build_and_keeps_the_last_edition(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    build_into(sample_book, out)
+    before = (out / "html" / "index.html").read_bytes()
+    (sample_book / "beitraege" / "musterstadt.md").write_text(
+        (sample_book / "beitraege" / "musterstadt.md").read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(search.sys, "executable", "/bin/false")
+    result = CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-2:] == [
+        f"{out / 'html'}:1:1: error[QZ601]: the search index could not be built: Pagefind exited with 1: no message",
+        "build failed: 1 error(s); nothing was written",
+    ]
+    assert (out / "html" / "index.html").read_bytes() == before
+    assert b"Neu." not in (out / "html" / "musterstadt.html").read_bytes()
