@@ -57,7 +57,8 @@ def contribution_pages(built: Built) -> list[str]:
 
 
 def test_the_bundle_indexes_every_contribution_page_in_the_book_language(brochure: Built) -> None:
-    bundle = brochure.html / "pagefind"
+    bundle = brochure.html / "pagefind" / "1"
+    assert [p.name for p in (brochure.html / "pagefind").iterdir()] == ["1"]  # 34 pages: one bundle
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["de"]  # from <html lang="de">: German stemming
     assert entry["languages"]["de"]["page_count"] == len(contribution_pages(brochure))
@@ -179,25 +180,40 @@ def test_an_opened_file_says_search_needs_a_web_server(browser: Browser, sample_
     page.close()
 
 
-def test_a_cached_rebuild_does_not_index_again(
+def test_results_come_from_every_bundle(
+    browser: Browser, sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    built = build_into(sample_book, tmp_path / "out")
+    assert sorted(p.name for p in (built.html / "pagefind").iterdir()) == ["1", "2", "3", "4"]
+    assert 'data-bundles="pagefind/1/ pagefind/2/ pagefind/3/ pagefind/4/"' in (built.html / "suche.html").read_text()
+    with searched(browser, built.html, "Musterstadt") as (_, found, status):
+        pages = {href for href, _, _ in found}  # one page a bundle: these come from three
+        assert {"/grusswort.html", "/musterstadt.html", "/oeffnung.html"} <= pages
+        assert status == f"{len(found)} Treffer"
+
+
+def test_a_cached_rebuild_indexes_only_the_bundle_of_an_edited_page(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runs: list[int] = []
+    indexed: list[list[str]] = []
     original = search.index
 
-    def counting(packed: bytes) -> bytes:
-        runs.append(len(packed))
+    def recording(packed: bytes) -> bytes:
+        indexed.append(sorted(search.unpack(packed)))
         return original(packed)
 
-    monkeypatch.setattr(search, "index", counting)
+    monkeypatch.setattr(search, "index", recording)
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
     store = tmp_path / "cache"
     build(sample_book, tmp_path / "a", cache_dir=store)
+    assert len(indexed) == 2
     build(sample_book, tmp_path / "b", cache_dir=store)
-    assert len(runs) == 1
+    assert len(indexed) == 2
     page = sample_book / "beitraege" / "musterstadt.md"
     page.write_text(page.read_text(encoding="utf-8").replace("Ein Beispiel aus der Praxis.", "Neu."), encoding="utf-8")
     build(sample_book, tmp_path / "c", cache_dir=store)
-    assert len(runs) == 2
+    assert len(indexed) == 3 and "musterstadt.html" in indexed[2] and len(indexed[2]) == 2
 
 
 def test_a_failing_indexer_fails_the_build_and_keeps_the_last_edition(

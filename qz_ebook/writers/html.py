@@ -21,7 +21,7 @@ from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
-from qz_ebook.writers.search import IndexingFailed, search_files
+from qz_ebook.writers.search import IndexingFailed, bundles, search_files
 
 EXTENSION = "html"
 INDEX = "index"
@@ -170,6 +170,7 @@ class PerspectivePage:
 @dataclass(frozen=True)
 class SearchPage:
     frame: Frame
+    bundles: tuple[str, ...]  # the search index's folders, merged by the search page
 
     def context(self) -> Mapping[str, object]:
         words = self.frame.words
@@ -179,6 +180,7 @@ class SearchPage:
             crumbs=[self.frame.start, Crumb(words.search, SEARCH)],
             perspective=None,
             neighbours=Neighbours(None, None),
+            bundles=self.bundles,
         )
 
 
@@ -243,6 +245,6 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections))
     for way in edition.perspectives:
         page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
-    page(SEARCH, "html/search.html", SearchPage(frame))
-    files.update(search_files({name: files[name] for name in searched}, pages))
+    page(SEARCH, "html/search.html", SearchPage(frame, bundles(len(searched))))
+    files.update(search_files([(name, files[name]) for name in searched], pages))
     return files

@@ -3,9 +3,14 @@
 Pagefind (PyPI ``pagefind[bin]``, its binary in a wheel: nothing is downloaded)
 indexes what each page marks with ``data-pagefind-body``, stemmed in the page's
 language (``<html lang="de">``: German stemming). The search page (``suche.html``
-with ``search.js``) loads the bundle. The index is derived from the indexed pages'
-bytes alone, through ``Pages.derived``: a rebuild that changed no indexed page
-does not run Pagefind again when the build has a cache.
+with ``search.js``) loads the bundles.
+
+The pages are indexed in shards of ``SHARD_PAGES`` in reading order, one Pagefind
+bundle each (``pagefind/1/``, ``pagefind/2/``, …), which the search page merges
+(Pagefind's ``mergeIndex``). Each is derived from its pages' bytes alone, through
+``Pages.derived``: when the build has a cache, an edited contribution costs one
+shard's indexing, not the whole book's (Pagefind takes about a millisecond a page
+and 60 ms a run: a 1,000-chapter book about 1.1 s, a shard 0.15 s).
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from qz_ebook.writers.base import Pages
 
-BUNDLE = "pagefind"  # the bundle's folder in the edition
+BUNDLE = "pagefind"  # the bundles' folder in the edition
 SCRIPT = "js/search.js"
+SHARD_PAGES = 100
 # Left out of the index: the editors' note on every draft, the links to related
 # contributions (which name other pages), and the numbers of page markers and back links.
 EXCLUDED = (".draft-note", ".relation-up", ".relation-examples", ".relation-siblings", ".pagebreak", ".backlink")
@@ -34,12 +40,20 @@ class IndexingFailed(Exception):
     """Pagefind did not index the edition; the message says why."""
 
 
-def search_files(pages: Mapping[str, bytes], derive: Pages) -> dict[str, bytes]:
-    """The search bundle for ``pages`` (name → bytes) and the search page's script, by path in the edition."""
+def bundles(count: int) -> tuple[str, ...]:
+    """The folders of the bundles for ``count`` pages, as the search page names them (``pagefind/1/``, …)."""
+    return tuple(f"{BUNDLE}/{number}/" for number in range(1, max(1, -(-count // SHARD_PAGES)) + 1))
+
+
+def search_files(pages: Sequence[tuple[str, bytes]], derive: Pages) -> dict[str, bytes]:
+    """The bundles for ``pages`` ((name, bytes) in reading order) and the search page's script, by path."""
     kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
-    bundle = unpack(derive.derived(kind, index, pack(pages)))
-    script = resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()
-    return {SCRIPT: script, **{f"{BUNDLE}/{name}": content for name, content in bundle.items()}}
+    files = {SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()}
+    for number, folder in enumerate(bundles(len(pages))):
+        shard = dict(pages[number * SHARD_PAGES : (number + 1) * SHARD_PAGES])
+        bundle = unpack(derive.derived(kind, index, pack(shard)))
+        files.update({folder + name: content for name, content in bundle.items()})
+    return files
 
 
 def index(packed: bytes) -> bytes:

@@ -54,9 +54,16 @@ async function listMore(results) {
 
 async function search() {
   try {
-    const pagefind = await import("../pagefind/pagefind.js");
+    /* The index comes in bundles of a hundred pages each (writers/search.py): the first is
+     * loaded, the others merged into it. */
+    const [first, ...others] = words.bundles.split(" ");
+    const pagefind = await import(`../${first}pagefind.js`);
     /* Result addresses relative to this edition's folder, wherever it is served from. */
-    await pagefind.options({ baseUrl: new URL(".", window.location.href).pathname, excerptLength: 30 });
+    const options = { baseUrl: new URL(".", window.location.href).pathname, excerptLength: 30 };
+    await pagefind.options(options);
+    for (const bundle of others) {
+      await pagefind.mergeIndex(new URL(bundle, window.location.href).pathname, options);
+    }
     const { results } = await pagefind.search(query);
     await listMore(results);
     more.addEventListener("click", async () => {
