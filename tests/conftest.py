@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from qz_ebook.build import build
+from qz_ebook.checks.model import CHROMIUM_FLAGS
 from qz_ebook.incremental.fingerprint import Fingerprinter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,6 +85,16 @@ def brochure(tmp_path_factory: pytest.TempPathFactory) -> Built:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         return build_into(REPO / "book", tmp_path_factory.mktemp("brochure"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one per test module."""
+    chromium = require("chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

@@ -6,30 +6,18 @@ too, with their own stylesheet, for what both formats share."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Built, require
+from conftest import Built
 from lxml import etree
-from playwright.sync_api import Browser, Page, sync_playwright
-
-from qz_ebook.checks.model import CHROMIUM_FLAGS
+from playwright.sync_api import Browser, Page
 
 XHTML = {"h": "http://www.w3.org/1999/xhtml"}
 OPS = "{http://www.idpf.org/2007/ops}type"
 PHONE = {"width": 375, "height": 800}
 WIDE = {"width": 1280, "height": 900}
 NUMBERED = re.compile(r"^\s*(?:[0-9]+|[IVXLC]+)\.\s")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    chromium = require("chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(params=["brochure", "sample_built"])

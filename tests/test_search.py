@@ -11,25 +11,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import Built, build_into, require
-from playwright.sync_api import Browser, Page, sync_playwright
+from conftest import Built, build_into
+from playwright.sync_api import Browser, Page
 
 from qz_ebook.build import build
-from qz_ebook.checks.model import CHROMIUM_FLAGS
 from qz_ebook.checks.serve import open_settled, served
 from qz_ebook.cli import main
 from qz_ebook.writers import search
 
 PHONE = {"width": 375, "height": 800}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    chromium = require("chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
-        yield launched
-        launched.close()
 
 
 def results(page: Page) -> list[tuple[str, str, str]]:
