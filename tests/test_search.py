@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import Built, build_into
+from test_config import GOOD, make_book
 from playwright.sync_api import Browser, Page
 
 from qz_ebook.build import build
@@ -148,6 +149,17 @@ def test_results_lead_into_an_edition_served_below_a_folder(browser: Browser, sa
         page.wait_for_url(f"{base}{hrefs[0][1:]}")
         assert page.title().endswith("Beispielbuch")
     page.close()
+
+
+def test_a_book_without_contributions_has_no_index_and_finds_nothing(browser: Browser, tmp_path: Path) -> None:
+    book = make_book(tmp_path, GOOD)
+    built = build(book, tmp_path / "out")
+    assert built.diagnostics == ()
+    html = tmp_path / "out" / "html"
+    assert not (html / "pagefind").exists()
+    assert 'data-bundles=""' in (html / "suche.html").read_text(encoding="utf-8")
+    with searched(browser, html, "Teil") as (_, found, status):
+        assert (found, status) == ([], "Keine Treffer für „Teil“")
 
 
 def test_without_javascript_the_search_page_says_it_needs_it(browser: Browser, sample_built: Built) -> None:

@@ -41,8 +41,11 @@ class IndexingFailed(Exception):
 
 
 def bundles(count: int) -> tuple[str, ...]:
-    """The folders of the bundles for ``count`` pages, as the search page names them (``pagefind/1/``, …)."""
-    return tuple(f"{BUNDLE}/{number}/" for number in range(1, max(1, -(-count // SHARD_PAGES)) + 1))
+    """The folders of the bundles for ``count`` pages, as the search page names them (``pagefind/1/``, …).
+
+    A book without contributions has none: Pagefind refuses to index nothing.
+    """
+    return tuple(f"{BUNDLE}/{number}/" for number in range(1, -(-count // SHARD_PAGES) + 1))
 
 
 def search_files(pages: Sequence[tuple[str, bytes]], derive: Pages) -> dict[str, bytes]:

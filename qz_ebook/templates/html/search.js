@@ -56,20 +56,13 @@ async function search() {
   try {
     /* The index comes in bundles of a hundred pages each (writers/search.py): the first is
      * loaded, the others merged into it. */
-    const [first, ...others] = words.bundles.split(" ");
-    const pagefind = await import(`../${first}pagefind.js`);
-    /* Result addresses relative to this edition's folder, wherever it is served from. */
-    const options = { baseUrl: new URL(".", window.location.href).pathname, excerptLength: 30 };
-    await pagefind.options(options);
-    for (const bundle of others) {
-      await pagefind.mergeIndex(new URL(bundle, window.location.href).pathname, options);
-    }
-    const { results } = await pagefind.search(query);
+    const [first, ...others] = words.bundles.split(" ").filter(Boolean);
+    const results = first ? await find(first, others) : []; /* a book without contributions has no index */
     await listMore(results);
     more.addEventListener("click", async () => {
-      const first = await listMore(results);
+      const added = await listMore(results);
       /* Keyboard and screen-reader users go on reading where the new results start. */
-      if (first) first.querySelector("a").focus();
+      if (added) added.querySelector("a").focus();
     });
     const count = results.length;
     status.textContent =
@@ -77,6 +70,18 @@ async function search() {
   } finally {
     list.setAttribute("aria-busy", "false");
   }
+}
+
+/* The results for ``query`` in the bundle ``first`` and the ``others`` merged into it. */
+async function find(first, others) {
+  const pagefind = await import(`../${first}pagefind.js`);
+  /* Result addresses relative to this edition's folder, wherever it is served from. */
+  const options = { baseUrl: new URL(".", window.location.href).pathname, excerptLength: 30 };
+  await pagefind.options(options);
+  for (const bundle of others) {
+    await pagefind.mergeIndex(new URL(bundle, window.location.href).pathname, options);
+  }
+  return (await pagefind.search(query)).results;
 }
 
 if (query) {
