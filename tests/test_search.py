@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import Built, build_into
-from test_config import GOOD, make_book
 from playwright.sync_api import Browser, Page
+from test_config import GOOD, make_book
 
 from qz_ebook.build import build
 from qz_ebook.checks.serve import open_settled, served
