@@ -6,6 +6,7 @@ and so do the checkers themselves (``ToolMissing``): nothing is skipped.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -232,7 +233,10 @@ OPF = """<?xml version="1.0" encoding="UTF-8"?>
 BROKEN_XHTML = '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title></head><body><p>Absatz</body></html>'
 
 
-def test_epubcheck_reports_a_broken_epub(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("debian", "tool", "version"), [(False, "EPUBCheck", "5."), (True, "EPUBCheck (Debian)", "4.2.6")]
+)
+def test_epubcheck_reports_a_broken_epub(tmp_path: Path, debian: bool, tool: str, version: str) -> None:
     require("java")
     epub = tmp_path / "kaputt.epub"
     with zipfile.ZipFile(epub, "w") as archive:
@@ -240,9 +244,9 @@ def test_epubcheck_reports_a_broken_epub(tmp_path: Path) -> None:
         archive.writestr("META-INF/container.xml", CONTAINER)
         archive.writestr("content.opf", OPF)
         archive.writestr("c.xhtml", BROKEN_XHTML)
-    result = epubcheck.check_epub(epub)
+    result = epubcheck.check_epub(epub, debian=debian)
     assert result.error is None
-    assert result.tool == "EPUBCheck" and result.version.startswith("5.")
+    assert result.tool == tool and result.version.startswith(version)
     found = {(f.severity, f.rule, f.document) for f in result.findings}
     assert ("fatal", "RSC-016", "c.xhtml") in found  # the unclosed <p>
     assert ("error", "RSC-005", "content.opf") in found  # no nav document, no dcterms:modified
@@ -418,9 +422,9 @@ def sample_checked(sample_built: Built, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_check_outputs_runs_all_four_tools_and_writes_the_report(sample_checked: CheckSummary) -> None:
-    tools = ["EPUBCheck", "Ace by DAISY", "axe-core", "Nu Html Checker"]
+    tools = ["EPUBCheck", "EPUBCheck (Debian)", "Ace by DAISY", "axe-core", "Nu Html Checker"]
     assert [t.tool for t in sample_checked.tools] == tools
-    assert [r.error for r in sample_checked.results] == [None] * 4
+    assert [r.error for r in sample_checked.results] == [None] * 5
     assert all(t.version and t.documents_checked > 0 for t in sample_checked.tools)
     assert sample_checked.counts == {r.tool: len(r.findings) for r in sample_checked.results}
     assert sample_checked.passed == (sample_checked.findings == 0)
@@ -570,3 +574,14 @@ def test_missing_java_raises_tool_missing(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ToolMissing, match="Java is not installed"):
         epubcheck.check_epub(tmp_path / "buch.epub")
+
+
+def test_missing_debian_epubcheck_raises_tool_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(epubcheck, "DEBIAN_JAR", tmp_path / "epubcheck.jar")
+    message = (
+        f"EPUBCheck (Debian) is not installed: {tmp_path}/epubcheck.jar is missing; install Debian's epubcheck package"
+    )
+    with pytest.raises(ToolMissing, match=re.escape(message)):
+        epubcheck.check_epub(tmp_path / "buch.epub", debian=True)
+    with pytest.raises(ToolMissing, match=re.escape(message)):
+        runner.require_tools(REPO)

@@ -88,7 +88,9 @@ def test_titles_and_creators_are_refined(sample_built: Built) -> None:
     root = opf(sample_built)
     assert root.xpath("//dc:title/text()", namespaces=OPF) == ["Beispielbuch", "Ein kleines Manuskript für die Tests"]
     refines = {m.get("refines"): m.text for m in root.xpath("//opf:meta[@refines]", namespaces=OPF)}
-    assert refines == {"#title": "main", "#subtitle": "subtitle", "#creator1": "edt", "#conf": "Testredaktion"}
+    assert refines == {
+        "#title": "main", "#subtitle": "subtitle", "#creator1": "edt", "#print-source": "pagination", "#conf": "Testredaktion"
+    }  # fmt: skip
 
 
 def test_one_document_per_contribution_and_group_in_reading_order(sample_built: Built) -> None:
@@ -163,7 +165,7 @@ def test_a_page_marker_that_runs_backwards_is_an_error(sample_book: Path, tmp_pa
 def test_accessibility_metadata_follows_the_content(sample_built: Built) -> None:
     root = opf(sample_built)
     props = [(m.get("property"), m.text) for m in root.xpath("//opf:meta[@property]", namespaces=OPF)]
-    a11y = [p for p in props if p[0].startswith(("schema:", "a11y:", "dcterms:conformsTo", "pageBreakSource"))]
+    a11y = [p for p in props if p[0].startswith(("schema:", "a11y:", "dcterms:conformsTo", "source-of"))]
     assert a11y == [
         ("schema:accessMode", "textual"),
         ("schema:accessMode", "visual"),
@@ -179,11 +181,15 @@ def test_accessibility_metadata_follows_the_content(sample_built: Built) -> None
             "schema:accessibilitySummary",
             "Ein Testbuch mit Inhaltsverzeichnis, Seitenliste und Textalternativen für alle Bilder.",
         ),
-        ("pageBreakSource", "urn:isbn:978-3-00-000000-0"),
+        ("source-of", "pagination"),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
         ("a11y:certifiedBy", "Testredaktion"),
     ]
     assert "schema:" not in (root.get("prefix") or "")
+    # The print edition the page numbers follow, in the form EPUBCheck 4.2.6 and 5 and Ace accept.
+    [source] = root.xpath("//dc:source", namespaces=OPF)
+    assert (source.get("id"), source.text) == ("print-source", "urn:isbn:978-3-00-000000-0")
+    assert root.xpath("//opf:meta[@property='source-of']/@refines", namespaces=OPF) == ["#print-source"]
 
 
 def test_a_claim_the_content_does_not_back_fails_the_build(sample_book: Path, tmp_path: Path) -> None:

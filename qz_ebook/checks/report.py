@@ -24,7 +24,7 @@ from qz_ebook.output import write_file
 from qz_ebook.writers.templating import make_environment
 
 REPORT_NAME = "a11y-report.html"
-EPUB_TOOLS = (epubcheck.TOOL, ace.TOOL)
+EPUB_TOOLS = (epubcheck.TOOL, epubcheck.TOOL_DEBIAN, ace.TOOL)
 
 
 @dataclass(frozen=True)

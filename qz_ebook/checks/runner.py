@@ -65,13 +65,14 @@ def require_tools(root: Path) -> None:
     """Raise ``ToolMissing`` for the first checker that is not installed."""
     require_java()
     epubcheck.require_jar()
+    epubcheck.require_debian_jar()
     ace.require_ace(root)
     axe.require_axe(root)
     vnu.require_vnu(root)
 
 
 def run_checks(epub: Path, html_dir: Path, root: Path) -> list[ToolResult]:
-    """EPUBCheck and Ace on ``epub``, axe-core and vnu on the pages of ``html_dir``.
+    """EPUBCheck 5 and 4.2.6 and Ace on ``epub``, axe-core and vnu on the pages of ``html_dir``.
 
     ``root`` is the folder with ``node_modules`` (see ``model.project_root``).
     The tools that run as subprocesses (EPUBCheck, Ace, vnu) run one after the
@@ -80,14 +81,15 @@ def run_checks(epub: Path, html_dir: Path, root: Path) -> list[ToolResult]:
     require_tools(root)
     background: Sequence[Callable[[], ToolResult]] = (
         lambda: epubcheck.check_epub(epub),
+        lambda: epubcheck.check_epub(epub, debian=True),
         lambda: ace.check_epub(epub, root),
         lambda: vnu.check_html(html_dir, root),
     )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qz-check") as pool:
         futures = [pool.submit(task) for task in background]
         axe_result = axe.check_html(html_dir, root)
-        epubcheck_result, ace_result, vnu_result = (future.result() for future in futures)
-    return [epubcheck_result, ace_result, axe_result, vnu_result]
+        epubcheck_result, debian_result, ace_result, vnu_result = (future.result() for future in futures)
+    return [epubcheck_result, debian_result, ace_result, axe_result, vnu_result]
 
 
 def check_outputs(epub: Path, html_dir: Path, report_path: Path, root: Path) -> CheckSummary:

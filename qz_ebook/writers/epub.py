@@ -166,7 +166,11 @@ def _accessibility_metadata(package: epub.EpubBook, claims: Claims) -> None:
         meta("schema:accessibilityHazard", hazard)
     meta("schema:accessibilitySummary", claims.summary)
     if claims.page_break_source:
-        meta("pageBreakSource", claims.page_break_source)
+        # The print edition the page-list follows, as EPUB 3.2 declares it: EPUBCheck 4.2.6
+        # (still used by retailers' intake) rejects EPUB Accessibility 1.1's pageBreakSource,
+        # and Ace's epub-pagesource rule reads dc:source.
+        package.add_metadata("DC", "source", claims.page_break_source, {"id": "print-source"})
+        meta("source-of", "pagination", refines="#print-source")
     meta("dcterms:conformsTo", CONFORMS_TO, id="conf")
     if claims.certified_by:
         meta("a11y:certifiedBy", claims.certified_by, refines="#conf")
