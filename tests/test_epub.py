@@ -212,12 +212,49 @@ def test_ncx_and_guide_for_epub2_readers(brochure: Built) -> None:
     guide = [(r.get("type"), r.get("href")) for r in root.xpath("//opf:guide/opf:reference", namespaces=OPF)]
     assert guide == [("cover", "cover.xhtml"), ("title-page", "titelei.xhtml"), ("toc", "nav.xhtml#toc"),
                      ("text", "kuhn.xhtml")]  # fmt: skip
-    ncx = etree.parse(str(brochure.unpacked / "EPUB" / "toc.ncx")).getroot()
-    assert ncx.xpath("//n:meta[@name='dtb:depth']/@content", namespaces=NCX) == ["2"]
-    assert ncx.xpath("count(//n:navPoint/n:navPoint/n:navPoint)", namespaces=NCX) == 0  # Kindle: two levels
-    assert ncx.xpath("count(//n:navPoint)", namespaces=NCX) == ncx.xpath(
-        "count(//n:navPoint[@playOrder])", namespaces=NCX
+
+
+def nested(items: list[etree._Element], child: str, label: str, target: str) -> list[tuple[str, str, list[object]]]:
+    """(label, target, children) of each item, following ``child`` elements down."""
+    return [
+        (item.xpath(label, namespaces={**NCX, **XHTML})[0], item.xpath(target, namespaces={**NCX, **XHTML})[0],
+         nested(item.xpath(child, namespaces={**NCX, **XHTML}), child, label, target))
+        for item in items
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["brochure", "sample_built"])
+def test_the_ncx_nests_as_the_outline_and_lists_every_print_page(name: str, request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(name)
+    ncx = etree.parse(str(built.unpacked / "EPUB" / "toc.ncx")).getroot()
+    navigation = nav(built)
+    # The nav document's table of contents is the outline; the NCX nests the same way, to the last level.
+    toc = navigation.xpath("//x:nav[@epub:type='toc']/x:ol/x:li", namespaces=XHTML)
+    outline = nested(toc, "x:ol/x:li", "string(x:a)", "string(x:a/@href)")
+    points = ncx.xpath("n:navMap/n:navPoint", namespaces=NCX)
+    assert nested(points, "n:navPoint", "string(n:navLabel/n:text)", "string(n:content/@src)") == outline
+    depth = max(
+        len(p.xpath("ancestor-or-self::n:navPoint", namespaces=NCX)) for p in ncx.iter(f"{{{NCX['n']}}}navPoint")
     )
+    assert ncx.xpath("string(//n:meta[@name='dtb:depth']/@content)", namespaces=NCX) == str(depth)
+    # Its pageList holds every page of the page-list, with the same targets.
+    page_list = [(a.text, a.get("href")) for a in navigation.xpath("//x:nav[@id='page-list']//x:a", namespaces=XHTML)]
+    targets = ncx.xpath("n:pageList/n:pageTarget", namespaces=NCX)
+    assert [(t.get("value"), t.xpath("string(n:content/@src)", namespaces=NCX)) for t in targets] == page_list
+    assert all(t.get("type") == "normal" and t.xpath("string(n:navLabel/n:text)", namespaces=NCX) == t.get("value")
+               for t in targets)  # fmt: skip
+    assert ncx.xpath("string(//n:meta[@name='dtb:totalPageCount']/@content)", namespaces=NCX) == str(len(page_list))
+    # One reading order through both: a page target's playOrder comes after its document's navigation point.
+    orders = {
+        p.xpath("string(n:content/@src)", namespaces=NCX): int(p.get("playOrder"))
+        for p in ncx.iter(f"{{{NCX['n']}}}navPoint")
+    }
+    for target in targets:
+        document = target.xpath("string(n:content/@src)", namespaces=NCX).split("#")[0]
+        if document in orders:
+            assert int(target.get("playOrder")) > orders[document]
+    sequence = sorted(int(e.get("playOrder")) for e in ncx.xpath("//n:navPoint | //n:pageTarget", namespaces=NCX))
+    assert sequence == list(range(1, len(sequence) + 1))
 
 
 def test_cover_image_page_and_meta(sample_built: Built) -> None:

@@ -38,20 +38,6 @@ def _label(entry: Entry) -> str:
     return entry.label if isinstance(entry, Contribution) else entry.title
 
 
-def flatten_below(nodes: tuple[NavNode, ...], depth: int) -> tuple[NavNode, ...]:
-    """The same tree cut to ``depth`` levels; deeper nodes move up in reading order.
-
-    Kindle shows at most two NCX levels.
-    """
-    if depth <= 1:
-        return tuple(NavNode(n.label, n.slug) for node in nodes for n in _preorder(node))
-    return tuple(NavNode(n.label, n.slug, flatten_below(n.children, depth - 1)) for n in nodes)
-
-
-def _preorder(node: NavNode) -> list[NavNode]:
-    return [node] + [d for child in node.children for d in _preorder(child)]
-
-
 @dataclass(frozen=True)
 class Sidebar:
     """The table of contents as one page shows it: its own path open, every other branch shut.

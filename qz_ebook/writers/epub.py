@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, TypeAlias
+from typing import BinaryIO
 
 from ebooklib import epub
 from lxml import etree
@@ -24,13 +24,14 @@ from qz_ebook.convert.converter import Converted
 from qz_ebook.convert.links import Linker, Target
 from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.accessibility import CONFORMS_TO, Claims
-from qz_ebook.edition.navigation import NavNode, flatten_below
+from qz_ebook.edition.navigation import NavNode
 from qz_ebook.edition.pages import Given, PageSource, PageView
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, Book, BookMeta, BuildSettings, Contribution, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.epub_zip import DEFLATE, Compressed, ReproducibleZip, deflate
+from qz_ebook.writers.ncx import render_ncx
 
 XHTML = "application/xhtml+xml"
 EXTENSION = "xhtml"
@@ -39,9 +40,7 @@ STYLESHEET = "css/book.css"
 COVER_PAGE = "cover.xhtml"
 TITLE_PAGE = "titelei.xhtml"
 NAV = "nav.xhtml"
-NCX_DEPTH = 2  # Kindle shows at most two NCX levels
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 
 # epub:type and the matching DPUB-ARIA role, by page kind.
 SEMANTICS: dict[str, tuple[str, str]] = {
@@ -111,13 +110,14 @@ def write_epub(edition: Edition, pages: Pages, modified: datetime, out: BinaryIO
     package.add_item(epub.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet))
     package.add_item(epub.EpubNcx())
     package.spine = documents
-    package.toc = _ncx_entries(flatten_below(toc, NCX_DEPTH))
+    spine = [document.file_name for document in documents]
+    ncx = render_ncx(book.meta, book.words, toc, edition.pagination.page_list, spine, EXTENSION)
     package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(landmarks)]
 
     def compress(data: bytes) -> Compressed:
         return Compressed(pages.derived(DEFLATE, deflate, data), zlib.crc32(data))
 
-    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified, "compress": compress}).write()
+    _Writer(out, package, {**WRITER_OPTIONS, "mtime": modified, "compress": compress, "ncx": ncx}).write()
 
 
 def _toc(edition: Edition) -> tuple[NavNode, ...]:
@@ -283,17 +283,6 @@ def _guide(landmarks: list[Landmark]) -> list[Landmark]:
     return [Landmark(opf2_names.get(lm.type, lm.type), lm.href, lm.title) for lm in landmarks]
 
 
-NcxEntry: TypeAlias = "epub.Link | tuple[epub.Link, list[NcxEntry]]"
-
-
-def _ncx_entries(nodes: tuple[NavNode, ...]) -> list[NcxEntry]:
-    entries: list[NcxEntry] = []
-    for node in nodes:
-        link = epub.Link(Linker(EXTENSION)(node.slug), node.label, _item_id("nav-" + node.slug))
-        entries.append((link, _ncx_entries(node.children)) if node.children else link)
-    return entries
-
-
 class _Writer(epub.EpubWriter):
     """ebooklib's writer with corrections to what it writes, into a reproducible zip."""
 
@@ -315,13 +304,6 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
     def _get_ncx(self) -> bytes:
-        # ebooklib always writes dtb:depth 0; EPUB 2 readers expect the real depth.
-        ncx = etree.fromstring(super()._get_ncx())
-        depth = ncx.find(f"{{{NCX_NS}}}head/{{{NCX_NS}}}meta[@name='dtb:depth']")
-        depth.set("content", str(_ncx_depth(ncx.find(f"{{{NCX_NS}}}navMap"))))
-        return bytes(etree.tostring(ncx, encoding="utf-8", xml_declaration=True, pretty_print=True))
-
-
-def _ncx_depth(element: etree._Element) -> int:
-    points = element.findall(f"{{{NCX_NS}}}navPoint")
-    return max((1 + _ncx_depth(point) for point in points), default=0)
+        # Ours (writers/ncx.py): ebooklib's has no pageList, nests as given and writes dtb:depth 0.
+        ncx: bytes = self.options["ncx"]
+        return ncx
