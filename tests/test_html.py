@@ -21,12 +21,14 @@ def texts(root: etree._Element, xpath: str) -> list[str]:
 
 def test_edition_has_index_pages_stylesheet_and_images(sample_built: Built) -> None:
     files = sorted(str(p.relative_to(sample_built.html)) for p in sample_built.html.rglob("*") if p.is_file())
-    assert files == [
+    bundle = [name for name in files if name.startswith("pagefind/1/")]  # the search index (tests/test_search.py)
+    assert [name for name in files if name not in bundle] == [
         "1-einbuergerung.html", "css/book.css", "fachbeitrag.html", "gesamt.html", "grusswort.html", "images/cover.png",
-        "images/diagramm.png", "index.html", "musterstadt.html", "oeffnung.html", "perspektive-ausblicke.html",
-        "perspektive-rueckblicke.html", "teil-grussworte.html",
+        "images/diagramm.png", "index.html", "js/search.js", "musterstadt.html", "oeffnung.html",
+        "perspektive-ausblicke.html", "perspektive-rueckblicke.html", "suche.html", "teil-grussworte.html",
         "teil-handreichungen.html", "teil-weitere-themen.html",
     ]  # fmt: skip
+    assert "pagefind/1/pagefind.js" in bundle
 
 
 def test_index_shows_cover_title_and_table_of_contents(sample_built: Built) -> None:
@@ -62,7 +64,7 @@ def test_every_page_is_well_formed_xml_with_one_h1_and_the_stylesheet(
 
 def test_every_book_page_has_book_nav_start_link_and_current_marker(brochure: Built) -> None:
     for path in all_pages(brochure):
-        if path.name in ("index.html", "gesamt.html") or path.name.startswith("perspektive-"):
+        if path.name in ("index.html", "gesamt.html", "suche.html") or path.name.startswith("perspektive-"):
             continue
         root = etree.parse(str(path)).getroot()
         current = root.xpath("//h:details[@class='book-nav']/h:nav//h:a[@aria-current='page']/@href", namespaces=NS)
@@ -88,7 +90,7 @@ def test_sidebar_opens_only_the_path_to_the_current_page(sample_built: Built) ->
         (2, "1. Einbürgerung", None),
     ]  # fmt: skip
     parts_only = [(1, "Grußworte", None), (1, "Handreichungen", None), (1, "Weitere Themen", None)]
-    assert sidebar(sample_built, "gesamt.html") == parts_only
+    assert sidebar(sample_built, "gesamt.html") == sidebar(sample_built, "suche.html") == parts_only
     assert sidebar(sample_built, "perspektive-ausblicke.html") == parts_only
 
 
@@ -128,7 +130,7 @@ def test_contribution_page_shows_persons_facts_and_draft_note(sample_built: Buil
 def test_single_page_edition_holds_every_page_with_unique_ids_and_working_anchors(brochure: Built) -> None:
     root = page(brochure, "gesamt.html")
     sections = root.xpath("//h:main/h:section/@id", namespaces=NS)
-    book_pages = [p.stem for p in brochure.html.glob("*.html") if p.stem not in ("index", "gesamt")]
+    book_pages = [p.stem for p in brochure.html.glob("*.html") if p.stem not in ("index", "gesamt", "suche")]
     assert sorted(sections) == sorted(p for p in book_pages if not p.startswith("perspektive-"))
     ids = root.xpath("//@id")
     assert len(ids) == len(set(ids))

@@ -75,7 +75,7 @@ def test_an_english_book_speaks_english_in_both_formats(sample_book: Path, tmp_p
     assert (
         '<p id="qz_suchstatus" class="search-status" role="status" data-one="1 result" data-many="{count} results" '
         'data-none="No results for “{query}”" data-needs-server="Search finds something only when the pages come '
-        'from a web server, not from an opened file.">Search needs JavaScript.</p>'
+        'from a web server, not from an opened file." data-bundles="pagefind/1/">Search needs JavaScript.</p>'
     ) in search
     assert '<button type="button" id="qz_mehr" class="search-more" hidden="hidden">Show more results</button>' in search
     with_notes = next(p for p in built.html.glob("*.html") if b'class="noteref"' in p.read_bytes())
