@@ -8,15 +8,18 @@ BIN := $(VENV)/bin
 BOOK := book
 OUT := dist
 
-.PHONY: all epub html test clean tools
+.PHONY: all epub html kepub test clean tools
 
-all: epub html
+all: epub html kepub
 
 epub: $(VENV)/.installed
 	$(BIN)/qz-ebook build --format epub --book $(BOOK) --out $(OUT) --strict
 
 html: $(VENV)/.installed
 	$(BIN)/qz-ebook build --format html --book $(BOOK) --out $(OUT) --strict
+
+kepub: $(VENV)/.installed
+	$(BIN)/qz-ebook build --format kepub --book $(BOOK) --out $(OUT) --strict
 
 test: $(VENV)/.installed-test tools
 	$(BIN)/python -m pytest

@@ -83,7 +83,7 @@ def build(
     progress: Progress | None = None,
     memory: Memory | None = None,
 ) -> BuildResult:
-    """Build ``formats`` (by default every one ``writers.registry`` lists) from ``book_dir`` into ``out_dir``.
+    """Build ``formats`` (by default those ``writers.registry`` builds by default) from ``book_dir`` into ``out_dir``.
 
     Raises ``BuildFailed`` with every diagnostic when the manuscript has errors
     (or warnings, when ``strict``); nothing is written then. With ``cache_dir``,
@@ -109,7 +109,7 @@ def _chosen(formats: tuple[str, ...] | None) -> list[Writer]:
     unknown = [name for name in formats or () if name not in known]
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}; the formats are {', '.join(known)}")
-    return [writer for name, writer in known.items() if formats is None or name in formats]
+    return [writer for name, writer in known.items() if (writer.default if formats is None else name in formats)]
 
 
 def _build(

@@ -79,12 +79,20 @@ class FormatChoice(click.Choice):  # type: ignore[type-arg]
 
 FORMAT_OPTION = click.option(
     "--format",
-    "output_format",
+    "output_formats",
     type=FormatChoice(),
-    default="all",
-    show_default=True,
-    help="Which output to build.",
+    multiple=True,
+    help="Which output to build; give it again for more than one. Without it: the EPUB and the HTML edition.",
 )
+
+
+def _chosen(output_formats: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The formats asked for, in the registry's order (``all``: every one); None for the default ones."""
+    if "all" in output_formats:
+        return tuple(writers())
+    return tuple(name for name in writers() if name in output_formats) or None
+
+
 STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 NO_CACHE_OPTION = click.option(
     "--no-cache", is_flag=True, help=f"Convert and render everything again, ignoring {CACHE}/."
@@ -93,17 +101,17 @@ NO_CACHE_OPTION = click.option(
 
 @main.command("build")
 @FORMAT_OPTION
-@out_option("Folder for the outputs: <name>.epub and html/.")
+@out_option("Folder for the outputs: <name>.epub, html/ and <name>.kepub.epub.")
 @BOOK_OPTION
 @STRICT_OPTION
 @NO_CACHE_OPTION
-def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
-    """Build the EPUB and/or the HTML edition from the manuscript.
+def build_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
+    """Build the EPUB and the HTML edition, or the formats --format names (kepub: for Kobo).
 
     Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
     nothing is written and the previous outputs stay as they were.
     """
-    formats = None if output_format == "all" else (output_format,)
+    formats = _chosen(output_formats)
     try:
         cache_dir = None if no_cache else Path(CACHE)
         settle_for_building()
@@ -120,18 +128,18 @@ def build_command(output_format: str, out_dir: Path, book_dir: Path, strict: boo
 
 @main.command("watch")
 @FORMAT_OPTION
-@out_option("Folder for the outputs: <name>.epub and html/.")
+@out_option("Folder for the outputs: <name>.epub, html/ and <name>.kepub.epub.")
 @BOOK_OPTION
 @STRICT_OPTION
 @NO_CACHE_OPTION
-def watch_command(output_format: str, out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
+def watch_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
     """Build, then build again whenever a file of the manuscript changes, until Ctrl-C.
 
     Each build after the first keeps in memory what the last one made, so a
     saved chapter is in the outputs a moment later. A build with errors writes
     nothing: the previous outputs stay, and the next save tries again.
     """
-    formats = None if output_format == "all" else (output_format,)
+    formats = _chosen(output_formats)
     cache_dir = None if no_cache else Path(CACHE)
     memory = Memory() if cache_dir is not None else None
     settle_for_building()

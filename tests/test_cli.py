@@ -46,6 +46,22 @@ def test_build_one_format_only(sample_book: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "html").exists()
 
 
+def test_build_several_formats_and_all(sample_book: Path, tmp_path: Path) -> None:
+    args = ("--book", str(sample_book), "--no-cache")
+    code, stdout, _ = run("build", "--format", "kepub", "--format", "epub", *args, "--out", str(tmp_path / "two"))
+    assert code == 0 and stdout.splitlines()[:2] == [
+        f"wrote {tmp_path}/two/beispiel.epub",  # in the registry's order, not the command line's
+        f"wrote {tmp_path}/two/beispiel.kepub.epub",
+    ]
+    assert not (tmp_path / "two" / "html").exists()
+    code, stdout, _ = run("build", "--format", "all", *args, "--out", str(tmp_path / "all"))
+    assert code == 0 and stdout.splitlines()[:3] == [
+        f"wrote {tmp_path}/all/beispiel.epub",
+        f"wrote {tmp_path}/all/html",
+        f"wrote {tmp_path}/all/beispiel.kepub.epub",
+    ]
+
+
 def test_errors_are_located_exit_1_and_keep_previous_outputs(sample_book: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     assert run("build", "--book", str(sample_book), "--out", str(out))[0] == 0
@@ -76,7 +92,7 @@ def test_warnings_pass_but_fail_under_strict(sample_book: Path, tmp_path: Path) 
 def test_usage_errors_exit_2(sample_book: Path) -> None:
     code, _, stderr = run("build", "--format", "pdf", "--book", str(sample_book))
     assert code == 2
-    assert "Invalid value for '--format': 'pdf' is not one of 'epub', 'html', 'all'." in stderr
+    assert "Invalid value for '--format': 'pdf' is not one of 'epub', 'html', 'kepub', 'all'." in stderr
     code, _, stderr = run("build", "--book", str(sample_book / "missing"))
     assert code == 2 and "Directory" in stderr and "does not exist" in stderr
 
@@ -87,14 +103,14 @@ def test_help_texts() -> None:
     assert stdout.startswith("Usage: qz-ebook [OPTIONS] COMMAND [ARGS]...\n\n  qz-ebook: turn a Markdown manuscript")
     assert stdout.endswith(
         "Commands:\n"
-        "  build   Build the EPUB and/or the HTML edition from the manuscript.\n"
+        "  build   Build the EPUB and the HTML edition, or the formats --format...\n"
         "  check   Check the built EPUB and HTML edition with EPUBCheck, Ace,...\n"
         "  status  Show every contribution: status, print page, words, images...\n"
         "  watch   Build, then build again whenever a file of the manuscript...\n"
     )
     code, stdout, _ = run("build", "--help")
     assert code == 0
-    for option in ("--format [epub|html|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):
+    for option in ("--format [epub|html|kepub|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):
         assert option in stdout
 
 

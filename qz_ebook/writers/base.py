@@ -76,6 +76,7 @@ class Writer(ABC):
     name: ClassVar[str]  # as ``qz-ebook build --format`` names it
     stage: ClassVar[str]  # the progress line's name for its pages
     folder: ClassVar[bool] = False  # whether its output is a folder (``Output.tree``) rather than files
+    default: ClassVar[bool] = True  # whether a build that names no format builds it
 
     @abstractmethod
     def outputs(self, settings: BuildSettings, out_dir: Path) -> tuple[Path, ...]:

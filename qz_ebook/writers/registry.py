@@ -12,10 +12,11 @@ import importlib.metadata
 from qz_ebook.writers.base import Writer
 from qz_ebook.writers.epub import EpubWriter
 from qz_ebook.writers.html import HtmlWriter
+from qz_ebook.writers.kepub import KepubWriter
 
 ENTRY_POINTS = "qz_ebook.writers"
 
-_registered: dict[str, Writer] = {writer.name: writer for writer in (EpubWriter(), HtmlWriter())}
+_registered: dict[str, Writer] = {writer.name: writer for writer in (EpubWriter(), HtmlWriter(), KepubWriter())}
 _loaded = False
 
 
