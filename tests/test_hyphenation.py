@@ -28,6 +28,11 @@ def shown(text: str) -> str:
         ("Bildung und Teilhabe", "de", "Bildung und Teilhabe"),  # nine letters and fewer: left alone
         ("Religionsgemeinschaften", "tlh", "Religionsgemeinschaften"),  # no dictionary: left alone
         ("Reli\u00adgionsgemeinschaften", "de", "Reli|gionsgemeinschaften"),  # hyphenated by hand
+        (
+            "Reli\u00adgionsgemeinschaften: Integrationsmonitoring",
+            "de",
+            "Reli|gionsgemeinschaften: Inte|gra|ti|ons|mo|ni|to|ring",
+        ),
         ("www.integrationspolitik.de", "de", "www.integrationspolitik.de"),
         ("https://example.org/Integrationspolitik", "de", "https://example.org/Integrationspolitik"),
         ("kontakt@integrationspolitik.de", "de", "kontakt@integrationspolitik.de"),

@@ -46,14 +46,12 @@ def _hyphenated(word: str, language: str) -> str:
 
 def hyphenate(text: str, language: str) -> str:
     """``text`` with soft hyphens in its words of ``MIN_LETTERS`` letters or more."""
-    if SOFT_HYPHEN in text:
-        return text  # hyphenated by hand: the author knows best
     return TOKEN.sub(lambda token: _token(token.group(), language), text)
 
 
 def _token(token: str, language: str) -> str:
-    if ADDRESS_LIKE.search(token):
-        return token
+    if SOFT_HYPHEN in token or ADDRESS_LIKE.search(token):
+        return token  # hyphenated by hand (the author knows best), or an address
     return LONG_WORD.sub(lambda word: _hyphenated(word.group(), language), token)
 
 
