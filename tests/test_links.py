@@ -202,7 +202,8 @@ def test_epub_wegweiser_follows_the_title_page_and_is_in_the_toc(brochure: Built
     spine = opf.xpath("//o:spine/o:itemref/@idref", namespaces={"o": "http://www.idpf.org/2007/opf"})
     assert spine[:4] == ["x-cover", "x-titelei", "x-wegweiser", "x-nav"]
     guide = page(brochure, "EPUB", "xhtml", "wegweiser")
-    assert guide.xpath("//x:h2/text()", namespaces=NS) == ["Einblicke", "Rückblicke", "Ausblicke"]
+    headings = [text.replace("\u00ad", "") for text in guide.xpath("//x:h2/text()", namespaces=NS)]
+    assert headings == ["Einblicke", "Rückblicke", "Ausblicke"]  # with soft hyphens where they are long
     assert "leicht.xhtml" in guide.xpath(
         "//x:section[@aria-labelledby='perspektive-ausblicke']//x:a/@href", namespaces=NS
     )
