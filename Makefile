@@ -8,9 +8,9 @@ BIN := $(VENV)/bin
 BOOK := book
 OUT := dist
 
-.PHONY: all epub html kepub test clean tools
+.PHONY: all epub html kepub pdf test clean tools pdf-tools
 
-all: epub html kepub
+all: epub html kepub pdf
 
 epub: $(VENV)/.installed
 	$(BIN)/qz-ebook build --format epub --book $(BOOK) --out $(OUT) --strict
@@ -20,6 +20,14 @@ html: $(VENV)/.installed
 
 kepub: $(VENV)/.installed
 	$(BIN)/qz-ebook build --format kepub --book $(BOOK) --out $(OUT) --strict
+
+pdf: $(VENV)/.installed pdf-tools
+	$(BIN)/qz-ebook build --format pdf --book $(BOOK) --out $(OUT) --strict
+
+# WeasyPrint lays the PDF out with Pango; the print stylesheet uses Debian's DejaVu fonts.
+pdf-tools:
+	@fc-list 2>/dev/null | grep -q "DejaVu Serif" || sh .ci/apt-install fonts-dejavu-core
+	@ldconfig -p | grep -q libpangoft2-1.0 || sh .ci/apt-install libpango-1.0-0 libpangoft2-1.0-0
 
 test: $(VENV)/.installed-test tools
 	$(BIN)/python -m pytest
@@ -44,7 +52,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 # the EPUB as Kindle's intake does; Node.js >= 20 runs Ace. The npm packages
 # (package-lock.json) are installed with --ignore-scripts, so puppeteer and electron
 # download no browser.
-tools:
+tools: pdf-tools
 	@command -v java >/dev/null 2>&1 || sh .ci/apt-install default-jre-headless
 	@test -f /usr/share/java/epubcheck.jar || sh .ci/apt-install epubcheck
 	@test -x /usr/bin/chromium || sh .ci/apt-install chromium

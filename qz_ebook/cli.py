@@ -106,7 +106,7 @@ NO_CACHE_OPTION = click.option(
 @STRICT_OPTION
 @NO_CACHE_OPTION
 def build_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
-    """Build the EPUB and the HTML edition, or the formats --format names (kepub: for Kobo).
+    """Build the EPUB and the HTML edition, or the formats --format names (kepub, pdf, all).
 
     Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
     nothing is written and the previous outputs stay as they were.
@@ -248,20 +248,22 @@ def status_command(book_dir: Path) -> None:
 def check_command(book_dir: Path, out_dir: Path) -> None:
     """Check the built EPUB and HTML edition with EPUBCheck, Ace, axe-core and the Nu checker.
 
-    Writes <out>/a11y-report.html for reviewers. Exit codes: 0 nothing found,
-    1 findings (or no build to check), 3 a checker is not installed.
+    A built PDF is checked too (PDF/UA with pikepdf). Writes <out>/a11y-report.html for
+    reviewers. Exit codes: 0 nothing found, 1 findings (or no build to check), 3 a
+    checker is not installed.
     """
     diagnostics = Diagnostics()
     config = load_config(book_dir, diagnostics)
     if config is None:
         _fail(BuildFailed(diagnostics.items), False, "check failed: {} error(s) in book.toml")
-    found = writers()  # the checkers are the EPUB's and the HTML edition's
+    found = writers()  # the checkers are the EPUB's, the HTML edition's and the PDF's
     (epub,), (html,) = found["epub"].outputs(config.settings, out_dir), found["html"].outputs(config.settings, out_dir)
+    (pdf,) = found["pdf"].outputs(config.settings, out_dir)
     if not epub.is_file() or not (html / "index.html").is_file():
         click.echo(f"nothing to check in {out_dir}: run 'qz-ebook build' first", err=True)
         raise SystemExit(BUILD_ERRORS)
     try:
-        summary = check_outputs(epub, html, out_dir / REPORT, project_root())
+        summary = check_outputs(epub, html, out_dir / REPORT, project_root(), pdf if pdf.is_file() else None)
     except ToolMissing as missing:
         click.echo(f"error: {missing}", err=True)
         raise SystemExit(TOOL_MISSING) from None

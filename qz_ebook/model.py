@@ -174,6 +174,8 @@ class BuildSettings:
     html_stylesheet: Path
     draft_note: str | None
     assets: Path | None  # images may come from here as well as from the book folder
+    print_stylesheet: Path | None = None  # the PDF's; without it there is no PDF
+    page_size: str = "A4"  # the PDF's pages
 
 
 @dataclass(frozen=True)

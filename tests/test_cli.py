@@ -90,9 +90,9 @@ def test_warnings_pass_but_fail_under_strict(sample_book: Path, tmp_path: Path) 
 
 
 def test_usage_errors_exit_2(sample_book: Path) -> None:
-    code, _, stderr = run("build", "--format", "pdf", "--book", str(sample_book))
+    code, _, stderr = run("build", "--format", "docx", "--book", str(sample_book))
     assert code == 2
-    assert "Invalid value for '--format': 'pdf' is not one of 'epub', 'html', 'kepub', 'all'." in stderr
+    assert "Invalid value for '--format': 'docx' is not one of 'epub', 'html', 'kepub', 'pdf', 'all'." in stderr
     code, _, stderr = run("build", "--book", str(sample_book / "missing"))
     assert code == 2 and "Directory" in stderr and "does not exist" in stderr
 
@@ -110,7 +110,7 @@ def test_help_texts() -> None:
     )
     code, stdout, _ = run("build", "--help")
     assert code == 0
-    for option in ("--format [epub|html|kepub|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):
+    for option in ("--format [epub|html|kepub|pdf|all]", "--out DIRECTORY", "--book DIRECTORY", "--strict"):
         assert option in stdout
 
 

@@ -94,10 +94,10 @@ def test_an_installed_writer_is_found_through_its_entry_point(plugin: Path, samp
     assert done.returncode == 0, done.stderr
     assert (out / "beispiel-inhalt.txt").read_text(encoding="utf-8") == SAMPLE_TOC
     helped = subprocess.run([*command[:3], "build", "--help"], capture_output=True, text=True, env=environment)
-    assert "[epub|html|kepub|toc|all]" in helped.stdout
+    assert "[epub|html|kepub|pdf|toc|all]" in helped.stdout
 
 
 def test_an_unknown_format_is_a_usage_error_naming_the_formats(sample_book: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--format", "pdf", "--book", str(sample_book)])
+    result = CliRunner().invoke(main, ["build", "--format", "docx", "--book", str(sample_book)])
     assert result.exit_code == 2
-    assert "Invalid value for '--format': 'pdf' is not one of 'epub', 'html', 'kepub', 'all'." in result.output
+    assert "Invalid value for '--format': 'docx' is not one of 'epub', 'html', 'kepub', 'pdf', 'all'." in result.output

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from qz_ebook import __version__
-from qz_ebook.checks import ace, epubcheck
+from qz_ebook.checks import ace, epubcheck, pdfua
 from qz_ebook.checks.model import Finding, ToolResult
 from qz_ebook.checks.screenshots import Screenshot
 from qz_ebook.output import write_file
@@ -94,7 +94,7 @@ def sections(results: Sequence[ToolResult]) -> tuple[DocumentSection, ...]:
     """Documents with findings: the EPUB's first, then the HTML edition's, each in the tools' order."""
     by_document: dict[tuple[str, str], dict[str, list[Finding]]] = {}
     for result in results:
-        edition = "EPUB" if result.tool in EPUB_TOOLS else "HTML-Ausgabe"
+        edition = "EPUB" if result.tool in EPUB_TOOLS else "PDF" if result.tool == pdfua.TOOL else "HTML-Ausgabe"
         for finding in result.findings:
             found = by_document.setdefault((edition, finding.document), {})
             found.setdefault(finding.tool, []).append(finding)

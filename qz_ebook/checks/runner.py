@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from qz_ebook.checks import ace, axe, epubcheck, vnu
+from qz_ebook.checks import ace, axe, epubcheck, pdfua, vnu
 from qz_ebook.checks.java import require_java
 from qz_ebook.checks.model import ToolResult
 from qz_ebook.checks.report import write_report
@@ -92,10 +92,10 @@ def run_checks(epub: Path, html_dir: Path, root: Path) -> list[ToolResult]:
     return [epubcheck_result, debian_result, ace_result, axe_result, vnu_result]
 
 
-def check_outputs(epub: Path, html_dir: Path, report_path: Path, root: Path) -> CheckSummary:
-    """Run every checker, take the screenshots beside the report, write the HTML report to
-    ``report_path`` and return counts per tool."""
-    results = run_checks(epub, html_dir, root)
+def check_outputs(epub: Path, html_dir: Path, report_path: Path, root: Path, pdf: Path | None = None) -> CheckSummary:
+    """Run every checker (on ``pdf`` too, when given), take the screenshots beside the report,
+    write the HTML report to ``report_path`` and return counts per tool."""
+    results = run_checks(epub, html_dir, root) + ([pdfua.check_pdf(pdf)] if pdf is not None else [])
     screenshots = take_screenshots(html_dir, report_path.parent)
     write_report(results, report_path, epub, html_dir, screenshots)
     return CheckSummary(

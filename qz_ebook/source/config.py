@@ -85,6 +85,8 @@ BUILD = {
     "epub_stylesheet": Field(schema.text, required=True),
     "html_stylesheet": Field(schema.text, required=True),
     "draft_note": Field(schema.text),
+    "print_stylesheet": Field(schema.text),
+    "page_size": Field(schema.one_of("A4", "A5")),
 }
 
 DEFAULT_OUTLINE = "SUMMARY.md"
@@ -214,6 +216,11 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
     assets = book_dir / build["assets"] if "assets" in build else None
     if assets is not None and not assets.is_dir():
         diagnostics.error("QZ005", f"folder '{build['assets']}' does not exist", where("build", "assets"))
+    print_stylesheet = (
+        _existing_file(book_dir, build["print_stylesheet"], None, where("build", "print_stylesheet"), diagnostics)
+        if "print_stylesheet" in build
+        else None
+    )
     if cover is None or len(found) < len(files) or diagnostics.failed:
         return None
     settings = BuildSettings(
@@ -224,6 +231,8 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         html_stylesheet=found["html_stylesheet"],
         draft_note=build.get("draft_note"),
         assets=assets,
+        print_stylesheet=print_stylesheet,
+        page_size=build.get("page_size", "A4"),
     )
     return Config(
         meta,

@@ -209,6 +209,26 @@ class HtmlWriter(Writer):
         output.tree(folder, files)
 
 
+def edition_frame(edition: Edition) -> Frame:
+    """What every page of the edition shows alike."""
+    book = edition.book
+    return Frame(
+        book.meta, book.words, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note
+    )
+
+
+def single_page_sections(edition: Edition, frame: Frame, pages: Pages) -> tuple[Linker, Assembled]:
+    """The single page's linker, and every page of the book as a section of it (the PDF's content too)."""
+    views = edition.views
+    merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views), edition.book.words)
+    # Each page on its own: an edit re-renders its section, not the whole book.
+    sections = pages.assemble(
+        (f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html", Section(frame, merged, v))
+        for v in views
+    )
+    return merged, sections
+
+
 def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     """The edition's files, keyed by path relative to the edition folder."""
     book, views = edition.book, edition.views
@@ -218,9 +238,7 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     }
     for result in edition.converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
-    frame = Frame(
-        book.meta, book.words, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note
-    )
+    frame = edition_frame(edition)
 
     def page(slug: str, template: str, source: PageSource) -> str:
         name = f"{slug}.{EXTENSION}"
@@ -236,12 +254,7 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
         name = page(view.page.slug, template, ViewPage(frame, view))
         if view.converted is not None:
             searched.append(name)
-    merged = Linker(EXTENSION, SINGLE_PAGE, frozenset(v.page.slug for v in views), book.words)
-    # Each page on its own: an edit re-renders its section, not the whole book.
-    sections = pages.assemble(
-        (f"html/{SINGLE_PAGE}.{EXTENSION}#{v.page.slug}", "html/merged-page.html", Section(frame, merged, v))
-        for v in views
-    )
+    merged, sections = single_page_sections(edition, frame, pages)
     page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections))
     for way in edition.perspectives:
         page(way.slug, "html/perspective.html", PerspectivePage(frame, way))

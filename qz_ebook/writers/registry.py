@@ -13,10 +13,13 @@ from qz_ebook.writers.base import Writer
 from qz_ebook.writers.epub import EpubWriter
 from qz_ebook.writers.html import HtmlWriter
 from qz_ebook.writers.kepub import KepubWriter
+from qz_ebook.writers.pdf import PdfWriter
 
 ENTRY_POINTS = "qz_ebook.writers"
 
-_registered: dict[str, Writer] = {writer.name: writer for writer in (EpubWriter(), HtmlWriter(), KepubWriter())}
+_registered: dict[str, Writer] = {
+    writer.name: writer for writer in (EpubWriter(), HtmlWriter(), KepubWriter(), PdfWriter())
+}
 _loaded = False
 
 
