@@ -118,3 +118,22 @@ def test_check_checks_a_built_pdf_too(sample_book: Path, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[5].startswith("PDF/UA (pikepdf) pikepdf ")
     assert result.stdout.splitlines()[5].endswith(": 0 finding(s) in 1 document(s)")
+
+
+def test_pages_take_the_size_book_toml_names_and_tables_keep_their_header_cells(made: tuple[Path, Path]) -> None:
+    book, pdf = made
+    size = read_manuscript(book, Diagnostics()).book.settings.page_size
+    with pikepdf.open(pdf) as document:
+        boxes = {tuple(round(float(x)) for x in page.MediaBox) for page in document.pages}
+        assert boxes == {{"A4": (0, 0, 595, 842), "A5": (0, 0, 420, 595)}[size]}
+        kinds: set[str] = set()
+        stack = [document.Root.StructTreeRoot]
+        while stack:
+            kids = stack.pop().get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    kinds.add(str(kid.S))
+                    stack.append(kid)
+    assert {"/Document", "/H1", "/H2", "/P", "/L", "/LI", "/Link", "/Figure"} <= kinds
+    if book == SAMPLE:  # its Fachbeitrag has a table
+        assert {"/Table", "/TH", "/TD", "/Caption"} <= kinds
