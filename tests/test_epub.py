@@ -201,7 +201,7 @@ def test_a_claim_the_content_does_not_back_fails_the_build(sample_book: Path, tm
     with pytest.raises(BuildFailed) as failure:
         build_into(sample_book, tmp_path / "out")
     assert [str(d) for d in failure.value.diagnostics] == [
-        f"{toml}:46:1: error[QZ501]: book.toml claims accessibilityFeature 'MathML', which the content does not back"
+        f"{toml}:48:1: error[QZ501]: book.toml claims accessibilityFeature 'MathML', which the content does not back"
     ]
 
 

@@ -238,7 +238,7 @@ def test_a_perspective_naming_an_unknown_part_is_an_error(sample_book: Path, tmp
     result = CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        f"{toml}:40:1: error[QZ210]: perspective 'ausblicke' names part 'Weiter Themen', which the outline lacks; "
+        f"{toml}:42:1: error[QZ210]: perspective 'ausblicke' names part 'Weiter Themen', which the outline lacks; "
         "did you mean 'Weitere Themen'?"
     )
 
