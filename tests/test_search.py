@@ -227,7 +227,7 @@ def test_a_failing_indexer_fails_the_build_and_keeps_the_last_edition(
     (sample_book / "beitraege" / "musterstadt.md").write_text(
         (sample_book / "beitraege" / "musterstadt.md").read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8"
     )
-    monkeypatch.setattr(search.sys, "executable", "/bin/false")
+    monkeypatch.setattr(search, "_executable", lambda: Path("/bin/false"))
     result = CliRunner().invoke(main, ["build", "--book", str(sample_book), "--out", str(out), "--no-cache"])
     assert result.exit_code == 1
     assert result.output.splitlines()[-2:] == [

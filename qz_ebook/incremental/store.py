@@ -74,8 +74,10 @@ class CacheStore:
         found: dict[str, bytes] = {}
         if self.memory is not None:
             self._used.update(keys)
-            entries = self.memory.entries
+            entries, unsaved = self.memory.entries, self.memory.unsaved
             found = {key: entries[key] if remember else entries.pop(key) for key in keys if key in entries}
+            # What this session put and has not saved yet is found too, though not remembered in entries.
+            found.update({key: unsaved[key] for key in keys if key not in found and key in unsaved})
             keys = [key for key in keys if key not in found]
         for start in range(0, len(keys), QUERY_KEYS):
             chunk = keys[start : start + QUERY_KEYS]

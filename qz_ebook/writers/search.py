@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -69,7 +68,7 @@ def index(packed: bytes) -> bytes:
         for name, content in unpack(packed).items():
             (site / name).parent.mkdir(parents=True, exist_ok=True)
             (site / name).write_bytes(content)
-        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--quiet"]
+        command = [str(_executable()), "--site", str(site), "--output-path", str(out), "--quiet"]
         command += ["--exclude-selectors", ", ".join(EXCLUDED)]
         try:
             subprocess.run(command, check=True, capture_output=True, text=True)
@@ -83,6 +82,15 @@ def index(packed: bytes) -> bytes:
             if path.is_file() and not UNUSED.fullmatch(path.name)
         }
     return pack(files)
+
+
+def _executable() -> Path:
+    """Pagefind's binary, from the ``pagefind[bin]`` wheel (run directly: no Python start-up per bundle)."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError as missing:
+        raise IndexingFailed(f"Pagefind's binary is not installed ({missing}): pip install 'pagefind[bin]'") from None
+    return Path(get_executable())
 
 
 def pack(files: Mapping[str, bytes]) -> bytes:
