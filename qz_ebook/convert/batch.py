@@ -18,6 +18,7 @@ from typing import Protocol
 
 from qz_ebook.catalogues import builtin_words, primary_subtag
 from qz_ebook.convert.converter import Converted, Converter
+from qz_ebook.convert.hyphenation import prepare as prepare_hyphenation
 from qz_ebook.convert.links import LinkResolver, check_fragments
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
@@ -165,6 +166,9 @@ def _convert(
         return
     # fork shares the already imported modules with the workers; elsewhere the default.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    if method == "fork":
+        for language in sorted({contributions[index].lang for index in indices}):
+            prepare_hyphenation(language)
     context = multiprocessing.get_context(method)
     chunk = max(1, len(indices) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker_process,
