@@ -189,9 +189,10 @@ def test_an_unchanged_book_renders_no_page_again(sample_book: Path, tmp_path: Pa
     store = tmp_path / "cache"
     cold = build(sample_book, tmp_path / "a", cache_dir=store)
     warm = build(sample_book, tmp_path / "b", cache_dir=store)
-    # 12 EPUB documents, 13 HTML pages (the search page among them), and the 8 sections of the single-page edition
-    assert (len(cold.rendered), cold.reused) == (33, 0)
-    assert (warm.rendered, warm.reused) == ((), 33)
+    # 12 EPUB documents and its NCX, 13 HTML pages (the search page among them), and the 8 sections of the
+    # single-page edition
+    assert (len(cold.rendered), cold.reused) == (34, 0)
+    assert (warm.rendered, warm.reused) == ((), 34)
 
 
 def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sample_book: Path, tmp_path: Path) -> None:
@@ -234,7 +235,7 @@ def test_each_page_keeps_one_entry_however_often_it_changes(sample_book: Path, t
         edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", text)
         build(sample_book, tmp_path / "out", cache_dir=store)
         edit(sample_book / "beitraege" / "musterstadt.md", text, "Ein Beispiel aus der Praxis.")
-    assert first == 33  # as many as the pages: see test_an_unchanged_book_renders_no_page_again
+    assert first == 34  # as many as the pages: see test_an_unchanged_book_renders_no_page_again
     assert page_entries() == first
 
 
@@ -338,7 +339,7 @@ def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
     assert side_by_side.rendered == one_after_the_other.rendered
     again = build(sample_book, tmp_path / "again", cache_dir=tmp_path / "parallel-cache")
-    assert (again.rendered, again.reused) == ((), 33)  # the EPUB process's pages were stored too
+    assert (again.rendered, again.reused) == ((), 34)  # the EPUB process's pages were stored too
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     edited = build(sample_book, tmp_path / "edited", cache_dir=tmp_path / "parallel-cache")
     assert edited.rendered == (
@@ -382,7 +383,7 @@ def test_a_failure_in_the_epub_process_fails_the_build_and_keeps_the_old_outputs
 @pytest.mark.parametrize(
     ("parallel_from", "rendered"),
     # The store gives up at its first write; the EPUB process, only reading, still finds its 11 pages.
-    [(10**6, 33), (1, 22)],
+    [(10**6, 34), (1, 22)],
     ids=["one after the other", "epub beside html"],
 )
 def test_a_cache_held_by_another_build_slows_nothing_down_and_fails_nothing(

@@ -28,15 +28,15 @@ def test_build_writes_both_formats_and_summarises(sample_book: Path, tmp_path: P
     assert stdout == (
         f"wrote {out}/beispiel.epub\n"
         f"wrote {out}/html\n"
-        "33 pages rendered, 0 unchanged from .qz-cache/\n"
+        "34 pages rendered, 0 unchanged from .qz-cache/\n"
         "4 contributions (3 draft, 1 final), 97 words, 0 images without alt text\n"
     )
     assert (out / "beispiel.epub").is_file() and (out / "html" / "index.html").is_file()
     assert run("build", "--book", str(sample_book), "--out", str(out))[1].splitlines()[2] == (
-        "0 pages rendered, 33 unchanged from .qz-cache/"
+        "0 pages rendered, 34 unchanged from .qz-cache/"
     )
     assert run("build", "--no-cache", "--book", str(sample_book), "--out", str(out))[1].splitlines()[2] == (
-        "33 pages rendered"
+        "34 pages rendered"
     )
 
 
@@ -185,7 +185,7 @@ def test_build_progress_counts_every_stage_up_to_its_total(sample_book: Path, tm
     for counts in stages.values():
         total = counts[0][1]
         assert counts == [(n, total) for n in range(1, total + 1)]
-    assert [counts[-1][1] for counts in stages.values()] == [4, 12, 21]
+    assert [counts[-1][1] for counts in stages.values()] == [4, 13, 21]
 
 
 def test_a_build_settles_the_garbage_collector_for_building(sample_book: Path, tmp_path: Path) -> None:
@@ -208,6 +208,6 @@ def test_progress_counts_the_epub_rendered_beside_the_html_edition(
     build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
     together = [(done, total) for stage, done, total in calls if stage == "EPUB und HTML"]
     assert [stage for stage, _, _ in calls if stage != "EPUB und HTML"] == ["Konvertiert"] * 4
-    assert together[-1] == (33, 33)  # 21 HTML pages and the EPUB's 12 documents
+    assert together[-1] == (34, 34)  # 21 HTML pages and the EPUB's 12 documents and its NCX
     assert [done for done, _ in together] == sorted(done for done, _ in together)
-    assert {total for _, total in together} == {33}
+    assert {total for _, total in together} == {34}

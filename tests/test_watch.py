@@ -146,7 +146,7 @@ def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path:
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
     # Every page keeps its slot; the four pages that changed hold new bytes, the others the very same.
-    assert memory.rendering.pages.keys() == pages.keys() and len(pages) == 33
+    assert memory.rendering.pages.keys() == pages.keys() and len(pages) == 34
     changed = [slot for slot, (_, content) in memory.rendering.pages.items() if content is not pages[slot][1]]
     assert len(changed) == 4
     assert len(conversions - set(memory.conversions)) == len(set(memory.conversions) - conversions) == 1
@@ -170,9 +170,9 @@ def test_a_rebuild_in_the_same_memory_looks_up_only_the_members_with_new_bytes(
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
     # The edited document, and what the EPUB writer makes anew each time: the container,
-    # the package document, the NCX, the stylesheet and the two images it reads again;
-    # and the search index of the edited page's bundle.
-    assert len(looked_up) == 8
+    # the package document, the stylesheet and the two images it reads again; and the
+    # search index of the edited page's bundle. (The NCX is a page the cache hands back.)
+    assert len(looked_up) == 7
 
 
 def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, tmp_path: Path) -> None:
@@ -186,10 +186,10 @@ def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, 
     assert memory.unsaved == {}
     with sqlite3.connect(store / "cache.sqlite") as db:
         kinds = db.execute("SELECT substr(key, 1, instr(key, ':') - 1), COUNT(*) FROM entries GROUP BY 1").fetchall()
-    # The last build's: its 4 conversions, 33 pages, the 18 compressed EPUB members and the search index.
-    assert sorted(kinds) == [("conversion", 4), ("derived", 19), ("page", 33)]
+    # The last build's: its 4 conversions, 34 pages, the 18 compressed EPUB members and the search index.
+    assert sorted(kinds) == [("conversion", 4), ("derived", 19), ("page", 34)]
     later = build(sample_book, tmp_path / "later", cache_dir=store)  # a new process, as it were
-    assert (later.rendered, later.reused) == ((), 33)
+    assert (later.rendered, later.reused) == ((), 34)
 
 
 def test_a_failed_build_keeps_the_memory_for_the_next_one(sample_book: Path, tmp_path: Path) -> None:
@@ -202,7 +202,7 @@ def test_a_failed_build_keeps_the_memory_for_the_next_one(sample_book: Path, tmp
     edit(chapter, "status: unbekannt", "status: draft")
     edit(chapter, "Ein Beispiel aus der Praxis.", "Neu.")
     result = build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
-    assert (len(result.rendered), result.reused) == (4, 29)  # not all 33 again
+    assert (len(result.rendered), result.reused) == (4, 30)  # not all 34 again
 
 
 class Session:
@@ -249,13 +249,13 @@ def test_watch_builds_then_rebuilds_each_save_and_survives_errors(sample_book: P
         folders = sorted([REPO / "assets" / "css", sample_book.resolve()])
         shown = ", ".join(str(f.relative_to(tmp_path)) if f.is_relative_to(tmp_path) else str(f) for f in folders)
         assert session.line() == f"watching {shown}; Ctrl-C stops"
-        assert re.fullmatch(r"built in \d+\.\d{3} s: 33 pages rendered, 0 unchanged from \.qz-cache/", session.line())
+        assert re.fullmatch(r"built in \d+\.\d{3} s: 34 pages rendered, 0 unchanged from \.qz-cache/", session.line())
 
         chapter = sample_book / "beitraege" / "musterstadt.md"
         edit(chapter, "Ein Beispiel aus der Praxis.", "Frisch gespeichert.")
         assert re.fullmatch(
             r"tests/fixtures/book/beitraege/musterstadt\.md changed: built in \d+\.\d{3} s: "
-            r"4 pages rendered, 29 unchanged from \.qz-cache/",
+            r"4 pages rendered, 30 unchanged from \.qz-cache/",
             session.line(),
         )
         assert "Frisch gespeichert." in (tmp_path / "dist" / "html" / "musterstadt.html").read_text(encoding="utf-8")
@@ -310,7 +310,7 @@ def test_a_second_ctrl_c_while_stopping_does_not_abort_it(sample_book: Path, tmp
     assert session.line() == "stopped watching"
     assert code == 0
     with sqlite3.connect(tmp_path / ".qz-cache" / "cache.sqlite") as db:  # saved all the same
-        assert db.execute("SELECT COUNT(*) FROM entries WHERE key LIKE 'page:%'").fetchone() == (33,)
+        assert db.execute("SELECT COUNT(*) FROM entries WHERE key LIKE 'page:%'").fetchone() == (34,)
 
 
 def test_only_a_sessions_first_build_renders_the_epub_in_a_second_process(

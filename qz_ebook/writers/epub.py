@@ -31,7 +31,7 @@ from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, Book, BookMeta, BuildSettings, Contribution, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.epub_zip import DEFLATE, Compressed, ReproducibleZip, deflate
-from qz_ebook.writers.ncx import render_ncx
+from qz_ebook.writers.ncx import NCX, Ncx
 
 XHTML = "application/xhtml+xml"
 EXTENSION = "xhtml"
@@ -78,8 +78,8 @@ class EpubWriter(Writer):
         return (out_dir / f"{settings.name}.epub",)
 
     def page_count(self, edition: Edition) -> int:
-        # Cover, title page, Wegweiser (with perspectives), nav, and one document per page.
-        return 3 + bool(edition.perspectives) + len(edition.views)
+        # Cover, title page, Wegweiser (with perspectives), nav, the NCX, and one document per page.
+        return 4 + bool(edition.perspectives) + len(edition.views)
 
     def render(self, edition: Edition, job: Job, pages: Pages, output: Output) -> None:
         (path,) = self.outputs(edition.book.settings, job.out_dir)
@@ -111,7 +111,8 @@ def write_epub(edition: Edition, pages: Pages, modified: datetime, out: BinaryIO
     package.add_item(epub.EpubNcx())
     package.spine = documents
     spine = [document.file_name for document in documents]
-    ncx = render_ncx(book.meta, book.words, toc, edition.pagination.page_list, spine, EXTENSION)
+    ncx = pages.render(f"epub/{NCX}", f"epub/{NCX}", Ncx(book.meta, book.words, toc, edition.pagination.page_list,
+                                                           tuple(spine), EXTENSION))  # fmt: skip
     package.guide = [{"type": lm.type, "href": lm.href, "title": lm.title} for lm in _guide(landmarks)]
 
     def compress(data: bytes) -> Compressed:

@@ -19,6 +19,7 @@ from qz_ebook.model import BuildSettings
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.epub import NAV, EpubWriter, write_epub
 from qz_ebook.writers.kobo import koboise
+from qz_ebook.writers.ncx import NCX
 
 KIND = "kobo markup 1"  # names koboise for the cache: change it when koboise changes what it makes
 
@@ -31,7 +32,8 @@ class KoboPages:
 
     def render(self, page: str, template: str, source: PageSource) -> bytes:
         rendered = self.pages.render(page, template, source)
-        return rendered if page.endswith("/" + NAV) else self.pages.derived(KIND, koboise, rendered)
+        # The navigation documents stay as they are: the nav and the NCX, which is no XHTML.
+        return rendered if page.endswith(("/" + NAV, "/" + NCX)) else self.pages.derived(KIND, koboise, rendered)
 
     def assemble(self, sections: Iterable[tuple[str, str, PageSource]]) -> Assembled:
         return self.pages.assemble(sections)

@@ -8,7 +8,7 @@ reading order; targets in the same place share one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from qz_ebook.convert.links import Linker, Target
@@ -16,7 +16,8 @@ from qz_ebook.convert.rewrites import page_marker_id
 from qz_ebook.edition.navigation import NavNode
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.model import BookMeta, Words
-from qz_ebook.writers.templating import render
+
+NCX = "toc.ncx"
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,25 @@ class PageTarget:
     order: int
 
 
-def render_ncx(
+@dataclass(frozen=True)
+class Ncx:
+    """The NCX's source (``pages.PageSource``): the render cache renders it again only when one of these changes."""
+
+    meta: BookMeta
+    words: Words
+    toc: tuple[NavNode, ...]
+    pages: PageList
+    spine: tuple[str, ...]  # the documents in reading order
+    extension: str
+
+    def context(self) -> Mapping[str, object]:
+        return ncx_context(self.meta, self.words, self.toc, self.pages, self.spine, self.extension)
+
+
+def ncx_context(
     meta: BookMeta, words: Words, toc: tuple[NavNode, ...], pages: PageList, spine: Sequence[str], extension: str
-) -> bytes:
-    """``toc.ncx`` for ``toc`` and the print ``pages``; ``spine`` names the documents in reading order."""
+) -> dict[str, object]:
+    """What ``templates/epub/toc.ncx`` shows for ``toc`` and the print ``pages``."""
     link = Linker(extension)
     position = {name: index for index, name in enumerate(spine)}
 
@@ -59,7 +75,7 @@ def render_ncx(
         PageTarget(e.number, link(Target(e.slug, page_marker_id(e.number))), order[place(e.slug, e.number)])
         for e in pages.entries
     ]
-    return render("epub/toc.ncx", meta=meta, words=words, points=points(toc), depth=_depth(toc), targets=targets)
+    return {"meta": meta, "words": words, "points": points(toc), "depth": _depth(toc), "targets": targets}
 
 
 def _walk(nodes: tuple[NavNode, ...]) -> Iterator[NavNode]:
