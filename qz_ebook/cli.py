@@ -24,10 +24,12 @@ from qz_ebook.checks.model import ToolMissing, project_root
 from qz_ebook.checks.runner import check_outputs
 from qz_ebook.checks.screenshots import FOLDER
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
+from qz_ebook.edition.navigation import toc_tree
 from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import save
 from qz_ebook.source.config import load_config
+from qz_ebook.source.reader import read_manuscript
 from qz_ebook.watch import Watcher, watched_folders
 from qz_ebook.writers.registry import writers
 
@@ -263,7 +265,11 @@ def check_command(book_dir: Path, out_dir: Path) -> None:
         click.echo(f"nothing to check in {out_dir}: run 'qz-ebook build' first", err=True)
         raise SystemExit(BUILD_ERRORS)
     try:
-        summary = check_outputs(epub, html, out_dir / REPORT, project_root(), pdf if pdf.is_file() else None)
+        if pdf.is_file():  # its bookmarks are compared with the book's outline
+            outline = toc_tree(read_manuscript(book_dir, Diagnostics()).book)
+            summary = check_outputs(epub, html, out_dir / REPORT, project_root(), pdf, outline)
+        else:
+            summary = check_outputs(epub, html, out_dir / REPORT, project_root())
     except ToolMissing as missing:
         click.echo(f"error: {missing}", err=True)
         raise SystemExit(TOOL_MISSING) from None

@@ -17,6 +17,7 @@ from qz_ebook.checks.java import require_java
 from qz_ebook.checks.model import ToolResult
 from qz_ebook.checks.report import write_report
 from qz_ebook.checks.screenshots import Screenshot, take_screenshots
+from qz_ebook.edition.navigation import NavNode
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,12 @@ def run_checks(epub: Path, html_dir: Path, root: Path) -> list[ToolResult]:
     return [epubcheck_result, debian_result, ace_result, axe_result, vnu_result]
 
 
-def check_outputs(epub: Path, html_dir: Path, report_path: Path, root: Path, pdf: Path | None = None) -> CheckSummary:
-    """Run every checker (on ``pdf`` too, when given), take the screenshots beside the report,
-    write the HTML report to ``report_path`` and return counts per tool."""
-    results = run_checks(epub, html_dir, root) + ([pdfua.check_pdf(pdf)] if pdf is not None else [])
+def check_outputs(
+    epub: Path, html_dir: Path, report_path: Path, root: Path, pdf: Path | None = None, outline: Sequence[NavNode] = ()
+) -> CheckSummary:
+    """Run every checker (on ``pdf`` too, when given: its bookmarks against ``outline``), take the
+    screenshots beside the report, write the HTML report to ``report_path`` and return counts per tool."""
+    results = run_checks(epub, html_dir, root) + ([pdfua.check_pdf(pdf, outline)] if pdf is not None else [])
     screenshots = take_screenshots(html_dir, report_path.parent)
     write_report(results, report_path, epub, html_dir, screenshots)
     return CheckSummary(

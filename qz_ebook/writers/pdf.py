@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,10 +34,14 @@ from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import Asset, BuildSettings
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.html import Frame, edition_frame, single_page_sections
+from qz_ebook.writers.pdf_artifacts import mark_artifacts
 
 TEMPLATE = "pdf/book.html"
 STYLESHEET = "print.css"
 SOFT_HYPHEN = "\u00ad".encode()
+# WeasyPrint's word for an image with alt="": the manuscript allows it only for {.decorative} images
+# (QZ305), which mark_artifacts turns into artifacts.
+DECORATIVE = re.compile(r'Image ".*" has no required alt description')
 BASE = "https://qz-ebook.invalid/"  # never fetched: every address under it is the book's (``_Resources``)
 
 
@@ -119,10 +124,11 @@ def render_pdf(edition: Edition, pages: Pages, modified: datetime, stylesheet: P
         except FatalURLFetchingError as failed:
             said.append(f"{failed} ({failed.__cause__})")
             pdf = b""
+    said = [message for message in said if not DECORATIVE.fullmatch(message)]
     if said:
         location = Location(stylesheet)
         raise BuildFailed([Diagnostic(Severity.ERROR, "QZ602", f"the PDF renderer says: {m}", location) for m in said])
-    return pdf
+    return mark_artifacts(pdf)
 
 
 def _resources(stylesheet: Path, images: list[Asset]) -> Any:
