@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
-from qz_ebook.diagnostics import Diagnostic, Diagnostics
+from qz_ebook.diagnostics import Diagnostic, Diagnostics, Severity
 from qz_ebook.edition.accessibility import check_claims
 from qz_ebook.edition.pagination import check_page_markers, check_page_order
 from qz_ebook.edition.prepare import Edition, prepare
@@ -30,6 +30,10 @@ from qz_ebook.writers.base import Job, Writer
 from qz_ebook.writers.registry import writers
 
 FALLBACK_MODIFIED = datetime(2000, 1, 1, tzinfo=UTC)
+# Errors that leave out a page the outline names (the outline, a file that cannot be read, a
+# slug used twice), and the link errors that would only follow from them (docs/manuscript.md).
+PAGE_LOSING = frozenset({"QZ101", "QZ102", "QZ103", "QZ104", "QZ105", "QZ207", "QZ211"})
+LINK_TARGETS = frozenset({"QZ401", "QZ402"})
 
 
 @dataclass(frozen=True)
@@ -161,10 +165,21 @@ def read_and_convert(
     progress: Progress | None = None,
     recall: Recall | None = None,
 ) -> Edition:
-    """Read the manuscript (raising on errors), convert every contribution once and prepare the edition."""
-    book = read_book(book_dir, diagnostics, recall)
+    """Read the manuscript, convert every contribution once and prepare the edition; raises on errors.
+
+    The reading's errors are raised after the conversion, so that one run reports them
+    together with those in the text (links, images, notes) of every other file.
+    """
+    book = _read_and_check(book_dir, diagnostics, recall)
+    pages_lost = any(d.code in PAGE_LOSING for d in diagnostics.items if d.severity is Severity.ERROR)
+    read = len(diagnostics.items)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
     converted = convert_book(book, roots, diagnostics, cache, progress, settle_for_building)
+    if pages_lost:
+        # A page the outline meant to have is missing, or two share a slug: a link to it would
+        # only repeat that error in other words. Its own message says what to mend.
+        diagnostics.items[read:] = [d for d in diagnostics.items[read:] if d.code not in LINK_TARGETS]
+    diagnostics.raise_if_failed()  # the edition needs a book without errors
     edition = prepare(book, converted)
     check_page_markers(edition.pagination, diagnostics)
     toml = book_dir / "book.toml"
@@ -175,12 +190,18 @@ def read_and_convert(
 
 def read_book(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = None) -> Book:
     """Read the manuscript and check it as a whole. Raises ``BuildFailed`` on errors."""
+    book = _read_and_check(book_dir, diagnostics, recall)
+    diagnostics.raise_if_failed()
+    return book
+
+
+def _read_and_check(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None) -> Book:
+    """The manuscript read and checked as a whole; its problems go to ``diagnostics``."""
     manuscript = read_manuscript(book_dir, diagnostics, recall)
     book = manuscript.book
-    check_relations(book, manuscript.locations, diagnostics)
+    check_relations(book, manuscript.locations, diagnostics, manuscript.stand_ins)
     check_page_order(book, manuscript.locations, diagnostics)
     check_perspectives(book, manuscript.locate, diagnostics)
-    diagnostics.raise_if_failed()
     return book
 
 

@@ -14,7 +14,7 @@ from qz_ebook.source.frontmatter import Source, persons, read_source
 PATH = Path("book/beitrag.md")
 
 
-def read(text: str, recall: Texts | None = None) -> tuple[Source | None, list[str]]:
+def read(text: str, recall: Texts | None = None) -> tuple[Source, list[str]]:
     diagnostics = Diagnostics()
     source = read_source(PATH, text, diagnostics, recall.split if recall is not None else None)
     return source, [str(d) for d in diagnostics.items]
@@ -178,8 +178,21 @@ def test_lines_end_where_splitlines_ends_them(end: str) -> None:
 )
 def test_front_matter_that_cannot_be_read_is_qz201(text: str, message: str) -> None:
     source, messages = read(text)
-    assert source is None
+    assert (source.fields, source.key_locations) == ({}, {})  # the reader makes a stand-in of it
     assert messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "line"),
+    [
+        pytest.param("Kein Vorspann\n[Link](x.md)\n", "Kein Vorspann\n[Link](x.md)\n", 1, id="all of it is body"),
+        pytest.param("---\ntitle: [\n---\nText\n", "Text\n", 4, id="the body after bad YAML"),
+        pytest.param("---\ntitle: T\n\nText\n", "", 5, id="unclosed: all of it was front matter"),
+    ],
+)
+def test_a_text_with_unreadable_front_matter_still_has_its_body(text: str, body: str, line: int) -> None:
+    source, _ = read(text)
+    assert (source.body, source.body_line) == (body, line)
 
 
 @pytest.mark.parametrize(
@@ -302,7 +315,7 @@ def test_a_text_read_again_reports_its_problems_again(text: str, message: str) -
     session = Texts()  # a watch session's memory hands the split over again
     first, again = read(text, session), read(text, session)
     assert first == again
-    assert first[0] is None and first[1][0].startswith(message)
+    assert first[0].fields == {} and first[1][0].startswith(message)
 
 
 def test_the_same_text_read_again_gives_the_very_same_body_and_fresh_fields() -> None:

@@ -273,6 +273,7 @@ def test_book_toml_errors_stop_before_the_outline(tmp_path: Path) -> None:
             [
                 "{root}/a.md:2:1: error[QZ203]: unknown front-matter key 'titel'; did you mean 'title'?",
                 "{root}/a.md:1:1: error[QZ202]: front matter needs 'title'",
+                "{root}/a.md:1:1: warning[QZ308]: the contribution has no text after its front matter",
             ],
             id="front matter errors fail the build",
         ),

@@ -56,21 +56,20 @@ class Source:
     body_line: int
 
 
-# The checked front matter, the body and its first line (None: unusable), with the problems found.
-Split = tuple[tuple[dict[str, Any], dict[str, Location], str, int] | None, tuple[Diagnostic, ...]]
+# The checked front matter, the body and its first line, with the problems found. Front matter
+# that cannot be read gives no fields (its problems say why): the body is still there to check.
+Split = tuple[tuple[dict[str, Any], dict[str, Location], str, int], tuple[Diagnostic, ...]]
 
 
 def read_source(
     path: Path, text: str, diagnostics: Diagnostics, recall: Callable[[Path, str], Split] | None = None
-) -> Source | None:
-    """Parse front matter; report problems and return None when it is unusable.
+) -> Source:
+    """Parse front matter, reporting its problems; the fields are those that passed their checks.
 
     ``recall`` may hand over the split of the same text made before (``reader.Recall``).
     """
     split, problems = recall(path, text) if recall is not None else split_source(path, text)
     diagnostics.items.extend(problems)
-    if split is None:
-        return None
     fields, key_locations, body, body_line = split
     return Source(dict(fields), dict(key_locations), body, body_line)
 
@@ -83,32 +82,27 @@ def split_source(path: Path, text: str) -> Split:
         if len(lines) == 1 and lines[0].rstrip() != FENCE:
             break
         if len(lines) > 1 and lines[-1].rstrip() == FENCE:
-            header, problems = _checked_header(path, "".join(lines[1:-1]))
-            if header is None:
-                return None, problems
-            fields, key_locations = header
+            (fields, key_locations), problems = _checked_header(path, "".join(lines[1:-1]))
             return (fields, key_locations, text[match.end() :], len(lines) + 1), problems
     diagnostics = Diagnostics()
     if not lines or lines[0].rstrip() != FENCE:
         diagnostics.error("QZ201", "a contribution starts with front matter between '---' lines", Location(path))
-    else:
-        diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
-    return None, tuple(diagnostics.items)
+        return ({}, {}, text, 1), tuple(diagnostics.items)  # all of it is body
+    diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
+    return ({}, {}, "", len(lines) + 1), tuple(diagnostics.items)  # all of it was taken for front matter
 
 
-def _checked_header(
-    path: Path, yaml: str
-) -> tuple[tuple[dict[str, Any], dict[str, Location]] | None, tuple[Diagnostic, ...]]:
-    """The checked fields of one front matter and their locations, with the problems found."""
+def _checked_header(path: Path, yaml: str) -> tuple[tuple[dict[str, Any], dict[str, Location]], tuple[Diagnostic, ...]]:
+    """The checked fields of one front matter and their locations (none if unreadable), with the problems found."""
     diagnostics = Diagnostics()
     try:
         header = yamlsource.load(yaml, path, first_line=2)
     except yamlsource.YamlSyntaxError as exc:
         diagnostics.error("QZ201", f"front matter is not valid YAML: {exc.problem}", exc.location)
-        return None, tuple(diagnostics.items)
+        return ({}, {}), tuple(diagnostics.items)
     if not isinstance(header.value, dict):
         diagnostics.error("QZ201", "front matter must be a mapping of keys to values", Location(path, 2, 1))
-        return None, tuple(diagnostics.items)
+        return ({}, {}), tuple(diagnostics.items)
     # Missing keys are reported at the opening fence.
     header = yamlsource.Located(header.value, Location(path, 1, 1), header.keys)
     fields = yamlsource.validate_mapping(header, FIELDS, diagnostics, "front-matter key", "front matter")

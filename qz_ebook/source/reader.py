@@ -18,6 +18,9 @@ from qz_ebook.source.contacts import read_contacts
 from qz_ebook.source.frontmatter import Source, Split, persons, read_source, split_source
 from qz_ebook.source.outline import OutlineItem, parse_outline
 
+REQUIRED = frozenset({"title", "kind", "status"})
+STAND_IN_KIND = "article"  # the kind no relation asks anything of
+
 # Far above any real contribution; keeps a stray dump from exhausting memory.
 MAX_FILE_BYTES = 10 * 10**6
 
@@ -58,6 +61,7 @@ class Manuscript:
     book: Book
     locations: Mapping[str, Mapping[str, Location]]  # slug → front-matter key → where it was written
     locate: TomlLocator  # where an entry of book.toml was written
+    stand_ins: frozenset[str] = frozenset()  # contributions kept with stand-in front matter (errors reported)
 
 
 def read_manuscript(book_dir: Path, diagnostics: Diagnostics, recall: Recall | None = None) -> Manuscript:
@@ -80,7 +84,7 @@ def read_manuscript(book_dir: Path, diagnostics: Diagnostics, recall: Recall | N
         config.perspectives,
     )
     reader.report_unlisted()
-    return Manuscript(book, reader.locations, config.locate)
+    return Manuscript(book, reader.locations, config.locate, frozenset(reader.stand_ins))
 
 
 class _Reader:
@@ -100,6 +104,7 @@ class _Reader:
         self.slugs: dict[str, Location] = {}
         # slug → front-matter key → location, for messages after the model is built
         self.locations: dict[str, dict[str, Location]] = {}
+        self.stand_ins: set[str] = set()  # slugs of contributions whose front matter failed its checks
 
     def read_text(self, path: Path, found: os.stat_result | None = None) -> str | None:
         """The file's text; with its stat ``found``, as ``recall`` may still hold it."""
@@ -189,14 +194,20 @@ class _Reader:
             self.diagnostics.error("QZ211", message, Location(path))
             return None
         text = self.read_text(path, found)
-        source = read_source(path, text, self.diagnostics, self.recall.split) if text is not None else None
-        if source is None or not {"title", "kind", "status"} <= source.fields.keys():
+        if text is None:
             return None
-        if not source.body.strip():
+        source = read_source(path, text, self.diagnostics, self.recall.split)
+        if not source.body.strip() and source.fields:
             self.diagnostics.warning("QZ308", "the contribution has no text after its front matter", Location(path))
         slug_location = source.key_locations.get("slug", item.location)
         slug = self._claim_slug(source.fields.get("slug") or slugify(path.stem), slug_location)
         self.locations[slug] = source.key_locations
+        if not REQUIRED <= source.fields.keys():
+            # Reported already. A stand-in keeps the entry in the book, so that its text is still
+            # converted and checked, and links, relations and perspectives naming it do not fail too.
+            self.stand_ins.add(slug)
+            fields = {"title": item.label, "kind": STAND_IN_KIND, "status": "draft", **source.fields}
+            source = Source(fields, source.key_locations, source.body, source.body_line)
         return path, source, slug
 
     def _claim_slug(self, slug: str, location: Location) -> str:
