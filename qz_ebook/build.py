@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
-from qz_ebook.diagnostics import Diagnostic, Diagnostics, Severity
+from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 from qz_ebook.edition.accessibility import check_claims
 from qz_ebook.edition.pagination import check_page_markers, check_page_order
 from qz_ebook.edition.prepare import Edition, prepare
@@ -165,12 +165,14 @@ def read_and_convert(
     progress: Progress | None = None,
     recall: Recall | None = None,
 ) -> Edition:
-    """Read the manuscript, convert every contribution once and prepare the edition; raises on errors.
+    """Read the manuscript, convert every contribution once and prepare the edition.
 
-    The reading's errors are raised after the conversion, so that one run reports them
-    together with those in the text (links, images, notes) of every other file.
+    Raises ``BuildFailed`` when the manuscript could not be read without errors: after the
+    conversion, so that one run reports them together with those in the text (links,
+    images, notes) of every other file. The conversion's own errors stay in ``diagnostics``.
     """
     book = _read_and_check(book_dir, diagnostics, recall)
+    unreadable = diagnostics.failed  # the edition needs a book read without errors
     pages_lost = any(d.code in PAGE_LOSING for d in diagnostics.items if d.severity is Severity.ERROR)
     read = len(diagnostics.items)
     roots = (book_dir,) + ((book.settings.assets,) if book.settings.assets else ())
@@ -179,7 +181,8 @@ def read_and_convert(
         # A page the outline meant to have is missing, or two share a slug: a link to it would
         # only repeat that error in other words. Its own message says what to mend.
         diagnostics.items[read:] = [d for d in diagnostics.items[read:] if d.code not in LINK_TARGETS]
-    diagnostics.raise_if_failed()  # the edition needs a book without errors
+    if unreadable:
+        raise BuildFailed(diagnostics.items)
     edition = prepare(book, converted)
     check_page_markers(edition.pagination, diagnostics)
     toml = book_dir / "book.toml"

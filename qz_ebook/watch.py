@@ -1,4 +1,5 @@
-"""Watching the manuscript for ``qz-ebook watch``: which folders, and which files changed.
+"""Watching the manuscript for ``qz-ebook watch`` and ``serve``: which folders, which files changed, and the
+build-on-save loop both run.
 
 Changes are collected in the background from the moment watching starts, also
 while a build runs: a file saved during a build is never missed, it makes the
@@ -7,15 +8,20 @@ next build.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import watchfiles
 
-from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.build import BuildResult
+from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.source.config import load_config
 
 POLL_SECONDS = 0.25
@@ -117,3 +123,83 @@ class _Filter(watchfiles.DefaultFilter):
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
         inside = any(path == folder or path.startswith(folder + os.sep) for folder in self.ignored)
         return not inside and super().__call__(change, path)
+
+
+@dataclass(frozen=True)
+class Watching:
+    """The watcher follows these folders from now on (at the start, and after ``book.toml`` names others)."""
+
+    folders: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Built:
+    """A build succeeded, ``seconds`` after it started; ``changed`` made it (nothing for the first)."""
+
+    changed: tuple[Path, ...]
+    result: BuildResult
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A build failed and wrote nothing; ``changed`` made it (nothing for the first)."""
+
+    changed: tuple[Path, ...]
+    failure: BuildFailed
+
+
+def rebuilds(book_dir: Path, watcher: Watcher, build: Callable[[], BuildResult]) -> Iterator[Watching | Built | Failed]:
+    """Build, then build again each time a watched file changes, until ``watcher`` stops; what happens, as it happens.
+
+    The caller reports each event and owns the watcher (and closes it). Between builds,
+    while idle, all garbage is collected at once and what stays is frozen, so that the
+    next build's collections do not walk everything that stays (the cache memory, above all).
+    """
+    changed: tuple[Path, ...] | None = ()
+    while changed is not None:
+        folders = watched_folders(book_dir)  # book.toml may name other folders after an edit
+        if folders != watcher.folders:
+            watcher.watch(folders)
+            yield Watching(folders)
+        started = time.monotonic()
+        try:
+            result = build()
+        except BuildFailed as failure:
+            yield Failed(changed, failure)
+        else:
+            yield Built(changed, result, time.monotonic() - started)
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        changed = watcher.wait()
+
+
+@contextlib.contextmanager
+def collector_paused(pause: bool) -> Iterator[None]:
+    """Keep the garbage collector from running inside the block, when ``pause``.
+
+    A rebuild with the cache in memory makes little garbage, and its collections
+    would only walk the new edition again and again; ``rebuilds`` collects while idle.
+    """
+    if not pause:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def trigger(changed: tuple[Path, ...]) -> str:
+    """``kapitel-1.md changed: `` before a rebuild's result; nothing before the first build's."""
+    if not changed:
+        return ""
+    more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+    return f"{shown(changed[0])}{more} changed: "
+
+
+def shown(path: Path) -> str:
+    """A path relative to the working folder where it lies below it, else as it is."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)

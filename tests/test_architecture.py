@@ -96,7 +96,7 @@ def test_only_the_build_wires_the_incremental_machinery_in() -> None:
     users = {name for name, imported in graph.items() if any(m.startswith(INCREMENTAL) for m in imported)}
     assert {name for name in users if not name.startswith(INCREMENTAL)} == {
         "qz_ebook.build",
-        "qz_ebook.cli",
+        "qz_ebook.cli.building",
         "qz_ebook.output",
         "qz_ebook.rendering",
     }

@@ -104,7 +104,9 @@ def test_help_texts() -> None:
     assert stdout.endswith(
         "Commands:\n"
         "  build   Build the EPUB and the HTML edition, or the formats --format...\n"
-        "  check   Check the built EPUB and HTML edition with EPUBCheck, Ace,...\n"
+        "  check   Check the built outputs: the EPUB with EPUBCheck 5 and 4.2.6 and...\n"
+        "  init    Start a new book in FOLDER (default: here): book.toml, outline,...\n"
+        "  serve   Build, serve the HTML edition, and build again whenever a file of...\n"
         "  status  Show every contribution: status, print page, words, images...\n"
         "  watch   Build, then build again whenever a file of the manuscript...\n"
     )

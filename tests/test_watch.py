@@ -20,14 +20,13 @@ from test_cache import EDITS
 
 from qz_ebook import rendering
 from qz_ebook.build import build
-from qz_ebook.cli import collector_paused
 from qz_ebook.diagnostics import BuildFailed
 from qz_ebook.edition.pages import PageView
 from qz_ebook.incremental import conversions
 from qz_ebook.incremental import store as cache
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import save
-from qz_ebook.watch import Watcher, watched_folders
+from qz_ebook.watch import Watcher, collector_paused, watched_folders
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
 
@@ -206,15 +205,16 @@ def test_a_failed_build_keeps_the_memory_for_the_next_one(sample_book: Path, tmp
 
 
 class Session:
-    """``qz-ebook watch`` running in its own process, read line by line."""
+    """``qz-ebook watch`` (or ``serve``, with ``options``) running in its own process, read line by line."""
 
-    def __init__(self, book: Path, cwd: Path) -> None:
+    def __init__(self, book: Path, cwd: Path, command: str = "watch", *options: str) -> None:
+        self.command = command
         # A shell that started the tests in the background ignores Ctrl-C, and a child
         # inherits that; a handler is not inherited, so the child gets the default, as in a terminal.
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "qz_ebook", "watch", "--book", str(book), "--out", "dist"],
+                [sys.executable, "-m", "qz_ebook", command, "--book", str(book), "--out", "dist", *options],
                 cwd=cwd,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -234,7 +234,7 @@ class Session:
             line = self.process.stdout.readline()
         finally:
             timer.cancel()
-        assert line, f"qz-ebook watch ended early after: {self.lines}"
+        assert line, f"qz-ebook {self.command} ended early after: {self.lines}"
         self.lines.append(line.rstrip("\n"))
         return self.lines[-1]
 

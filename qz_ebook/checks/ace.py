@@ -104,15 +104,16 @@ def parse_report(report: dict[str, Any]) -> ToolResult:
     (``metadata-accessmode`` …); the content documents' come from axe-core.
     """
     findings: list[Finding] = []
-    documents: set[str] = set()
+    documents: dict[str, None] = {}  # in Ace's order
     for document in report.get("assertions", []):
         # The navigation document comes twice: "/EPUB/nav.xhtml" (Ace's nav checks), "EPUB/nav.xhtml" (axe-core).
         name = str(document.get("earl:testSubject", {}).get("url", "")).lstrip("/")
         if not name.endswith(".opf"):
-            documents.add(name)
+            documents[name] = None
         findings += (_finding(name, assertion) for assertion in _failures(document))
     release = report.get("earl:assertedBy", {}).get("doap:release", {})
-    return ToolResult(TOOL, str(release.get("doap:revision", "")), len(documents), tuple(findings))
+    version = str(release.get("doap:revision", ""))
+    return ToolResult(TOOL, version, len(documents), tuple(findings), documents=tuple(documents))
 
 
 def _failures(document: dict[str, Any]) -> Iterator[dict[str, Any]]:

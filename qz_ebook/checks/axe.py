@@ -151,7 +151,7 @@ def check_pages(pages: Sequence[Path], base: Path, root: Path, searches: Sequenc
     findings = _merge_schemes(by_scheme) + layout
     order = {name: index for index, name in enumerate(names)}
     findings.sort(key=lambda f: (order.get(f.document, len(order)), f.rule, f.element))
-    return ToolResult(TOOL, version, len(pages), tuple(findings))
+    return ToolResult(TOOL, version, len(pages), tuple(findings), documents=tuple(names))
 
 
 def _axe(browser: Browser, scheme: str, names: list[str], urls: list[str], script: str) -> Iterator[Finding]:

@@ -21,6 +21,7 @@ from qz_ebook.checks.model import Finding, ToolMissing, ToolResult, truncate
 
 TOOL = "EPUBCheck"
 TOOL_DEBIAN = "EPUBCheck (Debian)"
+TOOL_KEPUB = "EPUBCheck (kepub)"  # EPUBCheck 5 on the Kobo kepub
 DEBIAN_JAR = Path("/usr/share/java/epubcheck.jar")
 SEVERITIES = {"FATAL": "fatal", "ERROR": "error", "WARNING": "warning"}
 TIMEOUT = 600  # seconds
@@ -43,10 +44,13 @@ def require_debian_jar() -> Path:
     return DEBIAN_JAR
 
 
-def check_epub(epub: Path, debian: bool = False) -> ToolResult:
-    """Run EPUBCheck 5 (with ``debian`` Debian's 4.2.6) on ``epub``; ``ToolMissing`` without Java or the jar."""
+def check_epub(epub: Path, debian: bool = False, tool: str | None = None) -> ToolResult:
+    """Run EPUBCheck 5 (with ``debian`` Debian's 4.2.6) on ``epub``; ``ToolMissing`` without Java or the jar.
+
+    ``tool`` names it in the results when it is not the usual name (the kepub's run: :data:`TOOL_KEPUB`).
+    """
     java, jar = require_java(), require_debian_jar() if debian else require_jar()
-    tool = TOOL_DEBIAN if debian else TOOL
+    tool = tool or (TOOL_DEBIAN if debian else TOOL)
     with tempfile.TemporaryDirectory(prefix="qz-epubcheck-") as tmp:
         report = Path(tmp) / "report.json"
         command = [str(java), "-jar", str(jar), str(epub), "--json", str(report)]
@@ -73,10 +77,14 @@ def parse_report(report: dict[str, Any], epub_name: str, tool: str = TOOL) -> To
         for location in locations:
             path = str(location.get("path") or epub_name)
             line, column = location.get("line"), location.get("column")
-            element = path
+            element, known = path, None
             if isinstance(line, int) and line > 0:  # EPUBCheck gives -1 when it knows no line
                 element = f"{path}:{line}:{column if isinstance(column, int) and column > 0 else 1}"
-            findings.append(Finding(tool, path, str(message.get("ID", "")), severity, text, element, ""))
+                known = line
+            findings.append(Finding(tool, path, str(message.get("ID", "")), severity, text, element, "", known))
     checker = report.get("checker", {})
     items = report.get("items") or []
-    return ToolResult(tool, str(checker.get("checkerVersion", "")), max(len(items), 1), tuple(findings))
+    # Every file of the container it looked at (mimetype, container.xml, the package document, …).
+    documents = tuple(str(item.get("fileName") or item.get("id") or "") for item in items) or (epub_name,)
+    version = str(checker.get("checkerVersion", ""))
+    return ToolResult(tool, version, max(len(items), 1), tuple(findings), documents=documents)

@@ -27,7 +27,8 @@ class Finding:
     edition's folder; ``severity`` is the tool's own word for it (EPUBCheck:
     fatal/error/warning, Ace and axe-core: their impact, vnu: error/warning);
     ``element`` says where in the document (a location ``file:line:col`` or a
-    CSS selector with the element's markup); ``help_url`` may be empty.
+    CSS selector with the element's markup); ``help_url`` may be empty; ``line``
+    is the line in the document where the tool gives one (EPUBCheck, vnu).
     """
 
     tool: str
@@ -37,21 +38,55 @@ class Finding:
     message: str
     element: str
     help_url: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
 class ToolResult:
-    """What one tool found. ``error`` is set when the tool ran but could not finish."""
+    """What one tool found. ``error`` is set when the tool ran but could not finish.
+
+    ``documents`` names the documents the tool checked, as its findings name them, in
+    the tool's order (findings may name one more: EPUBCheck and Ace the EPUB's package
+    document or the EPUB itself; axe-core lists the search page with results as a
+    document of its own). ``target`` is the output checked: an EPUB or the PDF, whose
+    documents are parts of it, or, with ``folder``, the HTML edition's folder, whose
+    documents are its files.
+    """
 
     tool: str
     version: str
     documents_checked: int
     findings: tuple[Finding, ...]
     error: str | None = None
+    documents: tuple[str, ...] = ()
+    target: Path | None = None
+    folder: bool = False
 
     @property
     def passed(self) -> bool:
         return self.error is None and not self.findings
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A format ``qz-ebook check`` did not check because it was not built.
+
+    ``format`` is the writer's name (``qz-ebook build --format <format>`` builds it),
+    ``label`` what the user reads, ``missing`` the file that does not exist and ``tools``
+    the tools that would have checked it.
+    """
+
+    format: str
+    label: str
+    missing: Path
+    tools: tuple[str, ...]
+
+    @property
+    def command(self) -> str:
+        return f"qz-ebook build --format {self.format}"
+
+    def __str__(self) -> str:
+        return f"skipped {self.label}: {self.missing} does not exist ({self.command})"
 
 
 class ToolMissing(Exception):

@@ -48,7 +48,7 @@ def check_pdf(path: Path, outline: Sequence[NavNode] = ()) -> ToolResult:
             failing.extend(_nesting_failing(pdf.Root.Outlines.First, outline))
         findings = [Finding(TOOL, path.name, rule, "serious", said, element, HELP) for rule, said, element in failing]
         version = f"pikepdf {pikepdf.__version__}"
-        return ToolResult(TOOL, version, 1, tuple(findings))
+        return ToolResult(TOOL, version, 1, tuple(findings), documents=(path.name,))
 
 
 def _failing(pdf: Any) -> Iterator[tuple[str, str, str]]:

@@ -1,7 +1,7 @@
 """The HTML report for reviewers: ``a11y-report.html``.
 
-A summary table first (tool, version, documents checked, findings), then one
-section per document with findings and in it one table per tool: rule,
+A summary table first (tool, version, documents checked, findings), the formats
+not checked because they were not built, then one section per document with findings and in it one table per tool: rule,
 severity, element, message and a link to the tool's help. The report is itself
 accessible (German, skip link, landmarks, one ``h1``, light and dark colours,
 reflows at 320 px): the tests check it with axe-core and the Nu Html Checker.
@@ -18,13 +18,16 @@ from jinja2 import Environment
 
 from qz_ebook import __version__
 from qz_ebook.checks import ace, epubcheck, pdfua
-from qz_ebook.checks.model import Finding, ToolResult
+from qz_ebook.checks.model import Finding, Skipped, ToolResult
 from qz_ebook.checks.screenshots import Screenshot
 from qz_ebook.output import write_file
 from qz_ebook.writers.templating import make_environment
 
 REPORT_NAME = "a11y-report.html"
 EPUB_TOOLS = (epubcheck.TOOL, epubcheck.TOOL_DEBIAN, ace.TOOL)
+EDITIONS = ("EPUB", "Kepub", "HTML-Ausgabe", "PDF")  # the sections' order
+# The formats as the report names them: checked ("Geprüft wurden das E-Book …") and skipped.
+NAMES = {"epub": "das E-Book", "kepub": "das Kobo-E-Book (kepub)", "html": "die HTML-Ausgabe", "pdf": "das PDF"}
 
 
 @dataclass(frozen=True)
@@ -57,19 +60,24 @@ def render_report(
     epub: Path | None = None,
     html_dir: Path | None = None,
     screenshots: Sequence[Screenshot] = (),
+    *,
+    kepub: Path | None = None,
+    pdf: Path | None = None,
+    skipped: Sequence[Skipped] = (),
 ) -> str:
-    """The report as HTML text; ``screenshots`` are linked, grouped by page."""
+    """The report as HTML text; ``screenshots`` are linked, grouped by page; ``skipped`` formats are listed."""
     shots: dict[str, list[Screenshot]] = {}
     for shot in screenshots:
         shots.setdefault(shot.page, []).append(shot)
+    outputs = {"epub": epub, "kepub": kepub, "html": html_dir, "pdf": pdf}
     return (
         environment()
         .get_template("report.html")
         .render(
             results=results,
             documents=sections(results),
-            epub=epub,
-            html_dir=html_dir,
+            checked=[(NAMES[name], path) for name, path in outputs.items() if path is not None],
+            skipped=[(NAMES.get(skip.format, skip.label), skip) for skip in skipped],
             total=sum(len(result.findings) for result in results),
             failed_tools=[result for result in results if result.error],
             screenshots=shots,
@@ -84,22 +92,28 @@ def write_report(
     epub: Path | None = None,
     html_dir: Path | None = None,
     screenshots: Sequence[Screenshot] = (),
+    *,
+    kepub: Path | None = None,
+    pdf: Path | None = None,
+    skipped: Sequence[Skipped] = (),
 ) -> Path:
     """Write the report to ``report_path`` (atomically) and return the path."""
-    write_file(report_path, render_report(results, epub, html_dir, screenshots).encode("utf-8"))
+    text = render_report(results, epub, html_dir, screenshots, kepub=kepub, pdf=pdf, skipped=skipped)
+    write_file(report_path, text.encode("utf-8"))
     return report_path
 
 
 def sections(results: Sequence[ToolResult]) -> tuple[DocumentSection, ...]:
-    """Documents with findings: the EPUB's first, then the HTML edition's, each in the tools' order."""
+    """Documents with findings: the EPUB's first, then the kepub's, the HTML edition's and the PDF's,
+    each in the tools' order."""
     by_document: dict[tuple[str, str], dict[str, list[Finding]]] = {}
     for result in results:
-        edition = "EPUB" if result.tool in EPUB_TOOLS else "PDF" if result.tool == pdfua.TOOL else "HTML-Ausgabe"
+        edition = _edition(result.tool)
         for finding in result.findings:
             found = by_document.setdefault((edition, finding.document), {})
             found.setdefault(finding.tool, []).append(finding)
     order = {result.tool: index for index, result in enumerate(results)}
-    keys = sorted(by_document, key=lambda key: (key[0] != "EPUB", key))
+    keys = sorted(by_document, key=lambda key: (EDITIONS.index(key[0]), key[1]))
     documents = []
     for number, key in enumerate(keys, start=1):
         tools = sorted(by_document[key].items(), key=lambda item: order.get(item[0], len(order)))
@@ -115,3 +129,11 @@ def sections(results: Sequence[ToolResult]) -> tuple[DocumentSection, ...]:
             )
         )
     return tuple(documents)
+
+
+def _edition(tool: str) -> str:
+    if tool in EPUB_TOOLS:
+        return "EPUB"
+    if tool == epubcheck.TOOL_KEPUB:
+        return "Kepub"
+    return "PDF" if tool == pdfua.TOOL else "HTML-Ausgabe"

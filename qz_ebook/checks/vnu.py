@@ -64,7 +64,8 @@ def check_pages(pages: Sequence[Path], base: Path, root: Path) -> ToolResult:
     except json.JSONDecodeError:
         return ToolResult(TOOL, version, 0, (), f"vnu wrote no JSON report: {truncate(run.stderr or run.stdout)}")
     names = {page.resolve(): page.resolve().relative_to(base.resolve()).as_posix() for page in pages}
-    return ToolResult(TOOL, version, len(pages), parse_report(report, names))
+    findings = parse_report(report, names)
+    return ToolResult(TOOL, version, len(pages), findings, documents=tuple(names.values()))
 
 
 def parse_report(report: dict[str, Any], names: dict[Path, str]) -> tuple[Finding, ...]:
@@ -80,12 +81,13 @@ def parse_report(report: dict[str, Any], names: dict[Path, str]) -> tuple[Findin
         text = str(message.get("message", ""))
         line = message.get("firstLine") or message.get("lastLine")  # vnu omits firstLine when it is lastLine
         element = document if line is None else f"{document}:{line}:{message.get('firstColumn') or 1}"
+        known = line if isinstance(line, int) and line > 0 else None
         extract = str(message.get("extract") or "")
         if extract:
             element = f"{element}: {truncate(extract, 200)}"
         # vnu has no rule ids: the message with its quoted names blanked out serves as one.
         rule = "non-document-error" if kind == "non-document-error" else QUOTED.sub("“…”", text)
-        findings.append(Finding(TOOL, document, rule, severity, text, element, ""))
+        findings.append(Finding(TOOL, document, rule, severity, text, element, "", known))
     return tuple(findings)
 
 

@@ -1,0 +1,172 @@
+"""``build``, ``watch`` and ``serve``: the commands that build, once or on every save."""
+
+from __future__ import annotations
+
+import signal
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from qz_ebook.build import BuildResult, build
+from qz_ebook.cli.options import (
+    BOOK_OPTION,
+    CACHE,
+    FORMAT_OPTION,
+    NO_CACHE_OPTION,
+    STRICT_OPTION,
+    chosen,
+    errors,
+    fail,
+    out_option,
+    report,
+)
+from qz_ebook.cli.progress import ProgressLine
+from qz_ebook.diagnostics import BuildFailed
+from qz_ebook.incremental.collector import settle_for_building
+from qz_ebook.incremental.memory import Memory
+from qz_ebook.incremental.store import save
+from qz_ebook.preview import Preview
+from qz_ebook.watch import Built, Failed, Watcher, Watching, collector_paused, rebuilds, shown, trigger
+
+
+@click.command("build")
+@FORMAT_OPTION
+@out_option("Folder for the outputs: <name>.epub, html/ and <name>.kepub.epub.")
+@BOOK_OPTION
+@STRICT_OPTION
+@NO_CACHE_OPTION
+def build_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
+    """Build the EPUB and the HTML edition, or the formats --format names (kepub, pdf, all).
+
+    Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
+    nothing is written and the previous outputs stay as they were.
+    """
+    formats = chosen(output_formats)
+    try:
+        cache_dir = None if no_cache else Path(CACHE)
+        settle_for_building()
+        with ProgressLine() as progress:
+            result = build(book_dir, out_dir, formats, strict=strict, cache_dir=cache_dir, progress=progress)
+    except BuildFailed as failure:
+        fail(failure, strict, "build failed: {} error(s); nothing was written")
+    report(result.diagnostics)
+    for output in result.outputs:
+        click.echo(f"wrote {output}")
+    click.echo(_pages(result, cache_dir))
+    click.echo(str(result.summary))
+
+
+@click.command("watch")
+@FORMAT_OPTION
+@out_option("Folder for the outputs: <name>.epub, html/ and <name>.kepub.epub.")
+@BOOK_OPTION
+@STRICT_OPTION
+@NO_CACHE_OPTION
+def watch_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path, strict: bool, no_cache: bool) -> None:
+    """Build, then build again whenever a file of the manuscript changes, until Ctrl-C.
+
+    Each build after the first keeps in memory what the last one made, so a
+    saved chapter is in the outputs a moment later. A build with errors writes
+    nothing: the previous outputs stay, and the next save tries again.
+    """
+    _build_on_save(book_dir, out_dir, chosen(output_formats), strict, no_cache)
+    click.echo("stopped watching")
+
+
+@click.command("serve")
+@out_option("Folder for the outputs: <name>.epub and html/, which is served.")
+@BOOK_OPTION
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on; others than loopback warn.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the edition in the web browser.")
+@STRICT_OPTION
+@NO_CACHE_OPTION
+def serve_command(
+    out_dir: Path, book_dir: Path, port: int, host: str, open_browser: bool, strict: bool, no_cache: bool
+) -> None:
+    """Build, serve the HTML edition, and build again whenever a file of the manuscript changes, until Ctrl-C.
+
+    Open pages reload after a good build and show a failed one's messages. The EPUB is at /__qz/<name>.epub.
+    """
+    try:
+        preview = Preview(out_dir / "html", host, port)
+    except OSError as error:
+        raise click.UsageError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+    if not preview.loopback:
+        click.echo(f"warning: {host} is not loopback: the edition is reachable from other machines", err=True)
+
+    def served(event: Built | Failed) -> None:
+        if isinstance(event, Built):
+            preview.built(event.result.outputs)
+        else:
+            preview.failed(tuple(str(diagnostic) for diagnostic in event.failure.diagnostics))
+        if not preview.running:  # the first build, good or bad: serve from now on
+            preview.start()
+            click.echo(f"serving {preview.url} ; Ctrl-C stops")
+            if open_browser:
+                webbrowser.open(preview.url)
+
+    with preview:
+        _build_on_save(book_dir, out_dir, None, strict, no_cache, served)
+    click.echo("stopped serving")
+
+
+def _build_on_save(
+    book_dir: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] | None,
+    strict: bool,
+    no_cache: bool,
+    after: Callable[[Built | Failed], None] | None = None,
+) -> None:
+    """Build, then again on each save until Ctrl-C or SIGTERM; print each outcome, hand it to ``after``.
+
+    The builds share one ``Memory``, saved to the cache once, when they stop."""
+    cache_dir = None if no_cache else Path(CACHE)
+    memory = Memory() if cache_dir is not None else None
+    settle_for_building()
+    watcher = Watcher(ignored=(out_dir,) + ((cache_dir,) if cache_dir is not None else ()))
+
+    def stop(_signal: int, _frame: object) -> None:
+        if watcher.stopped:
+            return  # a second Ctrl-C while stopping: let the cache be saved
+        watcher.stop()
+        # Ends a build at once. Should a finalizer swallow it (Python ignores
+        # exceptions raised in __del__), the watcher has stopped all the same.
+        raise KeyboardInterrupt
+
+    # Ctrl-C, and a service manager or CI timeout: end alike, staged files cleaned up.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    def build_once() -> BuildResult:
+        with ProgressLine() as progress, collector_paused(memory is not None and memory.warm):
+            return build(book_dir, out_dir, formats, strict, cache_dir, progress=progress, memory=memory)
+
+    try:
+        for event in rebuilds(book_dir, watcher, build_once):
+            if isinstance(event, Watching):
+                click.echo(f"watching {', '.join(shown(folder) for folder in event.folders)}; Ctrl-C stops")
+                continue
+            if isinstance(event, Failed):
+                report(event.failure.diagnostics)
+                outcome = f"build failed: {errors(event.failure, strict)} error(s); the outputs stay"
+            else:
+                report(event.result.diagnostics)
+                outcome = f"built in {event.seconds:.3f} s: {_pages(event.result, cache_dir)}"
+            click.echo(f"{trigger(event.changed)}{outcome}")
+            if after is not None:
+                after(event)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
+        if cache_dir is not None and memory is not None:
+            save(cache_dir, memory)  # for later builds
+
+
+def _pages(result: BuildResult, cache_dir: Path | None) -> str:
+    reused = f", {result.reused} unchanged from {CACHE}/" if cache_dir is not None else ""
+    return f"{len(result.rendered)} pages rendered{reused}"

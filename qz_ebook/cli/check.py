@@ -1,0 +1,75 @@
+"""``check``: the built outputs against the field's validators, with reports for people and CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qz_ebook.checks import ci_reports
+from qz_ebook.checks.model import ToolMissing, project_root
+from qz_ebook.checks.runner import built_outputs, check_built
+from qz_ebook.checks.screenshots import FOLDER
+from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, TOOL_MISSING, fail, out_option
+from qz_ebook.diagnostics import BuildFailed, Diagnostics
+from qz_ebook.edition.navigation import toc_tree
+from qz_ebook.output import write_file
+from qz_ebook.source.config import load_config
+from qz_ebook.source.reader import read_manuscript
+from qz_ebook.writers.registry import writers
+
+REPORT = "a11y-report.html"
+
+
+@click.command("check")
+@BOOK_OPTION
+@out_option("Folder with the built <name>.epub, html/, <name>.kepub.epub and <name>.pdf.")
+@click.option(
+    "--report",
+    "report_forms",
+    type=click.Choice(ci_reports.FORMS),
+    multiple=True,
+    help=f"Also report for CI: json ({ci_reports.JSON_NAME}), junit ({ci_reports.JUNIT_NAME}), github "
+    "(workflow commands on stdout). Give it again for more than one.",
+)
+def check_command(book_dir: Path, out_dir: Path, report_forms: tuple[str, ...]) -> None:
+    """Check the built outputs: the EPUB with EPUBCheck 5 and 4.2.6 and Ace, the kepub with
+    EPUBCheck, the HTML edition with axe-core and the Nu checker, the PDF against PDF/UA.
+
+    A format that was not built is skipped, and said so. Writes <out>/a11y-report.html for
+    reviewers, and with --report the CI reports. Exit codes: 0 nothing found, 1 findings
+    (or nothing built to check), 3 a checker is not installed.
+    """
+    diagnostics = Diagnostics()
+    config = load_config(book_dir, diagnostics)
+    if config is None:
+        fail(BuildFailed(diagnostics.items), False, "check failed: {} error(s) in book.toml")
+    # The checkers are the EPUB's, the kepub's, the HTML edition's and the PDF's.
+    settings, found = config.settings, writers()
+    epub, kepub, html, pdf = (found[name].outputs(settings, out_dir)[0] for name in ("epub", "kepub", "html", "pdf"))
+    outputs, skipped = built_outputs(epub, kepub, html, pdf)
+    for skip in skipped:
+        click.echo(str(skip))
+    if not outputs:
+        click.echo(f"nothing to check in {out_dir}: run 'qz-ebook build' first", err=True)
+        raise SystemExit(BUILD_ERRORS)
+    # The PDF's bookmarks are compared with the book's outline.
+    outline = toc_tree(read_manuscript(book_dir, Diagnostics()).book) if outputs.pdf is not None else ()
+    try:
+        summary = check_built(outputs, out_dir / REPORT, project_root(), outline, skipped)
+    except ToolMissing as missing:
+        click.echo(f"error: {missing}", err=True)
+        raise SystemExit(TOOL_MISSING) from None
+    click.echo(str(summary))
+    click.echo(f"wrote {summary.report}")
+    if summary.screenshots:
+        folder = summary.report.parent / FOLDER
+        click.echo(f"wrote {folder}: {len(summary.screenshots)} screenshots, linked from the report")
+    for name, data in ci_reports.report_files(report_forms, summary.results, summary.skipped).items():
+        write_file(out_dir / name, data)
+        click.echo(f"wrote {out_dir / name}")
+    for line in ci_reports.github_annotations(summary.results, Path.cwd()) if "github" in report_forms else ():
+        click.echo(line)
+    if not summary.passed:
+        click.echo(f"check failed: {summary.findings} finding(s); see {summary.report}", err=True)
+        raise SystemExit(BUILD_ERRORS)
