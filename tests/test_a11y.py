@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from conftest import REPO, SAMPLE, Built
 from PIL import Image
 
-from qz_ebook.checks.model import project_root
 from qz_ebook.checks.runner import CheckSummary, check_outputs
+from qz_ebook.checks.tools import tools_root
 from qz_ebook.cli import main
 
 TOOLS = ["EPUBCheck", "EPUBCheck (Debian)", "Ace by DAISY", "axe-core", "Nu Html Checker"]
@@ -26,7 +26,7 @@ TOOLS = ["EPUBCheck", "EPUBCheck (Debian)", "Ace by DAISY", "axe-core", "Nu Html
 def checked(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> CheckSummary:
     built: Built = request.getfixturevalue(request.param)
     report = tmp_path_factory.mktemp("report") / "a11y-report.html"
-    return check_outputs(built.epub, built.html, report, project_root())
+    return check_outputs(built.epub, built.html, report, tools_root())
 
 
 def test_every_tool_ran_and_found_nothing(checked: CheckSummary) -> None:
@@ -79,4 +79,4 @@ def test_check_without_a_build_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_tools_live_in_this_checkout() -> None:
-    assert project_root() == REPO
+    assert tools_root() == REPO

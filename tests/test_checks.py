@@ -558,7 +558,7 @@ def test_the_report_has_its_summary_first_and_one_section_per_document(tmp_path:
 
 
 def test_missing_npm_packages_raise_tool_missing_with_an_instruction(tmp_path: Path) -> None:
-    with pytest.raises(ToolMissing, match="make tools"):
+    with pytest.raises(ToolMissing, match="run 'qz-ebook tools install'"):
         runner.require_tools(tmp_path)
     with pytest.raises(ToolMissing, match="vnu.jar is missing"):
         vnu.check_pages([], tmp_path, tmp_path)
@@ -566,7 +566,7 @@ def test_missing_npm_packages_raise_tool_missing_with_an_instruction(tmp_path: P
 
 def test_missing_chromium_raises_tool_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(model, "CHROMIUM", tmp_path / "chromium")
-    with pytest.raises(ToolMissing, match="apt-get install chromium"):
+    with pytest.raises(ToolMissing, match="chromium is missing: sudo apt-get install chromium"):
         axe.check_pages([], tmp_path, REPO)
 
 

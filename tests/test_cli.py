@@ -108,6 +108,7 @@ def test_help_texts() -> None:
         "  init    Start a new book in FOLDER (default: here): book.toml, outline,...\n"
         "  serve   Build, serve the HTML edition, and build again whenever a file of...\n"
         "  status  Show every contribution: status, print page, words, images...\n"
+        "  tools   The checkers' own tools: the npm packages (Ace, vnu.jar,...\n"
         "  watch   Build, then build again whenever a file of the manuscript...\n"
     )
     code, stdout, _ = run("build", "--help")

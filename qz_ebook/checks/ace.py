@@ -38,10 +38,10 @@ from typing import Any
 
 from qz_ebook.checks.model import (
     CHROMIUM_FLAGS,
-    MAKE_TOOLS,
     Finding,
     ToolMissing,
     ToolResult,
+    install_line,
     one_line,
     require_chromium,
     require_node_file,
@@ -58,7 +58,7 @@ def require_ace(root: Path) -> tuple[Path, Path]:
     """``node`` and Ace's ``ace-puppeteer`` script; raises ``ToolMissing``."""
     node = shutil.which("node")
     if node is None:
-        raise ToolMissing(TOOL, f"Node.js is not installed; {MAKE_TOOLS}")
+        raise ToolMissing(TOOL, f"Node.js is not installed: {install_line('Node.js')}")
     script = require_node_file(root, ACE, TOOL)
     require_chromium()
     return Path(node), script

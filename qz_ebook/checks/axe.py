@@ -105,7 +105,7 @@ def require_axe(root: Path) -> Path:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        raise ToolMissing("Playwright", "install the test extras: pip install -e '.[test]' (make test does)") from None
+        raise ToolMissing("Playwright", "reinstall qz-ebook: playwright is one of its dependencies") from None
     require_chromium()
     return require_node_file(root, AXE, TOOL)
 

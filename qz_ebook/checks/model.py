@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-# Chromium comes from Debian (apt-get install chromium); test tools cannot download
-# browsers here. Every browser the checks start is this one, headless.
-CHROMIUM = Path("/usr/bin/chromium")
+# Chromium comes from the system (Debian: apt-get install chromium); test tools cannot
+# download browsers here. Every browser the checks start is this one, headless.
+# QZ_EBOOK_CHROMIUM names another build of it (GitHub's runners have /usr/bin/google-chrome).
+CHROMIUM = Path(os.environ.get("QZ_EBOOK_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",  # we run as root in CI; Chromium's sandbox refuses to start as root
@@ -98,21 +101,36 @@ class ToolMissing(Exception):
         super().__init__(f"{tool} is not installed: {instruction}")
 
 
-MAKE_TOOLS = "run 'make tools' in the project folder (it installs Java, Chromium and the npm packages)"
+INSTALL_TOOLS = "run 'qz-ebook tools install' (in a qz-ebook checkout: make tools)"
+# One line per platform for each system tool; sys.platform picks the line (Linux: Debian and Ubuntu).
+SYSTEM_TOOLS = {
+    "Java": {
+        "linux": "sudo apt-get install default-jre-headless",
+        "darwin": "brew install openjdk",
+        "win32": "winget install EclipseAdoptium.Temurin.17.JRE",
+    },
+    "Chromium": {
+        "linux": "sudo apt-get install chromium",
+        "darwin": "brew install --cask chromium",
+        "win32": "winget install Hibbiki.Chromium",
+    },
+    "Node.js": {
+        "linux": "sudo apt-get install nodejs npm",
+        "darwin": "brew install node",
+        "win32": "winget install OpenJS.NodeJS.LTS",
+    },
+}
 
 
-def project_root() -> Path:
-    """The qz-ebook checkout this package lives in, when it is one; else the working folder.
-
-    The npm tools (Ace, vnu.jar, axe-core) live in ``<root>/node_modules``.
-    """
-    checkout = Path(__file__).resolve().parents[2]
-    return checkout if (checkout / "package.json").is_file() else Path.cwd()
+def install_line(tool: str) -> str:
+    """The command that installs ``tool`` on this platform."""
+    lines = SYSTEM_TOOLS[tool]
+    return lines.get(sys.platform, lines["linux"])
 
 
 def require_chromium() -> Path:
     if not CHROMIUM.is_file():
-        raise ToolMissing("Chromium", f"{MAKE_TOOLS}, or as root: apt-get install chromium")
+        raise ToolMissing("Chromium", f"{CHROMIUM} is missing: {install_line('Chromium')}")
     return CHROMIUM
 
 
@@ -120,7 +138,7 @@ def require_node_file(root: Path, relative: str, tool: str) -> Path:
     """A file an npm package installs under ``root/node_modules``."""
     path = root.resolve() / "node_modules" / relative
     if not path.is_file():
-        raise ToolMissing(tool, f"{path} is missing; {MAKE_TOOLS}, or run 'npm ci --ignore-scripts' in {root}")
+        raise ToolMissing(tool, f"{path} is missing; {INSTALL_TOOLS}")
     return path
 
 

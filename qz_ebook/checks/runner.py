@@ -123,7 +123,7 @@ def run_checks(epub: Path | None, html_dir: Path | None, root: Path, kepub: Path
     """EPUBCheck 5 and 4.2.6 and Ace on ``epub``, EPUBCheck 5 on ``kepub``, axe-core and vnu on the
     pages of ``html_dir``: those of them that are given.
 
-    ``root`` is the folder with ``node_modules`` (see ``model.project_root``).
+    ``root`` is the folder with ``node_modules`` (see ``tools.tools_root``).
     The tools that run as subprocesses (EPUBCheck, Ace, vnu) run one after the
     other in a worker thread while axe-core drives its browser in this thread.
     """

@@ -11,7 +11,7 @@ import click
 from qz_ebook import __version__
 from qz_ebook.cli.book import init_command, status_command
 from qz_ebook.cli.building import build_command, serve_command, watch_command
-from qz_ebook.cli.check import check_command
+from qz_ebook.cli.check import check_command, tools_command
 from qz_ebook.cli.progress import ProgressLine
 
 __all__ = ["ProgressLine", "main"]
@@ -23,5 +23,13 @@ def main() -> None:
     """qz-ebook: turn a Markdown manuscript into an EPUB 3 and an accessible HTML edition."""
 
 
-for command in (build_command, check_command, init_command, serve_command, status_command, watch_command):
+for command in (
+    build_command,
+    check_command,
+    init_command,
+    serve_command,
+    status_command,
+    tools_command,
+    watch_command,
+):
     main.add_command(command)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
 
 from qz_ebook.checks import ci_reports
-from qz_ebook.checks.model import ToolMissing, project_root
+from qz_ebook.checks.model import CHROMIUM, ToolMissing, install_line
 from qz_ebook.checks.runner import built_outputs, check_built
 from qz_ebook.checks.screenshots import FOLDER
+from qz_ebook.checks.tools import install_node_tools, tools_root
 from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, TOOL_MISSING, fail, out_option
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.edition.navigation import toc_tree
@@ -56,7 +58,7 @@ def check_command(book_dir: Path, out_dir: Path, report_forms: tuple[str, ...]) 
     # The PDF's bookmarks are compared with the book's outline.
     outline = toc_tree(read_manuscript(book_dir, Diagnostics()).book) if outputs.pdf is not None else ()
     try:
-        summary = check_built(outputs, out_dir / REPORT, project_root(), outline, skipped)
+        summary = check_built(outputs, out_dir / REPORT, tools_root(), outline, skipped)
     except ToolMissing as missing:
         click.echo(f"error: {missing}", err=True)
         raise SystemExit(TOOL_MISSING) from None
@@ -73,3 +75,28 @@ def check_command(book_dir: Path, out_dir: Path, report_forms: tuple[str, ...]) 
     if not summary.passed:
         click.echo(f"check failed: {summary.findings} finding(s); see {summary.report}", err=True)
         raise SystemExit(BUILD_ERRORS)
+
+
+@click.group("tools")
+def tools_command() -> None:
+    """The checkers' own tools: the npm packages (Ace, vnu.jar, axe-core) in a user cache folder."""
+
+
+@tools_command.command("install")
+def tools_install_command() -> None:
+    """Install the npm packages from qz-ebook's lock file (into $QZ_EBOOK_CACHE or ~/.cache/qz-ebook).
+
+    Java and Chromium come from the system: a missing one is named with the line that installs it.
+    """
+    try:
+        folder = install_node_tools()
+    except ToolMissing as missing:
+        click.echo(f"error: {missing}", err=True)
+        raise SystemExit(TOOL_MISSING) from None
+    except RuntimeError as failed:
+        click.echo(f"error: {failed}", err=True)
+        raise SystemExit(BUILD_ERRORS) from None
+    click.echo(f"installed the npm tools in {folder / 'node_modules'}")
+    for tool, found in (("Java", shutil.which("java")), ("Chromium", CHROMIUM.is_file())):
+        if not found:
+            click.echo(f"{tool} is missing too: {install_line(tool)}", err=True)
