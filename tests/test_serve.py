@@ -45,11 +45,11 @@ class Served:
         assert serving is not None, self.session.lines
         self.port = int(serving[1])
 
-    def get(self, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    def get(self, target: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body of ``target``, sent as it is (http.client normalises nothing)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
         try:
-            connection.request(method, target)
+            connection.request(method, target, headers={"Host": host} if host is not None else {})
             response = connection.getresponse()
             return response.status, dict(response.getheaders()), response.read()
         finally:
@@ -259,6 +259,11 @@ def test_nothing_outside_the_edition_is_served_but_the_epub_to_download(served: 
         "no-store",
     )
     assert epub == (served.dist / "beispiel.epub").read_bytes() and epub.startswith(b"PK\x03\x04")
+    # DNS rebinding: a page of another site whose name now points here gets nothing.
+    for host in ("boese.example", "boese.example:8000", "127.0.0.1.boese.example", ""):
+        assert served.get("/index.html", host=host)[::2] == (421, b"Not this host.\n")
+    for host in ("localhost", f"localhost:{served.port}", f"127.0.0.1:{served.port}", f"[::1]:{served.port}"):
+        assert served.get("/index.html", host=host)[0] == 200
     served.stop()
 
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from qz_ebook.preview.events import Broadcast, Event
 from qz_ebook.preview.paths import content_type, inside, segments
@@ -112,6 +112,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], root: Path, broadcast: Broadcast) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.root, self.broadcast = root, broadcast
+        self.loopback = is_loopback(address[0])
         self.downloads: dict[str, Path] = {}  # name → the EPUB of the last good build
         super().__init__(address, _Handler)
 
@@ -141,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the command reports builds; a line per request would bury them
 
     def _answer(self, send_body: bool) -> None:
+        if self.server.loopback and not _local_host(self.headers.get("Host", "")):
+            # DNS rebinding: a web page under another name must not read the preview through it.
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8", b"Not this host.\n", send_body)
+            return
         parts = segments(self.path)
         if parts is not None and parts[0] == RESERVED:
             self._reserved(parts[1:], send_body)
@@ -197,6 +202,15 @@ class _Handler(BaseHTTPRequestHandler):
                 if event is None:
                     return
                 self.wfile.write(event.encode())
+
+
+def _local_host(header: str) -> bool:
+    """Whether a request's ``Host`` names this machine (``localhost``, ``127.0.0.1:8000``, ``[::1]:8000``)."""
+    try:
+        name = urlsplit(f"//{header}").hostname
+    except ValueError:  # a malformed port or bracket
+        return False
+    return name is not None and is_loopback(name)
 
 
 def _read(path: Path | None) -> bytes | None:
