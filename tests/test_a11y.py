@@ -43,7 +43,11 @@ def test_check_command_writes_the_report_and_exits_0(sample_book: Path, tmp_path
     assert runner.invoke(main, ["build", "--book", str(sample_book), "--out", str(out)]).exit_code == 0
     result = runner.invoke(main, ["check", "--book", str(sample_book), "--out", str(out)], prog_name="qz-ebook")
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    skipped, lines = result.stdout.splitlines()[:2], result.stdout.splitlines()[2:]
+    assert skipped == [
+        f"skipped the Kobo kepub: {out}/beispiel.kepub.epub does not exist (qz-ebook build --format kepub)",
+        f"skipped the PDF: {out}/beispiel.pdf does not exist (qz-ebook build --format pdf)",
+    ]
     assert [line.split(" ")[0] for line in lines[:5]] == ["EPUBCheck", "EPUBCheck", "Ace", "axe-core", "Nu"]
     assert lines[1].startswith("EPUBCheck (Debian) 4.2.6: ")
     assert all(" 0 finding(s) in " in line for line in lines[:5])
