@@ -170,7 +170,7 @@ def _side_by_side(
     context = multiprocessing.get_context("fork")
     # Keep the collector away from what the child inherits: walking it would copy every page.
     gc.freeze()
-    stage = " und ".join(writer.stage for writer in (*aside, *here))
+    stage = " and ".join(writer.stage for writer in (*aside, *here))
     aside_total = sum(writer.page_count(edition) for writer in aside)
     together = _Together(progress, stage, context.Value("i", 0, lock=False), aside_total)
     together.total = sum(writer.page_count(edition) for writer in here)

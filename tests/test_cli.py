@@ -157,7 +157,7 @@ def test_progress_line_stays_silent_without_a_terminal(
 ) -> None:
     monkeypatch.setattr(ProgressLine, "DELAY", 0.0)
     with ProgressLine() as progress:  # stderr is captured, not a terminal
-        progress("Konvertiert", 1, 2)
+        progress("Converting", 1, 2)
     assert capsys.readouterr().err == ""
 
 
@@ -168,13 +168,13 @@ def test_progress_line_shows_and_clears_on_a_terminal(
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with ProgressLine() as progress:
-        progress("Konvertiert", 1, 4)
-        progress("Konvertiert", 2, 4)  # too soon after the last: not drawn
-        progress("Konvertiert", 4, 4)  # a stage's end always is
+        progress("Converting", 1, 4)
+        progress("Converting", 2, 4)  # too soon after the last: not drawn
+        progress("Converting", 4, 4)  # a stage's end always is
         progress("EPUB", 0, 0)
     assert capsys.readouterr().err == (
-        "\rKonvertiert [#####---------------] 1/4\x1b[K"
-        "\rKonvertiert [####################] 4/4\x1b[K"
+        "\rConverting [#####---------------] 1/4\x1b[K"
+        "\rConverting [####################] 4/4\x1b[K"
         "\rEPUB [####################] 0/0\x1b[K"
         "\r\x1b[K"
     )
@@ -184,7 +184,7 @@ def test_build_progress_counts_every_stage_up_to_its_total(sample_book: Path, tm
     calls: list[tuple[str, int, int]] = []
     build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
     stages = {stage: [(done, total) for s, done, total in calls if s == stage] for stage, _, _ in calls}
-    assert list(stages) == ["Konvertiert", "EPUB", "HTML"]
+    assert list(stages) == ["Converting", "EPUB", "HTML"]
     for counts in stages.values():
         total = counts[0][1]
         assert counts == [(n, total) for n in range(1, total + 1)]
@@ -209,8 +209,8 @@ def test_progress_counts_the_epub_rendered_beside_the_html_edition(
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)  # the EPUB in a second process, as for a large book
     calls: list[tuple[str, int, int]] = []
     build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
-    together = [(done, total) for stage, done, total in calls if stage == "EPUB und HTML"]
-    assert [stage for stage, _, _ in calls if stage != "EPUB und HTML"] == ["Konvertiert"] * 4
+    together = [(done, total) for stage, done, total in calls if stage == "EPUB and HTML"]
+    assert [stage for stage, _, _ in calls if stage != "EPUB and HTML"] == ["Converting"] * 4
     assert together[-1] == (34, 34)  # 21 HTML pages and the EPUB's 12 documents and its NCX
     assert [done for done, _ in together] == sorted(done for done, _ in together)
     assert {total for _, total in together} == {34}

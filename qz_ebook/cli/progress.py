@@ -10,7 +10,7 @@ import click
 
 
 class ProgressLine:
-    """A progress bar on stderr, ``Konvertiert [#####---------------] 250/1000``, once a
+    """A progress bar on stderr, ``Converting [#####---------------] 250/1000``, once a
     build takes longer than a second; one stage after another (conversion, EPUB, HTML).
 
     Silent when stderr is not a terminal or in CI, so logs stay clean.

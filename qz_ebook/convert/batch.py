@@ -57,7 +57,7 @@ class AssetRegistry:
         return self.hrefs[source]
 
 
-CONVERTING = "Konvertiert"
+CONVERTING = "Converting"
 
 
 class Conversions(Protocol):
