@@ -214,3 +214,21 @@ def test_progress_counts_the_epub_rendered_beside_the_html_edition(
     assert together[-1] == (34, 34)  # 21 HTML pages and the EPUB's 12 documents and its NCX
     assert [done for done, _ in together] == sorted(done for done, _ in together)
     assert {total for _, total in together} == {34}
+
+
+def test_the_command_line_starts_without_the_build_machinery() -> None:
+    """`qz-ebook --help`, init and the rest do not wait for Markdown, Beautiful Soup, Jinja2 or the writers."""
+    probe = "import sys, qz_ebook.cli; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    )
+    heavy = {
+        "qz_ebook.build",
+        "qz_ebook.writers.registry",
+        "qz_ebook.preview",
+        "markdown",
+        "bs4",
+        "jinja2",
+        "weasyprint",
+    }
+    assert heavy & loaded == set()

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from qz_ebook.build import manuscript_status
 from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, fail, report
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Location, Severity
-from qz_ebook.starter import LANGUAGES, BookExists, new_book
+from qz_ebook.starter import LANGUAGES
 
 
 @click.command("init")
@@ -22,6 +21,8 @@ def init_command(folder: Path, title: str | None, author: str | None, language: 
 
     It builds with --strict and passes check as it is. Nothing is overwritten.
     """
+    from qz_ebook.starter import BookExists, new_book
+
     try:
         made = new_book(folder, language, title, author)
     except BookExists as exists:
@@ -39,6 +40,8 @@ def init_command(folder: Path, title: str | None, author: str | None, language: 
 @BOOK_OPTION
 def status_command(book_dir: Path) -> None:
     """Show every contribution: status, print page, words, images without alt text."""
+    from qz_ebook.build import manuscript_status
+
     try:
         status = manuscript_status(book_dir)
     except BuildFailed as failure:

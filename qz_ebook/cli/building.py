@@ -6,10 +6,10 @@ import signal
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from qz_ebook.build import BuildResult, build
 from qz_ebook.cli.options import (
     BOOK_OPTION,
     CACHE,
@@ -24,11 +24,13 @@ from qz_ebook.cli.options import (
 )
 from qz_ebook.cli.progress import ProgressLine
 from qz_ebook.diagnostics import BuildFailed
-from qz_ebook.incremental.collector import settle_for_building
-from qz_ebook.incremental.memory import Memory
-from qz_ebook.incremental.store import save
-from qz_ebook.preview import Preview
-from qz_ebook.watch import Built, Failed, Watcher, Watching, collector_paused, rebuilds, shown, trigger
+
+if TYPE_CHECKING:
+    from qz_ebook.build import BuildResult
+    from qz_ebook.watch import Built, Failed
+
+# The build machinery is imported when a command runs: `qz-ebook --help` and every
+# other command start without it (it takes longer to import than they take to run).
 
 
 @click.command("build")
@@ -43,6 +45,9 @@ def build_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path
     Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
     nothing is written and the previous outputs stay as they were.
     """
+    from qz_ebook.build import build
+    from qz_ebook.incremental.collector import settle_for_building
+
     formats = chosen(output_formats)
     try:
         cache_dir = None if no_cache else Path(CACHE)
@@ -90,6 +95,9 @@ def serve_command(
 
     Open pages reload after a good build and show a failed one's messages. The EPUB is at /__qz/<name>.epub.
     """
+    from qz_ebook.preview import Preview
+    from qz_ebook.watch import Built
+
     try:
         preview = Preview(out_dir / "html", host, port)
     except OSError as error:
@@ -124,6 +132,12 @@ def _build_on_save(
     """Build, then again on each save until Ctrl-C or SIGTERM; print each outcome, hand it to ``after``.
 
     The builds share one ``Memory``, saved to the cache once, when they stop."""
+    from qz_ebook.build import build
+    from qz_ebook.incremental.collector import settle_for_building
+    from qz_ebook.incremental.memory import Memory
+    from qz_ebook.incremental.store import save
+    from qz_ebook.watch import Failed, Watcher, Watching, collector_paused, rebuilds, shown, trigger
+
     cache_dir = None if no_cache else Path(CACHE)
     memory = Memory() if cache_dir is not None else None
     settle_for_building()

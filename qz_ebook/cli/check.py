@@ -9,16 +9,8 @@ import click
 
 from qz_ebook.checks import ci_reports
 from qz_ebook.checks.model import CHROMIUM, ToolMissing, install_line
-from qz_ebook.checks.runner import built_outputs, check_built
-from qz_ebook.checks.screenshots import FOLDER
-from qz_ebook.checks.tools import install_node_tools, tools_root
 from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, TOOL_MISSING, fail, out_option
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
-from qz_ebook.edition.navigation import toc_tree
-from qz_ebook.output import write_file
-from qz_ebook.source.config import load_config
-from qz_ebook.source.reader import read_manuscript
-from qz_ebook.writers.registry import writers
 
 REPORT = "a11y-report.html"
 
@@ -42,6 +34,15 @@ def check_command(book_dir: Path, out_dir: Path, report_forms: tuple[str, ...]) 
     reviewers, and with --report the CI reports. Exit codes: 0 nothing found, 1 findings
     (or nothing built to check), 3 a checker is not installed.
     """
+    from qz_ebook.checks.runner import built_outputs, check_built
+    from qz_ebook.checks.screenshots import FOLDER
+    from qz_ebook.checks.tools import tools_root
+    from qz_ebook.edition.navigation import toc_tree
+    from qz_ebook.output import write_file
+    from qz_ebook.source.config import load_config
+    from qz_ebook.source.reader import read_manuscript
+    from qz_ebook.writers.registry import writers
+
     diagnostics = Diagnostics()
     config = load_config(book_dir, diagnostics)
     if config is None:
@@ -88,6 +89,8 @@ def tools_install_command() -> None:
 
     Java and Chromium come from the system: a missing one is named with the line that installs it.
     """
+    from qz_ebook.checks.tools import install_node_tools
+
     try:
         folder = install_node_tools()
     except ToolMissing as missing:

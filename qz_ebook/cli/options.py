@@ -9,7 +9,6 @@ from typing import NoReturn
 import click
 
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Severity
-from qz_ebook.writers.registry import writers
 
 BUILD_ERRORS = 1
 TOOL_MISSING = 3
@@ -51,7 +50,7 @@ class FormatChoice(click.Choice):  # type: ignore[type-arg]
 
     @property  # type: ignore[override]
     def choices(self) -> list[str]:
-        return [*writers(), "all"]
+        return [*_format_names(), "all"]
 
     @choices.setter
     def choices(self, _given: object) -> None:
@@ -69,9 +68,17 @@ FORMAT_OPTION = click.option(
 
 def chosen(output_formats: tuple[str, ...]) -> tuple[str, ...] | None:
     """The formats asked for, in the registry's order (``all``: every one); None for the default ones."""
+    names = _format_names()
     if "all" in output_formats:
-        return tuple(writers())
-    return tuple(name for name in writers() if name in output_formats) or None
+        return names
+    return tuple(name for name in names if name in output_formats) or None
+
+
+def _format_names() -> tuple[str, ...]:
+    """The registry's formats; its writers (Jinja2 and the rest) are imported only when asked."""
+    from qz_ebook.writers.registry import writers
+
+    return tuple(writers())
 
 
 STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")

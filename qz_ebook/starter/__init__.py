@@ -16,10 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from qz_ebook.convert.slugs import slugify
-from qz_ebook.output import Staging
-from qz_ebook.starter.cover import draw_cover
-
 LANGUAGES = ("de", "en")
 STYLESHEETS = ("epub.css", "html.css", "print.css")
 COVER = Path("bilder/umschlag.png")
@@ -45,6 +41,10 @@ class NewBook:
 def new_book(folder: Path, language: str, title: str | None = None, author: str | None = None) -> NewBook:
     """Write a new book into ``folder`` (made if missing). Raises ``BookExists`` and writes nothing
     when one of its files exists; ``ValueError`` for a language without starter texts."""
+    from qz_ebook.convert.slugs import slugify
+    from qz_ebook.output import Staging
+    from qz_ebook.starter.cover import draw_cover
+
     if language not in LANGUAGES:
         raise ValueError(f"init writes books in {' or '.join(LANGUAGES)}, not {language!r}")
     words = _words(language)
