@@ -8,6 +8,7 @@ left as ``Target``s that each writer turns into its own href.
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
 
 from qz_ebook.catalogues import builtin_words
+from qz_ebook.characters import check_svg
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.hyphenation import SOFT_HYPHEN, hyphenate_elements
 from qz_ebook.convert.links import (
@@ -299,6 +301,8 @@ class Converter:
             self.diagnostics.error("QZ304", f"image '{src}' is not a supported type ({supported})", location)
             return None
         if media_type == "image/svg+xml":
+            if check_svg(resolved, Path(os.path.normpath(path)), self.diagnostics):
+                return None  # each character XML forbids is reported where it stands in the SVG (QZ212)
             problem = svg_problem(resolved)
             if problem:
                 self.diagnostics.error("QZ309", f"SVG image '{src}' is rejected: {problem}", location)

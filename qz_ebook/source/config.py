@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qz_ebook.characters import Findings, Keys, tainted
 from qz_ebook.diagnostics import Diagnostics, Location, Severity, did_you_mean
 from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition, Words
 from qz_ebook.source import schema
@@ -155,6 +156,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
 
     where = TomlLocator(path, text)
     errors_before = len(diagnostics.items)
+    _check_characters(data, where, diagnostics)
     top = _check(data, TOP, "", where, diagnostics)
     book = _check(top.get("book", {}), BOOK, "book", where, diagnostics)
     build = _check(top.get("build", {}), BUILD, "build", where, diagnostics)
@@ -269,6 +271,25 @@ def _check(
             diagnostics.error("QZ004", f"'{dotted}{key}' must be {expected}", where(table, key, index))
 
     return schema.validate(values, fields, report)
+
+
+def _check_characters(data: dict[str, Any], where: TomlLocator, diagnostics: Diagnostics) -> None:
+    """Report the characters XML forbids in book.toml's strings (TOML writes them as escapes) at their keys."""
+    with Findings(diagnostics) as forbidden:
+        for keys, value in tainted(data):
+            forbidden.string(value, where(*_toml_place(keys)))
+
+
+def _toml_place(keys: Keys) -> tuple[str, str, int]:
+    """The table, key and index by which ``TomlLocator`` finds the value at ``keys`` of the parsed TOML.
+
+    ``("book", "creators", 0, "name")`` is key ``name`` of the first ``[[book.creators]]``,
+    ``("perspectives", 1, "parts", 2)`` key ``parts`` of the second ``[[perspectives]]``.
+    """
+    *table, key = [i for i, k in enumerate(keys) if isinstance(k, str)]
+    after = table[-1] + 1 if table else 0
+    index = keys[after] if after < key and isinstance(keys[after], int) else 0
+    return ".".join(str(keys[i]) for i in table), str(keys[key]), int(index)
 
 
 def _existing_file(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qz_ebook import characters
+from qz_ebook.characters import Findings
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.model import Contact, PostalAddress
 from qz_ebook.source import schema, yamlsource
@@ -45,6 +47,15 @@ def read_contacts(path: Path, origin: Location, diagnostics: Diagnostics) -> tup
     except OSError:
         diagnostics.error("QZ209", f"contact list '{path.name}' does not exist", origin)
         return ()
+    except UnicodeDecodeError as exc:
+        diagnostics.error("QZ207", f"file is not UTF-8 ({exc.reason} at byte {exc.start})", Location(path))
+        return ()
+    with Findings(diagnostics) as forbidden:
+        return _contacts(path, forbidden.text(path, text), forbidden, diagnostics)
+
+
+def _contacts(path: Path, text: str, forbidden: Findings, diagnostics: Diagnostics) -> tuple[Contact, ...]:
+    """The contacts in ``text``; ``forbidden`` takes the characters XML forbids that escapes write."""
     try:
         document = yamlsource.load(text, path)
     except yamlsource.YamlSyntaxError as exc:
@@ -53,15 +64,19 @@ def read_contacts(path: Path, origin: Location, diagnostics: Diagnostics) -> tup
     if not isinstance(document.value, list):
         diagnostics.error("QZ209", "a contact list is a YAML list of entries", document.location)
         return ()
-    contacts = (_contact(item, diagnostics) for item in document.items)
+    escapes = forbidden if "\\" in text else None  # none left in the text: only an escape can write one
+    contacts = (_contact(item, diagnostics, escapes) for item in document.items)
     return tuple(c for c in contacts if c is not None)
 
 
-def _contact(item: yamlsource.Located, diagnostics: Diagnostics) -> Contact | None:
+def _contact(item: yamlsource.Located, diagnostics: Diagnostics, escapes: Findings | None) -> Contact | None:
     if not isinstance(item.value, dict):
         diagnostics.error("QZ209", "a contact is a table with 'person' and further keys", item.location)
         return None
     before = len(diagnostics.items)
+    if escapes is not None:
+        for keys, value in characters.tainted(item.value):
+            escapes.string(value, item.keys.get(str(keys[0]), item.location))
     fields = yamlsource.validate_mapping(item, FIELDS, diagnostics, "contact key", "a contact")
     address = _postal_address(fields.get("address") or {}, item.keys.get("address", item.location), diagnostics)
     if len(diagnostics.items) > before:

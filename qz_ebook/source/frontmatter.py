@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qz_ebook import characters
+from qz_ebook.characters import Findings
 from qz_ebook.diagnostics import Diagnostic, Diagnostics, Location
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.source import schema, yamlsource
@@ -75,14 +77,25 @@ def read_source(
 
 
 def split_source(path: Path, text: str) -> Split:
-    """The checked front matter of ``text``, its body and the body's first line, with the problems found."""
+    """The checked front matter of ``text``, its body and the body's first line, with the problems found.
+
+    Characters XML forbids are reported first, wherever they stand, and read on as U+FFFD.
+    """
+    found = Diagnostics()
+    with Findings(found) as forbidden:
+        split, problems = _split(path, forbidden.text(path, text), forbidden)
+    return split, (*found.items, *problems)
+
+
+def _split(path: Path, text: str, forbidden: Findings) -> Split:
+    """``split_source`` of a text without characters XML forbids; ``forbidden`` takes those of escapes."""
     lines: list[str] = []  # up to the closing fence; the body is sliced off, never split
     for match in LINE.finditer(text):
         lines.append(match.group())
         if len(lines) == 1 and lines[0].rstrip() != FENCE:
             break
         if len(lines) > 1 and lines[-1].rstrip() == FENCE:
-            (fields, key_locations), problems = _checked_header(path, "".join(lines[1:-1]))
+            (fields, key_locations), problems = _checked_header(path, "".join(lines[1:-1]), forbidden)
             return (fields, key_locations, text[match.end() :], len(lines) + 1), problems
     diagnostics = Diagnostics()
     if not lines or lines[0].rstrip() != FENCE:
@@ -92,8 +105,13 @@ def split_source(path: Path, text: str) -> Split:
     return ({}, {}, "", len(lines) + 1), tuple(diagnostics.items)  # all of it was taken for front matter
 
 
-def _checked_header(path: Path, yaml: str) -> tuple[tuple[dict[str, Any], dict[str, Location]], tuple[Diagnostic, ...]]:
-    """The checked fields of one front matter and their locations (none if unreadable), with the problems found."""
+def _checked_header(
+    path: Path, yaml: str, forbidden: Findings
+) -> tuple[tuple[dict[str, Any], dict[str, Location]], tuple[Diagnostic, ...]]:
+    """The checked fields of one front matter and their locations (none if unreadable), with the problems found.
+
+    A key whose value holds a character XML forbids is left out, as one that fails its check.
+    """
     diagnostics = Diagnostics()
     try:
         header = yamlsource.load(yaml, path, first_line=2)
@@ -106,6 +124,10 @@ def _checked_header(path: Path, yaml: str) -> tuple[tuple[dict[str, Any], dict[s
     # Missing keys are reported at the opening fence.
     header = yamlsource.Located(header.value, Location(path, 1, 1), header.keys)
     fields = yamlsource.validate_mapping(header, FIELDS, diagnostics, "front-matter key", "front matter")
+    if "\\" in yaml:  # the text has none left (split_source): only an escape ("\\0") can write one
+        for keys, value in characters.tainted(header.value):
+            forbidden.string(value, header.keys.get(str(keys[0]), header.location))
+            fields.pop(str(keys[0]), None)
     return (fields, header.keys), tuple(diagnostics.items)
 
 

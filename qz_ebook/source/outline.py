@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qz_ebook.characters import Findings
 from qz_ebook.diagnostics import Diagnostics, Location
 
 PART = re.compile(r"#\s+(?P<title>\S.*?)\s*#*\s*$")
@@ -36,6 +37,8 @@ class OutlinePart:
 
 def parse_outline(path: Path, text: str, diagnostics: Diagnostics) -> list[OutlinePart]:
     """Return the parts of the outline; problems go to ``diagnostics``."""
+    with Findings(diagnostics) as forbidden:
+        text = forbidden.text(path, text)  # the characters XML forbids, read on as U+FFFD
     text = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     parts: list[OutlinePart] = []
     stack: list[OutlineItem] = []  # the open item at each nesting level

@@ -1,0 +1,244 @@
+"""Characters XML 1.0 forbids never reach an output: each is an error at its place (QZ212).
+
+The catalogue of inputs runs as tests/test_bad_inputs.py does: the exact messages, exit
+code 1, no traceback, the previous outputs untouched. A Hypothesis test builds random text
+drawn from every code point: the build fails with QZ212 alone, or every page is XML.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, SAMPLE
+from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from test_bad_inputs import ARTICLE, EXAMPLE, FAILED, PAPER, both, digest, edit, write
+
+from qz_ebook.build import build
+from qz_ebook.characters import FORBIDDEN, LIMIT, Findings, describe
+from qz_ebook.checks.epubcheck import check_epub
+from qz_ebook.cli import main
+from qz_ebook.diagnostics import BuildFailed, Diagnostics, Location, Severity
+from qz_ebook.incremental.texts import Texts
+from qz_ebook.source.reader import read_manuscript
+
+CONTACTS = (
+    '- person: Sybille Haussmann\n  municipality: "Kreis\\aDüren"\n  phone: \'\'\n- person: "Erika\x1bBeispiel"\n'
+)
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">\n  <text x="1" y="5">Steuer\x07zahl</text>\n</svg>\n'
+)
+FORBIDDEN_ALL = "".join(
+    map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xFFFE, 0xFFFF])
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    change: Callable[[Path], None]
+    messages: list[str]  # with {book} for the manuscript folder
+
+
+def message(where: str, text: str) -> str:
+    return f"{{book}}/{where}: error[QZ212]: {text} is not allowed in XML; remove it"
+
+
+CASES = [
+    Case("NUL in a body", edit(EXAMPLE, "Ein Beispiel aus", "Ein Beispiel\x00 aus"),
+         [message("beitraege/musterstadt.md:12:13", "control character U+0000")]),
+    Case("vertical tab in a front-matter title", edit(EXAMPLE, "title: Ein Beispiel", "title: Ein\x0bBeispiel"),
+         [message("beitraege/musterstadt.md:2:11", "control character U+000B")]),
+    Case("escape in a front-matter title", edit(EXAMPLE, "title: Ein Beispiel", 'title: "A\\u0000B"'),
+         [message("beitraege/musterstadt.md:2:1", "control character U+0000")]),
+    Case("surrogate escape in an author's name", edit(EXAMPLE, "  - Anna Muster", '  - "Anna \\ud800"'),
+         [message("beitraege/musterstadt.md:3:1", "lone surrogate U+D800")]),
+    Case("U+FFFF in the outline", edit("SUMMARY.md", "[Musterstadt: Ein", "[Musterstadt\uffff: Ein"),
+         [message("SUMMARY.md:10:17", "noncharacter U+FFFF")]),
+    Case("escape in book.toml's title", edit("book.toml", 'title = "Beispielbuch"', 'title = "Beispiel\\u0000buch"'),
+         [message("book.toml:2:1", "control character U+0000")]),
+    Case("U+FFFE in a creator's name", edit("book.toml", 'name = "Redaktion"', 'name = "Redaktion\\uFFFE"'),
+         [message("book.toml:13:1", "noncharacter U+FFFE")]),
+    Case("control characters in a contact list",
+         both(write("beitraege/kontakte.yaml", CONTACTS), edit(ARTICLE, "kind: article", "kind: article\ncontacts: kontakte.yaml")),
+         [message("beitraege/kontakte.yaml:4:17", "control character U+001B"),
+          message("beitraege/kontakte.yaml:2:3", "control character U+0007")]),
+    Case("a contact list that is not UTF-8",
+         both(write("beitraege/kontakte.yaml", "- person: Stra\xdfe\n".encode("latin-1")),
+              edit(ARTICLE, "kind: article", "kind: article\ncontacts: kontakte.yaml")),
+         ["{book}/beitraege/kontakte.yaml:1:1: error[QZ207]: file is not UTF-8 (invalid continuation byte at byte 14)"]),
+    Case("control character in an SVG's text",
+         both(write("bilder/steuer.svg", SVG), edit(PAPER, "../bilder/diagramm.png", "../bilder/steuer.svg")),
+         [message("bilder/steuer.svg:2:27", "control character U+0007")]),
+    Case("a pasted binary: twenty listed, the rest counted", edit(EXAMPLE, "Ein Beispiel aus", "\x01\x02" * 15 + "Ein Beispiel aus"),
+         [message(f"beitraege/musterstadt.md:12:{n}", f"control character U+000{1 + (n - 1) % 2}") for n in range(1, 21)]
+         + ["{book}/beitraege/musterstadt.md:12:21: error[QZ212]: 10 more characters not allowed in XML follow in this file; remove them too"]),
+    Case("with the errors of other files, in one run",
+         both(edit(EXAMPLE, "Ein Beispiel aus", "Ein\x00Beispiel aus"), edit(ARTICLE, "Text mit", "![Bild](../bilder/fehlt.png)\n\nText mit")),
+         [message("beitraege/musterstadt.md:12:4", "control character U+0000"),
+          "{book}/beitraege/fachbeitrag.md:15:9: error[QZ304]: image '../bilder/fehlt.png' does not exist"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_forbidden_character_is_reported_and_leaves_outputs_untouched(
+    case: Case, sample_book: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--book", str(sample_book), "--out", str(out)]).exit_code == 0
+    before = digest(out)
+    case.change(sample_book)
+    result = runner.invoke(main, ["build", "--book", str(sample_book), "--out", str(out)])
+    expected = [m.format(book=sample_book) for m in case.messages]
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # never a traceback
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [*expected, FAILED.format(n=len(expected))]
+    assert digest(out) == before
+
+
+def test_each_kind_of_forbidden_character_is_named() -> None:
+    assert describe("\x1f") == "control character U+001F is not allowed in XML; remove it"
+    assert describe("\udfff") == "lone surrogate U+DFFF is not allowed in XML; remove it"
+    assert describe("\ufffe") == "noncharacter U+FFFE is not allowed in XML; remove it"
+    assert [c for c in map(chr, range(0x110000)) if FORBIDDEN.match(c)] == list(FORBIDDEN_ALL[:29]) + [
+        chr(c) for c in range(0xD800, 0xE000)
+    ] + ["\ufffe", "\uffff"]
+
+
+def test_the_text_keeps_its_columns_and_lines(tmp_path: Path) -> None:
+    """Each one is read on as U+FFFD, so later messages keep their places; lines end at LF, CR LF or CR
+    (not at the vertical tab, form feed, U+2028 … that str.splitlines takes for line ends)."""
+    diagnostics = Diagnostics()
+    with Findings(diagnostics) as findings:
+        text = findings.text(tmp_path / "a.md", "a\x0bb\r\n\x0c\nc\ufffe\u2028\x85\rd\x1c")
+    assert text == "a\ufffdb\r\n\ufffd\nc\ufffd\u2028\x85\rd\ufffd"
+    assert [(d.location.line, d.location.col) for d in diagnostics.items] == [(1, 2), (2, 1), (3, 2), (4, 2)]
+
+
+def test_more_than_the_limit_in_escapes_are_counted(tmp_path: Path) -> None:
+    diagnostics = Diagnostics()
+    with Findings(diagnostics) as findings:
+        findings.text(tmp_path / "a.md", "\x00" * (LIMIT - 1))
+        findings.string("\x01\x02\x03", Location(tmp_path / "a.md", 7, 1))
+    assert len(diagnostics.items) == LIMIT + 1
+    assert diagnostics.items[-1].message == "2 more characters not allowed in XML follow in this file; remove them too"
+
+
+def test_character_references_to_them_are_never_written(sample_book: Path, tmp_path: Path) -> None:
+    """``&#0;``, surrogates and code points past U+10FFFF become U+FFFD; the others are removed (QZ316)."""
+    references = "&#0; &#1; &#xD800; &#xDFFF; &#xFFFE; &#xFFFF; &#x1F; &#x110000;"
+    edit(EXAMPLE, "Ein Beispiel aus", f"{references} Ein Beispiel aus")(sample_book)
+    result = build(sample_book, tmp_path, ("epub", "html"))
+    assert {d.code for d in result.diagnostics} == {"QZ316"}
+    assert_well_formed(tmp_path)
+    page = (tmp_path / "html" / "musterstadt.html").read_text(encoding="utf-8")
+    assert "<p>\ufffd  \ufffd \ufffd    \ufffd Ein Beispiel aus der Praxis.</p>" in page
+
+
+def test_a_watch_session_reports_them_again_for_an_unchanged_file(sample_book: Path) -> None:
+    """The split kept between builds (incremental.texts) keeps its QZ212 messages too."""
+    edit(EXAMPLE, "Ein Beispiel aus", "Ein\x00Beispiel aus")(sample_book)
+    texts = Texts()
+    for _ in range(2):
+        diagnostics = Diagnostics()
+        read_manuscript(sample_book, diagnostics, texts)
+        assert [str(d) for d in diagnostics.items] == [
+            f"{sample_book}/beitraege/musterstadt.md:12:4: error[QZ212]: "
+            "control character U+0000 is not allowed in XML; remove it"
+        ]
+
+
+# ---- random text into a contribution's title, body, an author's name and its place ----
+
+ANY_CHARACTER = st.characters(exclude_categories=())  # every code point: C0 controls, surrogates too
+MARKDOWN_ASCII = frozenset("!\"#$'()*+,-./:;=>?@[\\]^_`{|}~")
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar, every character outside printable ASCII as an escape."""
+    escaped = (
+        c if " " <= c <= "~" and c not in '"\\' else f"\\{c}" if c in '"\\' else
+        f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+        for c in text
+    )  # fmt: skip
+    return '"' + "".join(escaped) + '"'
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown: ASCII punctuation escaped, no lone surrogates (no UTF-8 file holds one)."""
+    entities = {"<": "&lt;", "&": "&amp;"}
+    kept = (c for c in text if not 0xD800 <= ord(c) <= 0xDFFF)
+    return "".join(entities.get(c) or (f"\\{c}" if c in MARKDOWN_ASCII else c) for c in kept)
+
+
+def book_with(text: str, folder: Path) -> Path:
+    """A copy of the sample book in ``folder`` whose example holds ``text`` in every field that shows it."""
+    book = folder / "tests" / "fixtures" / "book"
+    shutil.copytree(SAMPLE, book)
+    (folder / "assets").symlink_to(REPO / "assets")
+    header = (
+        f"---\ntitle: {yaml_quoted('T' + text)}\nauthors:\n  - {yaml_quoted('A' + text)}\n"
+        f"place: {yaml_quoted('P' + text)}\nkind: practice-example\npaper: oeffnung\npage: 18\nstatus: draft\n---\n\n"
+    )
+    (book / EXAMPLE).write_text(header + f"Vor {markdown_text(text)} nach.\n", encoding="utf-8")
+    return book
+
+
+def assert_well_formed(out: Path) -> None:
+    """Every XML document of the EPUB and every page of the HTML edition parses as XML."""
+    with zipfile.ZipFile(out / "beispiel.epub") as epub:
+        for name in epub.namelist():
+            if name.endswith((".xhtml", ".opf", ".ncx", ".xml")):
+                etree.fromstring(epub.read(name))
+    for page in (out / "html").glob("*.html"):
+        etree.parse(str(page))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=st.text(ANY_CHARACTER, max_size=30))
+@example(text=FORBIDDEN_ALL)
+@example(text="Grüße\x85aus\u2028Köln \x7f\x80\x9f \ufeff\u200d \U0001f600 \ufdd0 \U0010fffd \t\r\n")
+def test_random_text_fails_with_qz212_alone_or_gives_xml(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("example")
+    book = book_with(text, folder)
+    try:
+        build(book, folder / "dist", ("epub", "html"))
+    except BuildFailed as failure:
+        errors = [d for d in failure.diagnostics if d.severity is Severity.ERROR]
+        assert errors and {d.code for d in errors} == {"QZ212"}, [str(d) for d in errors]
+        assert FORBIDDEN.search(text)  # and only because the text holds one
+        event("failed with QZ212")
+        return
+    assert not FORBIDDEN.search(text)
+    event("built")
+    assert_well_formed(folder / "dist")
+
+
+SAMPLES = [
+    "Grüße\x85aus\u2028Köln\u2029 \x7f\x80\x9f \xa0\xad",
+    "\ufeff\u200d\u200e\u202e \U0001f600 \ufdd0\ufdef \U0001fffe \U0010fffd \ue000",
+    "Tab\tCR\rLF\n  \u0301a\u0308 \u3000 \uff21 \U00020000",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES, ids=["line breaks and C1", "format and noncharacters", "whitespace"])
+def test_odd_but_allowed_text_passes_epubcheck(text: str, tmp_path: Path) -> None:
+    book = book_with(text, tmp_path)
+    build(book, tmp_path / "dist", ("epub",))
+    result = check_epub(tmp_path / "dist" / "beispiel.epub")
+    assert result.error is None
+    assert result.findings == ()
