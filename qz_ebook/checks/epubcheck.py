@@ -22,6 +22,7 @@ from qz_ebook.checks.model import Finding, ToolMissing, ToolResult, truncate
 TOOL = "EPUBCheck"
 TOOL_DEBIAN = "EPUBCheck (Debian)"
 TOOL_KEPUB = "EPUBCheck (kepub)"  # EPUBCheck 5 on the Kobo kepub
+TOOL_KEPUB_DEBIAN = "EPUBCheck (kepub, Debian)"  # and 4.2.6, which Kobo's own intake is closer to
 DEBIAN_JAR = Path("/usr/share/java/epubcheck.jar")
 SEVERITIES = {"FATAL": "fatal", "ERROR": "error", "WARNING": "warning"}
 TIMEOUT = 600  # seconds
@@ -47,7 +48,8 @@ def require_debian_jar() -> Path:
 def check_epub(epub: Path, debian: bool = False, tool: str | None = None) -> ToolResult:
     """Run EPUBCheck 5 (with ``debian`` Debian's 4.2.6) on ``epub``; ``ToolMissing`` without Java or the jar.
 
-    ``tool`` names it in the results when it is not the usual name (the kepub's run: :data:`TOOL_KEPUB`).
+    ``tool`` names it in the results when it is not the usual name (the kepub's runs:
+    :data:`TOOL_KEPUB`, :data:`TOOL_KEPUB_DEBIAN`).
     """
     java, jar = require_java(), require_debian_jar() if debian else require_jar()
     tool = tool or (TOOL_DEBIAN if debian else TOOL)

@@ -134,6 +134,6 @@ def sections(results: Sequence[ToolResult]) -> tuple[DocumentSection, ...]:
 def _edition(tool: str) -> str:
     if tool in EPUB_TOOLS:
         return "EPUB"
-    if tool == epubcheck.TOOL_KEPUB:
+    if tool in (epubcheck.TOOL_KEPUB, epubcheck.TOOL_KEPUB_DEBIAN):
         return "Kepub"
     return "PDF" if tool == pdfua.TOOL else "HTML-Ausgabe"

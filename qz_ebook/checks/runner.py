@@ -66,7 +66,7 @@ class CheckSummary:
 
 # Which tools check which format, in the order they report.
 EPUB_TOOLS = (epubcheck.TOOL, epubcheck.TOOL_DEBIAN, ace.TOOL)
-KEPUB_TOOLS = (epubcheck.TOOL_KEPUB,)
+KEPUB_TOOLS = (epubcheck.TOOL_KEPUB, epubcheck.TOOL_KEPUB_DEBIAN)
 HTML_TOOLS = (axe.TOOL, vnu.TOOL)
 PDF_TOOLS = (pdfua.TOOL,)
 
@@ -111,8 +111,8 @@ def require_tools(root: Path, epub: bool = True, html: bool = True, kepub: bool 
     if epub or kepub:
         require_java()
         epubcheck.require_jar()
-    if epub:
         epubcheck.require_debian_jar()
+    if epub:
         ace.require_ace(root)
     if html:
         axe.require_axe(root)
@@ -120,7 +120,7 @@ def require_tools(root: Path, epub: bool = True, html: bool = True, kepub: bool 
 
 
 def run_checks(epub: Path | None, html_dir: Path | None, root: Path, kepub: Path | None = None) -> list[ToolResult]:
-    """EPUBCheck 5 and 4.2.6 and Ace on ``epub``, EPUBCheck 5 on ``kepub``, axe-core and vnu on the
+    """EPUBCheck 5 and 4.2.6 and Ace on ``epub``, EPUBCheck 5 and 4.2.6 on ``kepub``, axe-core and vnu on the
     pages of ``html_dir``: those of them that are given.
 
     ``root`` is the folder with ``node_modules`` (see ``tools.tools_root``).
@@ -136,7 +136,10 @@ def run_checks(epub: Path | None, html_dir: Path | None, root: Path, kepub: Path
             lambda: _on(ace.check_epub(epub, root), epub),
         ]
     if kepub is not None:
-        background.append(lambda: _on(epubcheck.check_epub(kepub, tool=epubcheck.TOOL_KEPUB), kepub))
+        background += [
+            lambda: _on(epubcheck.check_epub(kepub, tool=epubcheck.TOOL_KEPUB), kepub),
+            lambda: _on(epubcheck.check_epub(kepub, debian=True, tool=epubcheck.TOOL_KEPUB_DEBIAN), kepub),
+        ]
     if html_dir is not None:
         background.append(lambda: _on(vnu.check_html(html_dir, root), html_dir, folder=True))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qz-check") as pool:

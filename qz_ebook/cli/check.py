@@ -28,7 +28,7 @@ REPORT = "a11y-report.html"
 )
 def check_command(book_dir: Path, out_dir: Path, report_forms: tuple[str, ...]) -> None:
     """Check the built outputs: the EPUB with EPUBCheck 5 and 4.2.6 and Ace, the kepub with
-    EPUBCheck, the HTML edition with axe-core and the Nu checker, the PDF against PDF/UA.
+    both EPUBChecks, the HTML edition with axe-core and the Nu checker, the PDF against PDF/UA.
 
     A format that was not built is skipped, and said so. Writes <out>/a11y-report.html for
     reviewers, and with --report the CI reports. Exit codes: 0 nothing found, 1 findings
