@@ -166,6 +166,22 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How large and how deeply nested a contribution may be (``[limits]`` in book.toml).
+
+    Beyond them a build fails at once with a located error: Python-Markdown would take
+    minutes, and the PDF and XML parsers give up on deep nesting.
+    """
+
+    depth: int = 20  # lists, blockquotes and elements inside each other
+    footnotes: int = 500  # footnote definitions per contribution
+    table_rows: int = 500  # rows below a table's header: every cell is laid out in each format
+    table_columns: int = 30
+    line_length: int = 100_000  # characters
+    file_mb: int = 10  # a contribution file's size in MB (10**6 bytes): far above any real one
+
+
+@dataclass(frozen=True)
 class BuildSettings:
     name: str
     cover: Asset
@@ -176,6 +192,7 @@ class BuildSettings:
     assets: Path | None  # images may come from here as well as from the book folder
     print_stylesheet: Path | None = None  # the PDF's; without it there is no PDF
     page_size: str = "A4"  # the PDF's pages
+    limits: Limits = field(default=Limits(), metadata=hidden("limits reach pages through the conversion"))
 
 
 @dataclass(frozen=True)

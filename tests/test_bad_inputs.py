@@ -63,6 +63,10 @@ EXAMPLE = "beitraege/musterstadt.md"
 PAPER = "beitraege/oeffnung.md"
 ARTICLE = "beitraege/fachbeitrag.md"
 HEADER = "---\ntitle: Leer\nkind: article\nstatus: draft\n---\n"
+LAST_LINE = "mitten im Absatz."  # of ARTICLE, its 24th line: what is added after it starts on line 26
+DEEP_LIST = "\n".join("  " * i + "- x" for i in range(3000))
+FOOTNOTES = "Text." + "".join(f"[^n{i}]" for i in range(600)) + "\n\n" + "".join(f"[^n{i}]: A.\n" for i in range(600))
+LONG_TABLE = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 2000
 ENTITY_SVG = (
     '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
     '<svg xmlns="http://www.w3.org/2000/svg"><text>&lol2;</text></svg>\n'
@@ -99,7 +103,7 @@ CASES = [
     Case("empty contribution", write(EXAMPLE, HEADER.replace("article", "practice-example\npaper: oeffnung")),
          ["{book}/beitraege/musterstadt.md:1:1: warning[QZ308]: the contribution has no text after its front matter"], strict=True),
     Case("50 MB contribution", write(EXAMPLE, HEADER + "Wort " * 10_000_000),
-         ["{book}/beitraege/musterstadt.md:1:1: error[QZ211]: file is 50.0 MB; a contribution may have at most 10 MB, split it"]),
+         ["{book}/beitraege/musterstadt.md:1:1: error[QZ211]: file is 50.0 MB; a contribution may have at most 10 MB (book.toml [limits] file_mb); split it"]),
     Case("broken link", edit(ARTICLE, "(oeffnung.md#interkulturelle-oeffnung)", "(oefnung.md)"),
          ["{book}/beitraege/fachbeitrag.md:11:68: error[QZ401]: link 'oefnung.md' has no target: no such file; did you mean 'oeffnung.md'?"]),
     Case("broken fragment", edit(ARTICLE, "#interkulturelle-oeffnung)", "#ziele)"),
@@ -145,6 +149,22 @@ CASES = [
           "{book}/beitraege/fachbeitrag.md:15:9: error[QZ304]: image '../bilder/fehlt.png' does not exist"]),
     Case("data URL that is no image", edit(ARTICLE, "(https://www.example.org/a?b=1&c=2)", "(data:text/html,hallo)"),
          ["{book}/beitraege/fachbeitrag.md:11:132: warning[QZ312]: data: URL removed from <a href>"], strict=True),
+    Case("style attribute", edit(ARTICLE, "Text mit", '<p style="background:url(javascript:alert(1))">Hallo</p>\n\nText mit'),
+         ["{book}/beitraege/fachbeitrag.md:15:4: warning[QZ317]: style attribute removed from <p>: the book's stylesheets style it; use a class"], strict=True),
+    Case("raw style element", edit(ARTICLE, "Text mit", "<style>p { position: fixed }</style>\n\nText mit"),
+         ["{book}/beitraege/fachbeitrag.md:15:1: warning[QZ318]: raw <style> removed: the book's stylesheets style it; use a class"], strict=True),
+    Case("list 3,000 levels deep", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + DEEP_LIST),
+         ["{book}/beitraege/fachbeitrag.md:66:81: error[QZ319]: list nested 21 levels deep; at most 20 (book.toml [limits] depth)"]),
+    Case("blockquote 5,000 levels deep", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + ">" * 5000 + " tief"),
+         ["{book}/beitraege/fachbeitrag.md:26:21: error[QZ319]: blockquote nested 5000 levels deep; at most 20 (book.toml [limits] depth)"]),
+    Case("5,000 nested raw divs", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + "<div>" * 5000 + "x" + "</div>" * 5000),
+         ["{book}/beitraege/fachbeitrag.md:26:101: error[QZ319]: <div> nested 21 levels deep; at most 20 (book.toml [limits] depth)"]),
+    Case("line of 200,000 characters", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + "Wort " * 40000),
+         ["{book}/beitraege/fachbeitrag.md:26:100001: error[QZ321]: line is 200000 characters long; at most 100000 (book.toml [limits] line_length)"]),
+    Case("600 footnotes", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + FOOTNOTES),
+         ["{book}/beitraege/fachbeitrag.md:527:1: error[QZ320]: 601 footnotes; a contribution may have at most 500 (book.toml [limits] footnotes)"]),
+    Case("table of 2,000 rows", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + LONG_TABLE),
+         ["{book}/beitraege/fachbeitrag.md:528:1: error[QZ320]: table has 2000 rows; at most 500 (book.toml [limits] table_rows)"]),
 ]  # fmt: skip
 
 

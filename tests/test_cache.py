@@ -24,6 +24,7 @@ from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.incremental import collector, tool
 from qz_ebook.incremental import store as cache
+from qz_ebook.model import Limits
 from qz_ebook.writers import epub as epub_writer
 from qz_ebook.writers import templating as templates
 from qz_ebook.writers.templating import environment
@@ -157,7 +158,7 @@ def test_worker_processes_collect_less_often_and_this_process_is_left_alone(samp
     before = collector_settings()
     contributions = list(read_book(sample_book, Diagnostics()).contributions())
     fork = multiprocessing.get_context("fork")
-    starting = (contributions, ((sample_book,), LinkResolver(contributions), {}))
+    starting = (contributions, ((sample_book,), LinkResolver(contributions), {}, Limits()))
     settled = (*starting, collector.settle_for_building)  # as the build passes it
     with ProcessPoolExecutor(1, mp_context=fork, initializer=batch._start_worker_process, initargs=settled) as pool:
         assert pool.submit(collector_settings).result() == (collector.COLLECTION_THRESHOLD, True)

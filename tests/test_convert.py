@@ -559,3 +559,20 @@ def test_nasty_raw_html_gives_well_formed_xhtml_and_located_warnings(book: Path,
         # No markup but elements, escaped text and the writers' entities survives: no '<!' or '<?'.
         assert "<!" not in fragment and "<?" not in fragment
         parse(fragment)  # raises on anything that is not well-formed XML
+
+
+def test_every_style_attribute_goes_with_a_warning_at_its_place_qz317(book: Path) -> None:
+    body = 'Text.\n\n<div class="kasten">\n<p title="x" STYLE="position: fixed">a</p> <p style="display:none">b</p>\n</div>\n\nAbsatz\n{: style="color: red" }\n'
+    result, messages = convert(book, body)
+    assert "style" not in xhtml(result)
+    assert messages == [
+        f"{book}/beitrag.md:{BODY_LINE + 3}:14: warning[QZ317]: style attribute removed from <p>: the book's stylesheets style it; use a class",
+        f"{book}/beitrag.md:{BODY_LINE + 3}:47: warning[QZ317]: style attribute removed from <p>: the book's stylesheets style it; use a class",
+        f"{book}/beitrag.md:{BODY_LINE + 7}:4: warning[QZ317]: style attribute removed from <p>: the book's stylesheets style it; use a class",
+    ]  # fmt: skip
+
+
+def test_the_alignment_of_a_table_column_stays(book: Path) -> None:
+    result, messages = convert(book, "| a | b |\n|:--|--:|\n| x | y |\n\nTabelle: Ausgerichtet.\n")
+    assert messages == []
+    assert '<td style="text-align: left;">x</td>' in xhtml(result)

@@ -19,10 +19,11 @@ from typing import Protocol
 from qz_ebook.catalogues import builtin_words, primary_subtag
 from qz_ebook.convert.converter import Converted, Converter
 from qz_ebook.convert.hyphenation import prepare as prepare_hyphenation
+from qz_ebook.convert.limits import CODES
 from qz_ebook.convert.links import LinkResolver, check_fragments
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
-from qz_ebook.model import Asset, Book, Contribution, Words
+from qz_ebook.model import Asset, Book, Contribution, Limits, Words
 from qz_ebook.progress import Progress
 
 # Below this many conversions, starting worker processes costs more than it saves.
@@ -63,7 +64,9 @@ CONVERTING = "Converting"
 class Conversions(Protocol):
     """Where conversions of earlier builds may be found (``incremental.conversions``)."""
 
-    def context(self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words]) -> str:
+    def context(
+        self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words], limits: Limits
+    ) -> str:
         """What every conversion of this build depends on besides its contribution."""
         ...
 
@@ -79,7 +82,9 @@ class Conversions(Protocol):
 class NoConversions:
     """Every contribution is converted; nothing is kept."""
 
-    def context(self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words]) -> str:
+    def context(
+        self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words], limits: Limits
+    ) -> str:
         return ""
 
     def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
@@ -110,10 +115,12 @@ def convert_book(
     cache = cache or NoConversions()
     resolver = LinkResolver(contributions)  # resolves each file once, for the cache key and the conversions
     words = notes_words(book)
-    context = cache.context(resolver.by_file, allowed_roots, words)
+    limits = book.settings.limits
+    context = cache.context(resolver.by_file, allowed_roots, words, limits)
     outcomes = cache.get_all(contributions, context)
     missing = [i for i in range(len(contributions)) if i not in outcomes]
-    converting = zip(missing, _convert(contributions, missing, (allowed_roots, resolver, words), settle), strict=True)
+    setting = (allowed_roots, resolver, words, limits)
+    converting = zip(missing, _convert(contributions, missing, setting, settle), strict=True)
     for done, (index, outcome) in enumerate(converting, start=1):
         outcomes[index] = outcome
         cache.put(contributions[index], context, outcome)
@@ -125,7 +132,11 @@ def convert_book(
         outcome = outcomes[index]
         diagnostics.items.extend(outcome.diagnostics)
         converted[contribution.slug] = bind_images(outcome.converted, registry)
-    check_fragments({s: c.links for s, c in converted.items()}, {s: c.ids for s, c in converted.items()}, diagnostics)
+    # A page beyond the limits was not converted: links to its ids wait until it is (its errors say why).
+    unconverted = {c.slug for i, c in enumerate(contributions) if any(d.code in CODES for d in outcomes[i].diagnostics)}
+    links = {s: tuple(r for r in c.links if r.target.slug not in unconverted) if unconverted else c.links
+             for s, c in converted.items()}  # fmt: skip
+    check_fragments(links, {s: c.ids for s, c in converted.items()}, diagnostics)
     return converted
 
 
@@ -151,8 +162,8 @@ def notes_words(book: Book) -> dict[str, Words]:
 
 
 # What a converter is made of besides the contributions: the allowed image folders, the
-# resolver of links and the interface's words by language.
-Setting = tuple[tuple[Path, ...], LinkResolver, Mapping[str, Words]]
+# resolver of links, the interface's words by language and the limits.
+Setting = tuple[tuple[Path, ...], LinkResolver, Mapping[str, Words], Limits]
 
 
 def _convert(
@@ -182,8 +193,8 @@ _worker: tuple[list[Contribution], Converter] | None = None
 
 def _start_worker(contributions: list[Contribution], setting: Setting) -> None:
     global _worker
-    roots, resolver, words = setting
-    _worker = (contributions, Converter(resolver, roots, Diagnostics(), words))
+    roots, resolver, words, limits = setting
+    _worker = (contributions, Converter(resolver, roots, Diagnostics(), words, limits))
 
 
 def _start_worker_process(contributions: list[Contribution], setting: Setting, settle: Callable[[], None]) -> None:

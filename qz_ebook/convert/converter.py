@@ -26,6 +26,7 @@ from qz_ebook.catalogues import builtin_words
 from qz_ebook.characters import check_svg
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.hyphenation import SOFT_HYPHEN, hyphenate_elements
+from qz_ebook.convert.limits import NESTED, DepthCheckingSoup, TooDeep, check_text
 from qz_ebook.convert.links import (
     Fragment,
     ImageRef,
@@ -47,7 +48,7 @@ from qz_ebook.convert.slugs import slugify
 from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
 from qz_ebook.convert.typography import GermanTypographyExtension
 from qz_ebook.diagnostics import Diagnostics, Location
-from qz_ebook.model import Asset, Contribution, Words, hidden
+from qz_ebook.model import Asset, Contribution, Limits, Words, hidden
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
 # Ids the page templates put around every fragment. The underscore keeps them apart
@@ -82,6 +83,10 @@ class Converted:
     words: int
     images: tuple[Asset, ...]
     missing_alt: int
+
+
+# What a contribution beyond the limits gives: nothing, and no ids for links to look for (batch.convert_book).
+EMPTY = Converted(Fragment.from_serialised("", []), frozenset(), (), (), 0, (), 0)
 
 
 def new_markdown() -> markdown.Markdown:
@@ -119,22 +124,31 @@ class Converter:
         allowed_roots: tuple[Path, ...],
         diagnostics: Diagnostics,
         words: Mapping[str, Words] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.md = new_markdown()
         self.resolver = resolver
         self.allowed_roots = tuple(r.resolve() for r in allowed_roots)
         self.diagnostics = diagnostics
         self.words = words or {}
+        self.limits = limits or Limits()
 
     def convert(self, contribution: Contribution) -> Converted:
+        """The contribution's body as a fragment; one beyond the limits gives an empty one (and errors)."""
+        if not check_text(contribution, self.limits, self.diagnostics):
+            return EMPTY  # Python-Markdown would take minutes, or give up
         self.md.reset()
         # NUL is not allowed in XML and marks link placeholders in our fragments.
         html = self.md.convert(contribution.body.replace("\x00", "\ufffd"))
         # XML forbids most control characters; Python-Markdown can leak its own
         # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
         html = XML_ILLEGAL.sub("", html)
-        soup, rejected = parse(html)
         where = Locator(contribution)
+        try:
+            soup, rejected = parse(html, lambda markup: DepthCheckingSoup(markup, self.limits.depth))
+        except TooDeep as deep:
+            self.diagnostics.error(NESTED, deep.message, where.ignoring_case(f"<{deep.name}", deep.occurrence)[1])
+            return EMPTY
         self._report_rejected(rejected, where)
         parsed = Census(soup)
         if remove_active_content(parsed.elements, where, self.diagnostics):

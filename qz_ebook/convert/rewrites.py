@@ -6,6 +6,7 @@ changes at its place in the source (``Locator``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -155,6 +156,18 @@ class Locator:
     def __call__(self, needle: str, occurrence: int = 1) -> Location:
         line, col = locate(self.contribution.body, needle, self.contribution.body_line, occurrence)
         return Location(self.contribution.source, line, col)
+
+    def at(self, index: int) -> Location:
+        """The place of the body's ``index``-th character."""
+        body = self.contribution.body
+        line = self.contribution.body_line + body.count("\n", 0, index)
+        return Location(self.contribution.source, line, index - body.rfind("\n", 0, index))
+
+    def matching(self, pattern: str, occurrence: int = 1) -> Location | None:
+        """The place of the first group of the ``occurrence``-th match of ``pattern`` (ignoring case), or None."""
+        matches = re.finditer(pattern, self.contribution.body, re.IGNORECASE)
+        found = next(itertools.islice(matches, occurrence - 1, None), None)
+        return self.at(found.start(1)) if found else None
 
     def ignoring_case(self, needle: str, occurrence: int = 1) -> tuple[str, Location]:
         """The source's spelling of the ``occurrence``-th ``needle``, matched ignoring case, and its place."""

@@ -2,7 +2,9 @@
 
 Markdown lets authors write raw HTML. Anything that could run code or load foreign
 content is removed with a warning (an error under ``--strict``), so the outputs stay
-safe to publish whatever the manuscript holds.
+safe to publish whatever the manuscript holds. So is styling of the author's own (``style``
+attributes and elements): it could load remote resources, cover the page or hide text from
+sighted readers only; the book's stylesheets style every page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from bs4 import Tag
 
+from qz_ebook.convert.rewrites import Locator
 from qz_ebook.diagnostics import Diagnostics, Location
 
 ACTIVE_ELEMENTS = frozenset(
@@ -22,23 +25,32 @@ URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction",
 # XML names without a namespace prefix; html.parser accepts far more (``<a*>``, ``a$b=``).
 XML_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
 SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+OWN_STYLE = "the book's stylesheets style it; use a class"
+# A style attribute in a raw tag or in an attribute list ({: style="…" }), as the source spells it.
+STYLE_ATTRIBUTE = r"(?:<[A-Za-z][^<>]*?\s|\{:?\s*(?:[^{}\n]*?\s)?)(style)\s*="
+# What Python-Markdown's tables write for an aligned column (|:--|); an author's is as harmless.
+ALIGNMENTS = frozenset({"text-align: left;", "text-align: right;", "text-align: center;"})
 
 
 def remove_active_content(elements: Sequence[Tag], where: Callable[[str], Location], diagnostics: Diagnostics) -> bool:
     """Remove the active elements among ``elements``, with their content; whether there were any."""
     active = [element for element in elements if element.name in ACTIVE_ELEMENTS]
     for element in active:
-        diagnostics.warning("QZ310", f"raw <{element.name}> removed: the book carries no active content",
-                            where(f"<{element.name}"))  # fmt: skip
+        if element.name == "style":
+            diagnostics.warning("QZ318", f"raw <style> removed: {OWN_STYLE}", where("<style"))
+        else:
+            diagnostics.warning("QZ310", f"raw <{element.name}> removed: the book carries no active content",
+                                where(f"<{element.name}"))  # fmt: skip
         element.decompose()
     return bool(active)
 
 
-def neutralise(elements: Sequence[Tag], where: Callable[[str], Location], diagnostics: Diagnostics) -> None:
-    """Remove event handlers and script or data URLs; malformed elements keep only their content.
+def neutralise(elements: Sequence[Tag], where: Locator, diagnostics: Diagnostics) -> None:
+    """Remove event handlers, style attributes and script or data URLs; malformed elements keep only their content.
 
     ``elements`` are all the elements of one tree, in document order, once its active elements are gone.
     """
+    styled = 0  # style attributes so far
     for element in elements:
         if not XML_NAME.fullmatch(element.name) and element.name != "epub:type":
             diagnostics.warning(
@@ -55,6 +67,11 @@ def neutralise(elements: Sequence[Tag], where: Callable[[str], Location], diagno
             url = SCRIPT_URL.match(value) if name.lower() in URL_ATTRIBUTES else None
             if name.lower().startswith("on"):
                 diagnostics.warning("QZ311", f"event handler '{name}' removed from <{element.name}>", where(name))
+                del element.attrs[name]
+            elif name.lower() == "style" and not (element.name in ("td", "th") and value in ALIGNMENTS):
+                styled += 1
+                location = where.matching(STYLE_ATTRIBUTE, styled) or where(name)
+                diagnostics.warning("QZ317", f"style attribute removed from <{element.name}>: {OWN_STYLE}", location)
                 del element.attrs[name]
             elif url and not _is_image_data(element.name, name, value):
                 message = f"{url.group(1).lower()}: URL removed from <{element.name} {name}>"

@@ -8,7 +8,7 @@ for a fraction of the cost. The results are those of bs4's own methods.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, Comment
@@ -24,8 +24,8 @@ CDATA_TAGS = MINIMAL.cdata_containing_tags
 MARKED_SECTION = re.compile(r"<!\[[^\s<>]*")
 
 
-def parse(html: str) -> tuple[BeautifulSoup, list[str]]:
-    """Parse ``html`` with html.parser; a ``<![`` the parser rejects is kept as text.
+def parse(html: str, soup: Callable[[str], BeautifulSoup] | None = None) -> tuple[BeautifulSoup, list[str]]:
+    """Parse ``html`` with html.parser (into ``soup(html)`` when given); a ``<![`` the parser rejects is kept as text.
 
     Before Python 3.13, html.parser takes every ``<![`` for a marked section and gives
     up on one it does not know (``<![Bild](x.png)``), and Beautiful Soup with it;
@@ -33,8 +33,9 @@ def parse(html: str) -> tuple[BeautifulSoup, list[str]]:
     rejected section is escaped, and the sections' starts (``<![Bild](x.png)``) are returned.
     """
     # Line numbers are for error messages about the HTML; ours come from the Markdown.
+    soup = soup or _plain
     try:
-        return BeautifulSoup(html, "html.parser", store_line_numbers=False), []
+        return soup(html), []
     except ParserRejectedMarkup:
         # Only now: markup the parser accepts is parsed exactly as before, and once.
         starts = _RejectedSections.find(html)
@@ -43,7 +44,11 @@ def parse(html: str) -> tuple[BeautifulSoup, list[str]]:
     rejected = [found[0] for start in starts if (found := MARKED_SECTION.match(html, start))]
     for start in reversed(starts):
         html = f"{html[:start]}&lt;{html[start + 1 :]}"
-    return BeautifulSoup(html, "html.parser", store_line_numbers=False), rejected
+    return soup(html), rejected
+
+
+def _plain(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser", store_line_numbers=False)
 
 
 class _RejectedSections(HTMLParser):

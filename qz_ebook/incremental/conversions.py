@@ -1,7 +1,7 @@
 """Stored conversions: a contribution converted once is not converted again while its inputs hold.
 
 A conversion depends on the contribution's text and the line it starts on, its place and slug, the set of
-contribution files (links resolve against it), the allowed image folders, the
+contribution files (links resolve against it), the allowed image folders, the limits (book.toml [limits]), the
 tool (every file of the package) and its libraries' versions, and the image files
 it uses. All but the last go into the key; the images are checked by size and
 modification time on a hit.
@@ -20,7 +20,7 @@ from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
 from qz_ebook.incremental.memory import Entry
 from qz_ebook.incremental.store import FORMAT, CacheStore
-from qz_ebook.model import Contribution, Words
+from qz_ebook.model import Contribution, Limits, Words
 
 
 class ConversionCache:
@@ -29,16 +29,20 @@ class ConversionCache:
     def __init__(self, store: CacheStore) -> None:
         self.store = store
 
-    def context(self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words]) -> str:
+    def context(
+        self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words], limits: Limits
+    ) -> str:
         """What every conversion of this build depends on besides its own text.
 
         ``files`` are the contribution files links resolve against (``links.contribution_files``),
-        ``words`` the interface's words that name notes, by language.
+        ``words`` the interface's words that name notes, by language; ``limits`` judge every body
+        (a stored conversion passed the limits it was made under, and a lower one must check it again).
         """
         parts = [FORMAT, tool.fingerprint()]
         parts += sorted(f"{file}\t{slug}" for file, slug in files.items())
         parts += [str(root.resolve()) for root in roots]
         parts += [f"{lang}\t{words[lang]!r}" for lang in sorted(words)]
+        parts.append(repr(limits))
         return digest(*parts)
 
     def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:

@@ -12,7 +12,17 @@ from typing import Any
 
 from qz_ebook.characters import Findings, Keys, tainted
 from qz_ebook.diagnostics import Diagnostics, Location, Severity, did_you_mean
-from qz_ebook.model import Accessibility, Asset, BookMeta, BuildSettings, Creator, Perspective, PrintEdition, Words
+from qz_ebook.model import (
+    Accessibility,
+    Asset,
+    BookMeta,
+    BuildSettings,
+    Creator,
+    Limits,
+    Perspective,
+    PrintEdition,
+    Words,
+)
 from qz_ebook.source import schema
 from qz_ebook.source.interface import interface_words
 from qz_ebook.source.schema import Field
@@ -42,6 +52,7 @@ TOP = {
     "perspectives": Field(_optional_tables),
     "accessibility": Field(_table, required=True),
     "interface": Field(_table),
+    "limits": Field(_table),
 }
 ACCESSIBILITY = {
     "summary": Field(schema.text, required=True),
@@ -88,6 +99,16 @@ BUILD = {
     "draft_note": Field(schema.text),
     "print_stylesheet": Field(schema.text),
     "page_size": Field(schema.one_of("A4", "A5")),
+}
+# Deeper nesting than this breaks the PDF (WeasyPrint's recursion) whatever the elements.
+MAX_DEPTH = 40
+LIMITS = {
+    "depth": Field(schema.whole_number_between(1, MAX_DEPTH)),
+    "footnotes": Field(schema.whole_number_between(1)),
+    "table_rows": Field(schema.whole_number_between(1)),
+    "table_columns": Field(schema.whole_number_between(1)),
+    "line_length": Field(schema.whole_number_between(1)),
+    "file_mb": Field(schema.whole_number_between(1)),
 }
 
 DEFAULT_OUTLINE = "SUMMARY.md"
@@ -169,6 +190,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         else {}
     )
     accessibility = _check(top.get("accessibility", {}), ACCESSIBILITY, "accessibility", where, diagnostics)
+    limits = _check(top.get("limits", {}), LIMITS, "limits", where, diagnostics)
     perspectives = [
         _check(p, PERSPECTIVE, "perspectives", where, diagnostics, index=i)
         for i, p in enumerate(top.get("perspectives", []))
@@ -235,6 +257,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         assets=assets,
         print_stylesheet=print_stylesheet,
         page_size=build.get("page_size", "A4"),
+        limits=Limits(**limits),
     )
     return Config(
         meta,

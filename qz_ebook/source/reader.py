@@ -12,7 +12,7 @@ from typing import Protocol
 
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
-from qz_ebook.model import Book, Contribution, Entry, Part, Section
+from qz_ebook.model import Book, Contribution, Entry, Limits, Part, Section
 from qz_ebook.source.config import TomlLocator, load_config
 from qz_ebook.source.contacts import read_contacts
 from qz_ebook.source.frontmatter import Source, Split, persons, read_source, split_source
@@ -21,8 +21,7 @@ from qz_ebook.source.outline import OutlineItem, parse_outline
 REQUIRED = frozenset({"title", "kind", "status"})
 STAND_IN_KIND = "article"  # the kind no relation asks anything of
 
-# Far above any real contribution; keeps a stray dump from exhausting memory.
-MAX_FILE_BYTES = 10 * 10**6
+MB = 10**6  # what book.toml's [limits] file_mb counts in
 
 
 class Recall(Protocol):
@@ -73,7 +72,8 @@ def read_manuscript(book_dir: Path, diagnostics: Diagnostics, recall: Recall | N
     config = load_config(book_dir, diagnostics)
     diagnostics.raise_if_failed()
     assert config is not None  # load_config reports an error whenever it returns None
-    reader = _Reader(book_dir, config.outline, config.meta.language, diagnostics, recall or Afresh())
+    file_mb = config.settings.limits.file_mb
+    reader = _Reader(book_dir, config.outline, config.meta.language, diagnostics, recall or Afresh(), file_mb)
     outline_text = reader.read_text(config.outline)
     parts = parse_outline(config.outline, outline_text or "", diagnostics)
     book = Book(
@@ -91,7 +91,13 @@ class _Reader:
     """Turns outline items into model entries, remembering where each came from."""
 
     def __init__(
-        self, book_dir: Path, outline_path: Path, language: str, diagnostics: Diagnostics, recall: Recall
+        self,
+        book_dir: Path,
+        outline_path: Path,
+        language: str,
+        diagnostics: Diagnostics,
+        recall: Recall,
+        max_mb: int = Limits().file_mb,
     ) -> None:
         self.book_dir = book_dir
         self.recall = recall
@@ -105,6 +111,7 @@ class _Reader:
         # slug → front-matter key → location, for messages after the model is built
         self.locations: dict[str, dict[str, Location]] = {}
         self.stand_ins: set[str] = set()  # slugs of contributions whose front matter failed its checks
+        self.max_mb = max_mb  # how large a contribution file may be
 
     def read_text(self, path: Path, found: os.stat_result | None = None) -> str | None:
         """The file's text; with its stat ``found``, as ``recall`` may still hold it."""
@@ -187,10 +194,9 @@ class _Reader:
         self.seen_files.add(_identity(found))
         self.seen_paths.add(path)
         size = found.st_size
-        if size > MAX_FILE_BYTES:
-            message = (
-                f"file is {size / 1e6:.1f} MB; a contribution may have at most {MAX_FILE_BYTES // 10**6} MB, split it"
-            )
+        if size > self.max_mb * MB:
+            limit = f"at most {self.max_mb} MB (book.toml [limits] file_mb)"
+            message = f"file is {size / MB:.1f} MB; a contribution may have {limit}; split it"
             self.diagnostics.error("QZ211", message, Location(path))
             return None
         text = self.read_text(path, found)

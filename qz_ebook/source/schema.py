@@ -36,6 +36,17 @@ def whole_number(value: Any) -> str | None:
     return None if ok else "a whole number"
 
 
+def whole_number_between(low: int, high: int | None = None) -> Check:
+    """A whole number from ``low`` to ``high``, or at least ``low`` without ``high``."""
+    expected = f"a whole number from {low} to {high}" if high is not None else f"a whole number of at least {low}"
+
+    def check(value: Any) -> str | None:
+        ok = whole_number(value) is None and value >= low and (high is None or value <= high)
+        return None if ok else expected
+
+    return check
+
+
 def one_of(*choices: str) -> Check:
     def check(value: Any) -> str | None:
         return None if value in choices else "one of " + ", ".join(choices)
