@@ -7,6 +7,7 @@ drawn from every code point: the build fails with QZ212 alone, or every page is 
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -179,16 +180,31 @@ def markdown_text(text: str) -> str:
     return "".join(entities.get(c) or (f"\\{c}" if c in MARKDOWN_ASCII else c) for c in kept)
 
 
+def toml_quoted(text: str) -> str:
+    """``text`` as a TOML basic string with escapes; without lone surrogates, which TOML cannot hold at all."""
+    kept = "".join(c for c in text if not 0xD800 <= ord(c) <= 0xDFFF)
+    return yaml_quoted(kept)  # the same escapes: \\, \", \uXXXX and \UXXXXXXXX
+
+
 def book_with(text: str, folder: Path) -> Path:
-    """A copy of the sample book in ``folder`` whose example holds ``text`` in every field that shows it."""
+    """A copy of the sample book in ``folder`` that holds ``text`` in every text field the pages show:
+    the example's title, subtitle, series, author and affiliation, place and body, and book.toml's
+    subtitle, description and rights."""
     book = folder / "tests" / "fixtures" / "book"
     shutil.copytree(SAMPLE, book)
     (folder / "assets").symlink_to(REPO / "assets")
     header = (
-        f"---\ntitle: {yaml_quoted('T' + text)}\nauthors:\n  - {yaml_quoted('A' + text)}\n"
+        f"---\ntitle: {yaml_quoted('T' + text)}\nsubtitle: {yaml_quoted('U' + text)}\n"
+        f"series: {yaml_quoted('S' + text)}\nauthors:\n  - {yaml_quoted('A' + text)}\n"
+        f"  - name: {yaml_quoted('N' + text)}\n    affiliation: {yaml_quoted('F' + text)}\n"
         f"place: {yaml_quoted('P' + text)}\nkind: practice-example\npaper: oeffnung\npage: 18\nstatus: draft\n---\n\n"
     )
     (book / EXAMPLE).write_text(header + f"Vor {markdown_text(text)} nach.\n", encoding="utf-8")
+    toml = (book / "book.toml").read_text(encoding="utf-8")
+    for key in ("subtitle", "description", "rights"):
+        line = f"{key} = {toml_quoted(key[0].upper() + text)}"
+        toml = re.sub(rf'^{key} = ".*"$', line.replace("\\", "\\\\"), toml, count=1, flags=re.M)
+    (book / "book.toml").write_text(toml, encoding="utf-8")
     return book
 
 
