@@ -72,6 +72,19 @@ ENTITY_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg"><text>&lol2;</text></svg>\n'
 )
 
+CONTACTS = (
+    '- person: Sybille Haussmann\n  municipality: "Kreis\\aDüren"\n  phone: \'\'\n- person: "Erika\x1bBeispiel"\n'
+)
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">\n  <text x="1" y="5">Steuer\x07zahl</text>\n</svg>\n'
+)
+
+
+def xml_forbidden(where: str, text: str) -> str:
+    """QZ212's message for a character XML forbids."""
+    return f"{{book}}/{where}: error[QZ212]: {text} is not allowed in XML; remove it"
+
+
 CASES = [
     Case("malformed YAML", edit(EXAMPLE, "title: Ein Beispiel", "title: [Ein Beispiel"),
          ["{book}/beitraege/musterstadt.md:3:8: error[QZ201]: front matter is not valid YAML: expected ',' or ']', but got ':'"]),
@@ -165,6 +178,38 @@ CASES = [
          ["{book}/beitraege/fachbeitrag.md:527:1: error[QZ320]: 601 footnotes; a contribution may have at most 500 (book.toml [limits] footnotes)"]),
     Case("table of 2,000 rows", edit(ARTICLE, LAST_LINE, LAST_LINE + "\n\n" + LONG_TABLE),
          ["{book}/beitraege/fachbeitrag.md:528:1: error[QZ320]: table has 2000 rows; at most 500 (book.toml [limits] table_rows)"]),
+    Case("NUL in a body", edit(EXAMPLE, "Ein Beispiel aus", "Ein Beispiel\x00 aus"),
+         [xml_forbidden("beitraege/musterstadt.md:12:13", "control character U+0000")]),
+    Case("vertical tab in a front-matter title", edit(EXAMPLE, "title: Ein Beispiel", "title: Ein\x0bBeispiel"),
+         [xml_forbidden("beitraege/musterstadt.md:2:11", "control character U+000B")]),
+    Case("escape in a front-matter title", edit(EXAMPLE, "title: Ein Beispiel", 'title: "A\\u0000B"'),
+         [xml_forbidden("beitraege/musterstadt.md:2:1", "control character U+0000")]),
+    Case("surrogate escape in an author's name", edit(EXAMPLE, "  - Anna Muster", '  - "Anna \\ud800"'),
+         [xml_forbidden("beitraege/musterstadt.md:3:1", "lone surrogate U+D800")]),
+    Case("U+FFFF in the outline", edit("SUMMARY.md", "[Musterstadt: Ein", "[Musterstadt\uffff: Ein"),
+         [xml_forbidden("SUMMARY.md:10:17", "noncharacter U+FFFF")]),
+    Case("escape in book.toml's title", edit("book.toml", 'title = "Beispielbuch"', 'title = "Beispiel\\u0000buch"'),
+         [xml_forbidden("book.toml:2:1", "control character U+0000")]),
+    Case("U+FFFE in a creator's name", edit("book.toml", 'name = "Redaktion"', 'name = "Redaktion\\uFFFE"'),
+         [xml_forbidden("book.toml:13:1", "noncharacter U+FFFE")]),
+    Case("control characters in a contact list",
+         both(write("beitraege/kontakte.yaml", CONTACTS), edit(ARTICLE, "kind: article", "kind: article\ncontacts: kontakte.yaml")),
+         [xml_forbidden("beitraege/kontakte.yaml:4:17", "control character U+001B"),
+          xml_forbidden("beitraege/kontakte.yaml:2:3", "control character U+0007")]),
+    Case("a contact list that is not UTF-8",
+         both(write("beitraege/kontakte.yaml", "- person: Stra\xdfe\n".encode("latin-1")),
+              edit(ARTICLE, "kind: article", "kind: article\ncontacts: kontakte.yaml")),
+         ["{book}/beitraege/kontakte.yaml:1:1: error[QZ207]: file is not UTF-8 (invalid continuation byte at byte 14)"]),
+    Case("control character in an SVG's text",
+         both(write("bilder/steuer.svg", SVG), edit(PAPER, "../bilder/diagramm.png", "../bilder/steuer.svg")),
+         [xml_forbidden("bilder/steuer.svg:2:27", "control character U+0007")]),
+    Case("a pasted binary: twenty listed, the rest counted", edit(EXAMPLE, "Ein Beispiel aus", "\x01\x02" * 15 + "Ein Beispiel aus"),
+         [xml_forbidden(f"beitraege/musterstadt.md:12:{n}", f"control character U+000{1 + (n - 1) % 2}") for n in range(1, 21)]
+         + ["{book}/beitraege/musterstadt.md:12:21: error[QZ212]: 10 more characters not allowed in XML follow in this file; remove them too"]),
+    Case("with the errors of other files, in one run",
+         both(edit(EXAMPLE, "Ein Beispiel aus", "Ein\x00Beispiel aus"), edit(ARTICLE, "Text mit", "![Bild](../bilder/fehlt.png)\n\nText mit")),
+         [xml_forbidden("beitraege/musterstadt.md:12:4", "control character U+0000"),
+          "{book}/beitraege/fachbeitrag.md:15:9: error[QZ304]: image '../bilder/fehlt.png' does not exist"]),
 ]  # fmt: skip
 
 
