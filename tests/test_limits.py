@@ -58,6 +58,7 @@ WORST = {
     "line of 100,000 characters": ("Wort " * 20_000, None),
     "500 footnotes": (footnotes(499), None),  # and the one ARTICLE has
     "table of 500 rows and 30 columns": (table(500, 30), None),
+    "a paragraph of 1,000 links": ("\n".join(f"[Verweis [{i}]](https://example.org/{i})" for i in range(1000)), None),
 }
 
 
