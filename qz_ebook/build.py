@@ -20,6 +20,7 @@ from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.incremental.conversions import ConversionCache
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import CacheStore
+from qz_ebook.messages import Message
 from qz_ebook.model import Book
 from qz_ebook.output import Staging
 from qz_ebook.progress import Progress
@@ -45,9 +46,27 @@ class Summary:
     missing_alt: int
 
     def __str__(self) -> str:
-        total = sum(self.by_status.values())
-        statuses = ", ".join(f"{count} {status}" for status, count in sorted(self.by_status.items()))
-        return f"{total} contributions ({statuses}), {self.words} words, {self.missing_alt} images without alt text"
+        return str(self.message)
+
+    @property
+    def message(self) -> Message:
+        """The line, to be shown in a language."""
+        return Message(
+            "{total} contributions ({statuses}), {words} words, {missing} images without alt text",
+            total=sum(self.by_status.values()),
+            statuses=tuple(_counted(status, count) for status, count in sorted(self.by_status.items())),
+            words=self.words,
+            missing=self.missing_alt,
+        )
+
+
+def _counted(status: str, count: int) -> Message:
+    """``3 draft``: how many contributions have ``status``."""
+    if status == "draft":
+        return Message("{count} draft", count=count)
+    if status == "final":
+        return Message("{count} final", count=count)
+    return Message("{count} {status}", count=count, status=status)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.messages import Message
 
 CODE = "QZ212"
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -26,11 +27,14 @@ REPLACEMENT = "\ufffd"  # one character for one: every later column stays where 
 Keys = tuple[str | int, ...]  # the keys and list indexes that lead to a value
 
 
-def describe(character: str) -> str:
+def describe(character: str) -> Message:
     """The message about one forbidden character."""
     code = ord(character)
-    kind = "lone surrogate" if 0xD800 <= code <= 0xDFFF else "noncharacter" if code >= 0xFFFE else "control character"
-    return f"{kind} U+{code:04X} is not allowed in XML; remove it"
+    if 0xD800 <= code <= 0xDFFF:
+        kind = Message("lone surrogate")
+    else:
+        kind = Message("noncharacter") if code >= 0xFFFE else Message("control character")
+    return Message("{kind} U+{code} is not allowed in XML; remove it", kind=kind, code=f"{code:04X}")
 
 
 class Findings:
@@ -52,7 +56,9 @@ class Findings:
     ) -> None:
         if self.first_unlisted is not None:
             more = self.count - LIMIT
-            message = f"{more} more characters not allowed in XML follow in this file; remove them too"
+            message = Message(
+                "{count} more characters not allowed in XML follow in this file; remove them too", count=more
+            )
             self.diagnostics.error(CODE, message, self.first_unlisted)
 
     def add(self, character: str, location: Location) -> None:

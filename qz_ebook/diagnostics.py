@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from qz_ebook.messages import ENGLISH, Message, Text
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -32,13 +34,24 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """A located message; ``str()`` is its English line, ``render`` the line in a language."""
+
     severity: Severity
     code: str
-    message: str
+    message: Text
     location: Location
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+        return self.render(ENGLISH)
+
+    def render(self, language: str) -> str:
+        """``path:line:col: error[QZnnn]: message``, the message in ``language``.
+
+        ``error``/``warning`` and the code read the same in every language: editors' problem
+        matchers and CI logs look for them.
+        """
+        message = self.message if isinstance(self.message, str) else self.message.render(language)
+        return f"{self.location}: {self.severity}[{self.code}]: {message}"
 
 
 @dataclass
@@ -48,10 +61,10 @@ class Diagnostics:
     strict: bool = False
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, code: str, message: str, location: Location) -> None:
+    def error(self, code: str, message: Text, location: Location) -> None:
         self.items.append(Diagnostic(Severity.ERROR, code, message, location))
 
-    def warning(self, code: str, message: str, location: Location) -> None:
+    def warning(self, code: str, message: Text, location: Location) -> None:
         self.items.append(Diagnostic(Severity.WARNING, code, message, location))
 
     @property
@@ -71,10 +84,10 @@ class BuildFailed(Exception):
         super().__init__(f"{len(self.diagnostics)} problem(s) in the manuscript")
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+def did_you_mean(word: str, candidates: Iterable[str]) -> Text:
     """Return ``"; did you mean 'x'?"`` for a close candidate, else ``""``."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return Message("; did you mean '{word}'?", word=close[0]) if close else ""
 
 
 def locate(text: str, needle: str, first_line: int = 1, occurrence: int = 1) -> tuple[int, int]:

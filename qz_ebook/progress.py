@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-Progress = Callable[[str, int, int], None]  # (the stage, done, total)
+from qz_ebook.messages import Text
+
+Progress = Callable[[Text, int, int], None]  # (the stage, done, total); the stage is shown in the CLI's language

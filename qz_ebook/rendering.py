@@ -26,6 +26,7 @@ from qz_ebook.edition.pages import Assembled, PageSource
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.incremental.render_cache import RenderCache
 from qz_ebook.incremental.store import CacheStore, StoreReader
+from qz_ebook.messages import Text, joined
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
 from qz_ebook.writers.base import Direct, Job, Pages, Writer, render_page
@@ -170,7 +171,7 @@ def _side_by_side(
     context = multiprocessing.get_context("fork")
     # Keep the collector away from what the child inherits: walking it would copy every page.
     gc.freeze()
-    stage = " and ".join(writer.stage for writer in (*aside, *here))
+    stage = joined(writer.stage for writer in (*aside, *here))
     aside_total = sum(writer.page_count(edition) for writer in aside)
     together = _Together(progress, stage, context.Value("i", 0, lock=False), aside_total)
     together.total = sum(writer.page_count(edition) for writer in here)
@@ -205,7 +206,7 @@ class _Aside:
 class _Together:
     """The pages rendered here and the documents rendered beside, as one stage of progress."""
 
-    def __init__(self, progress: Progress | None, stage: str, aside_done: Counter, aside_total: int) -> None:
+    def __init__(self, progress: Progress | None, stage: Text, aside_done: Counter, aside_total: int) -> None:
         self.progress = progress
         self.stage = stage
         self.aside_done = aside_done  # shared memory: the process beside counts its documents here

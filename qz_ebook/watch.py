@@ -22,6 +22,7 @@ import watchfiles
 
 from qz_ebook.build import BuildResult
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
+from qz_ebook.messages import Message, Text
 from qz_ebook.source.config import load_config
 
 POLL_SECONDS = 0.25
@@ -192,12 +193,14 @@ def collector_paused(pause: bool) -> Iterator[None]:
         gc.enable()
 
 
-def trigger(changed: tuple[Path, ...]) -> str:
-    """``kapitel-1.md changed: `` before a rebuild's result; nothing before the first build's."""
+def triggered(changed: tuple[Path, ...], outcome: Text) -> Text:
+    """``kapitel-1.md changed: <outcome>`` for a rebuild's result; the first build's ``outcome`` alone."""
     if not changed:
-        return ""
-    more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
-    return f"{shown(changed[0])}{more} changed: "
+        return outcome
+    if len(changed) == 1:
+        return Message("{path} changed: {outcome}", path=shown(changed[0]), outcome=outcome)
+    more = len(changed) - 1
+    return Message("{path} and {more} more changed: {outcome}", path=shown(changed[0]), more=more, outcome=outcome)
 
 
 def shown(path: Path) -> str:

@@ -67,6 +67,13 @@ def fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks English in every test, whatever the book's language: ``QZ_EBOOK_LANG``
+    exists for exactly this, logs in one language. tests/test_cli_language.py lifts it."""
+    monkeypatch.setenv("QZ_EBOOK_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
 def scratch_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs in its own folder: what a command writes by default (.qz-cache/, dist/) stays out of the repository."""
     monkeypatch.chdir(tmp_path)

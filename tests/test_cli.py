@@ -14,6 +14,7 @@ from qz_ebook import rendering
 from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
 from qz_ebook.incremental.collector import COLLECTION_THRESHOLD
+from qz_ebook.messages import Text
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -161,18 +162,32 @@ def test_progress_line_stays_silent_without_a_terminal(
     assert capsys.readouterr().err == ""
 
 
-def test_progress_line_shows_and_clears_on_a_terminal(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def drawn(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    calls: list[tuple[Text, int, int]],
+) -> str:
+    """What the progress line in ``language`` draws on a terminal when told ``calls`` (stage, done, total)."""
     monkeypatch.setattr(ProgressLine, "DELAY", 0.0)
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    with ProgressLine() as progress:
-        progress("Converting", 1, 4)
-        progress("Converting", 2, 4)  # too soon after the last: not drawn
-        progress("Converting", 4, 4)  # a stage's end always is
-        progress("EPUB", 0, 0)
-    assert capsys.readouterr().err == (
+    with ProgressLine(language) as progress:
+        for call in calls:
+            progress(*call)
+    return capsys.readouterr().err
+
+
+def test_progress_line_shows_and_clears_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[tuple[Text, int, int]] = [
+        ("Converting", 1, 4),
+        ("Converting", 2, 4),  # too soon after the last: not drawn
+        ("Converting", 4, 4),  # a stage's end always is
+        ("EPUB", 0, 0),
+    ]
+    assert drawn(monkeypatch, capsys, "en", calls) == (
         "\rConverting [#####---------------] 1/4\x1b[K"
         "\rConverting [####################] 4/4\x1b[K"
         "\rEPUB [####################] 0/0\x1b[K"
@@ -182,7 +197,7 @@ def test_progress_line_shows_and_clears_on_a_terminal(
 
 def test_build_progress_counts_every_stage_up_to_its_total(sample_book: Path, tmp_path: Path) -> None:
     calls: list[tuple[str, int, int]] = []
-    build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
+    build(sample_book, tmp_path / "out", progress=lambda stage, *counts: calls.append((str(stage), *counts)))
     stages = {stage: [(done, total) for s, done, total in calls if s == stage] for stage, _, _ in calls}
     assert list(stages) == ["Converting", "EPUB", "HTML"]
     for counts in stages.values():
@@ -208,7 +223,7 @@ def test_progress_counts_the_epub_rendered_beside_the_html_edition(
 ) -> None:
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)  # the EPUB in a second process, as for a large book
     calls: list[tuple[str, int, int]] = []
-    build(sample_book, tmp_path / "out", progress=lambda *call: calls.append(call))
+    build(sample_book, tmp_path / "out", progress=lambda stage, *counts: calls.append((str(stage), *counts)))
     together = [(done, total) for stage, done, total in calls if stage == "EPUB and HTML"]
     assert [stage for stage, _, _ in calls if stage != "EPUB and HTML"] == ["Converting"] * 4
     assert together[-1] == (34, 34)  # 21 HTML pages and the EPUB's 12 documents and its NCX

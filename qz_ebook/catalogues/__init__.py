@@ -2,6 +2,7 @@
 
 Plain data, like the model: the reader overrides words from ``book.toml``
 (``source.interface``), the converter names a contribution's notes in its language.
+Beside them, ``messages.<language>.toml`` translate the messages (``qz_ebook.messages``).
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ def catalogue(primary: str) -> Mapping[str, str] | None:
 
 
 def languages() -> tuple[str, ...]:
-    """The languages with a built-in catalogue."""
-    entries = resources.files(__package__).iterdir()
-    return tuple(sorted(e.name.removesuffix(".toml") for e in entries if e.name.endswith(".toml")))
+    """The languages with a built-in catalogue (``messages.<language>.toml`` hold the command line's messages)."""
+    names = (e.name.removesuffix(".toml") for e in resources.files(__package__).iterdir() if e.name.endswith(".toml"))
+    return tuple(sorted(name for name in names if name.isalpha()))
 
 
 def primary_subtag(language: str) -> str:

@@ -47,6 +47,7 @@ from qz_ebook.checks.model import (
     require_node_file,
     truncate,
 )
+from qz_ebook.messages import Message
 
 TOOL = "Ace by DAISY"
 ACE = "@daisy/ace/bin/ace-puppeteer.js"
@@ -58,7 +59,9 @@ def require_ace(root: Path) -> tuple[Path, Path]:
     """``node`` and Ace's ``ace-puppeteer`` script; raises ``ToolMissing``."""
     node = shutil.which("node")
     if node is None:
-        raise ToolMissing(TOOL, f"Node.js is not installed: {install_line('Node.js')}")
+        raise ToolMissing(
+            TOOL, Message("{tool} is not installed: {instruction}", tool="Node.js", instruction=install_line("Node.js"))
+        )
     script = require_node_file(root, ACE, TOOL)
     require_chromium()
     return Path(node), script

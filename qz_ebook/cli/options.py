@@ -8,7 +8,9 @@ from typing import NoReturn
 
 import click
 
+from qz_ebook.cli.language import language, say
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Severity
+from qz_ebook.messages import Text
 
 BUILD_ERRORS = 1
 TOOL_MISSING = 3
@@ -88,15 +90,15 @@ NO_CACHE_OPTION = click.option(
 
 
 def report(diagnostics: Iterable[Diagnostic]) -> None:
-    """Each diagnostic on stderr, one line each."""
+    """Each diagnostic on stderr, one line each, in the command's language."""
     for diagnostic in diagnostics:
-        click.echo(str(diagnostic), err=True)
+        click.echo(diagnostic.render(language()), err=True)
 
 
-def fail(failure: BuildFailed, strict: bool, summary: str) -> NoReturn:
-    """Print the failure's diagnostics and ``summary`` with their count; exit 1."""
+def fail(failure: BuildFailed, summary: Text) -> NoReturn:
+    """Print the failure's diagnostics and then ``summary``; exit 1."""
     report(failure.diagnostics)
-    click.echo(summary.format(errors(failure, strict)), err=True)
+    say(summary, err=True)
     raise SystemExit(BUILD_ERRORS)
 
 

@@ -8,6 +8,8 @@ import time
 
 import click
 
+from qz_ebook.messages import ENGLISH, Text, render
+
 
 class ProgressLine:
     """A progress bar on stderr, ``Converting [#####---------------] 250/1000``, once a
@@ -20,7 +22,8 @@ class ProgressLine:
     WIDTH = 20
     REDRAW_SECONDS = 0.1  # a terminal need not be told of every one of thousands of pages
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = ENGLISH) -> None:
+        self.language = language  # of the stages' names
         self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
         self.start = time.monotonic()
         self.drawn = -self.REDRAW_SECONDS
@@ -29,7 +32,7 @@ class ProgressLine:
     def __enter__(self) -> ProgressLine:
         return self
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, stage: Text, done: int, total: int) -> None:
         now = time.monotonic()
         if not self.enabled or now - self.start <= self.DELAY:
             return
@@ -38,7 +41,7 @@ class ProgressLine:
         filled = self.WIDTH * done // total if total else self.WIDTH
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         # Each line overwrites the last; clear what a longer one left behind.
-        click.echo(f"\r{stage} [{bar}] {done}/{total}\033[K", nl=False, err=True)
+        click.echo(f"\r{render(stage, self.language)} [{bar}] {done}/{total}\033[K", nl=False, err=True)
         self.drawn, self.shown = now, True
 
     def __exit__(self, *exc: object) -> None:

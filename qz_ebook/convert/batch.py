@@ -23,6 +23,7 @@ from qz_ebook.convert.limits import CODES
 from qz_ebook.convert.links import LinkResolver, check_fragments
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostic, Diagnostics
+from qz_ebook.messages import Message
 from qz_ebook.model import Asset, Book, Contribution, Limits, Words
 from qz_ebook.progress import Progress
 
@@ -58,7 +59,7 @@ class AssetRegistry:
         return self.hrefs[source]
 
 
-CONVERTING = "Converting"
+CONVERTING = Message("Converting")
 
 
 class Conversions(Protocol):

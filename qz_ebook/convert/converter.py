@@ -48,6 +48,7 @@ from qz_ebook.convert.slugs import slugify
 from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
 from qz_ebook.convert.typography import GermanTypographyExtension
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.messages import Message, Text
 from qz_ebook.model import Asset, Contribution, Limits, Words, hidden
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/svg+xml", "image/webp")
@@ -193,15 +194,19 @@ class Converter:
                 continue
             reference = match.group()
             seen.append(reference)
-            message = f"character reference '{reference}' names U+{code:04X}, a control character XHTML forbids"
-            self.diagnostics.warning("QZ316", message + ": removed", where(reference, seen.count(reference)))
+            message = Message(
+                "character reference '{reference}' names U+{code}, a control character XHTML forbids: removed",
+                reference=reference,
+                code=f"{code:04X}",
+            )
+            self.diagnostics.warning("QZ316", message, where(reference, seen.count(reference)))
 
     def _report_rejected(self, rejected: list[str], where: Locator) -> None:
         """Report each '<![…' the HTML parser rejected; ``parse`` kept it as text."""
         for n, start in enumerate(rejected):
             # Each earlier one that begins with the same text is an earlier use of it in the source.
             occurrence = 1 + sum(earlier.startswith(start) for earlier in rejected[:n])
-            message = f"malformed raw HTML '{start}' kept as text; write '&lt;' for a literal '<'"
+            message = Message("malformed raw HTML '{start}' kept as text; write '&lt;' for a literal '<'", start=start)
             self.diagnostics.warning("QZ314", message, where(start, occurrence))
 
     def _links(
@@ -215,7 +220,10 @@ class Converter:
             location = where(raw)
             text = " ".join(anchor.get_text().split()).lower()
             if text in VAGUE_LINK_TEXTS:
-                message = f"link text '{anchor.get_text().strip()}' does not say where the link goes; name its target"
+                message = Message(
+                    "link text '{text}' does not say where the link goes; name its target",
+                    text=anchor.get_text().strip(),
+                )
                 self.diagnostics.warning("QZ404", message, location)
             target = self.resolver.resolve(contribution, raw, location, self.diagnostics)
             if target is not None:
@@ -245,30 +253,26 @@ class Converter:
                 table.insert(0, caption)
             else:
                 header = " | ".join(th.get_text() for th in find_all(table, "th"))
-                self.diagnostics.warning(
-                    "QZ307", "a table needs a caption: write 'Tabelle: …' in the line after it", where(header or "|")
-                )
+                message = Message("a table needs a caption: write 'Tabelle: …' in the line after it")
+                self.diagnostics.warning("QZ307", message, where(header or "|"))
 
     def _check_headings(self, h1s: list[Tag], where: Locator) -> None:
         for h1 in h1s:
-            self.diagnostics.error(
-                "QZ303", "a level-1 heading in the body; the title is the h1, start with '##'", where(h1.get_text())
-            )
+            message = Message("a level-1 heading in the body; the title is the h1, start with '##'")
+            self.diagnostics.error("QZ303", message, where(h1.get_text()))
 
     def _check_ids(self, elements: list[Tag], where: Locator) -> frozenset[str]:
         seen: set[str] = set(TEMPLATE_IDS)
         for element in elements:
             value = str(element["id"])
             if ":" in value:
-                self.diagnostics.error(
-                    "QZ302", f"id '{value}' contains ':', which some reading systems reject", where(value)
-                )
+                message = Message("id '{id}' contains ':', which some reading systems reject", id=value)
+                self.diagnostics.error("QZ302", message, where(value))
             if value in seen:
                 # Point at the repetition; a clash with a template id has no first use in the source.
                 repeat = 1 if value in TEMPLATE_IDS else 2
-                self.diagnostics.error(
-                    "QZ301", f"id '{value}' is used twice in this contribution", where(value, repeat)
-                )
+                message = Message("id '{id}' is used twice in this contribution", id=value)
+                self.diagnostics.error("QZ301", message, where(value, repeat))
             seen.add(value)
         return frozenset(seen)
 
@@ -289,42 +293,46 @@ class Converter:
                 img["alt"] = ""
             elif not str(img.get("alt", "")).strip():
                 missing_alt += 1
-                self.diagnostics.error(
-                    "QZ305",
-                    f"image '{src}' has no alt text; write ![description]({src}), "
-                    "or mark a decorative image with {.decorative}",
-                    where(src),
+                message = Message(
+                    "image '{src}' has no alt text; write ![description]({src}), "
+                    "or mark a decorative image with {{.decorative}}",
+                    src=src,
                 )
+                self.diagnostics.error("QZ305", message, where(src))
         return tuple(assets), missing_alt
 
     def _image_asset(self, base: Path, src: str, location: Location) -> Asset | None:
         if re.match(r"[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("/"):
-            self.diagnostics.error("QZ304", f"image '{src}' must be a relative path to a file in the book", location)
+            message = Message("image '{src}' must be a relative path to a file in the book", src=src)
+            self.diagnostics.error("QZ304", message, location)
             return None
         path = base / unquote(src)  # Markdown writes spaces in paths as %20
         resolved = path.resolve()
         if not any(resolved.is_relative_to(root) for root in self.allowed_roots):
-            self.diagnostics.error("QZ304", f"image '{src}' lies outside the book and assets folders", location)
+            message = Message("image '{src}' lies outside the book and assets folders", src=src)
+            self.diagnostics.error("QZ304", message, location)
             return None
         if not resolved.is_file():
-            self.diagnostics.error("QZ304", f"image '{src}' does not exist", location)
+            self.diagnostics.error("QZ304", Message("image '{src}' does not exist", src=src), location)
             return None
         media_type = mimetypes.guess_type(resolved.name)[0]
         if media_type not in IMAGE_TYPES:
             supported = ", ".join(t.removeprefix("image/") for t in IMAGE_TYPES)
-            self.diagnostics.error("QZ304", f"image '{src}' is not a supported type ({supported})", location)
+            message = Message("image '{src}' is not a supported type ({supported})", src=src, supported=supported)
+            self.diagnostics.error("QZ304", message, location)
             return None
         if media_type == "image/svg+xml":
             if check_svg(resolved, Path(os.path.normpath(path)), self.diagnostics):
                 return None  # each character XML forbids is reported where it stands in the SVG (QZ212)
             problem = svg_problem(resolved)
             if problem:
-                self.diagnostics.error("QZ309", f"SVG image '{src}' is rejected: {problem}", location)
+                message = Message("SVG image '{src}' is rejected: {problem}", src=src, problem=problem)
+                self.diagnostics.error("QZ309", message, location)
                 return None
         return Asset(resolved, "", media_type)  # href assigned by ``bind_images``
 
 
-def svg_problem(path: Path) -> str | None:
+def svg_problem(path: Path) -> Text | None:
     """Why an SVG file is unsafe to publish, or None.
 
     Parsed with defusedxml: DTDs, entity declarations (billion laughs) and
@@ -333,11 +341,11 @@ def svg_problem(path: Path) -> str | None:
     try:
         root = defused_parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True).getroot()
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        return "it declares a DTD, entities or external references"
+        return Message("it declares a DTD, entities or external references")
     except ParseError as exc:
-        return f"it is not well-formed XML ({exc})"
+        return Message("it is not well-formed XML ({problem})", problem=str(exc))
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
         if tag in ("script", "foreignObject") or any(a.lower().startswith("on") for a in element.attrib):
-            return f"it contains <{tag}> or event handlers"
+            return Message("it contains <{element}> or event handlers", element=tag)
     return None

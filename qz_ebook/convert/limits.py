@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup, Tag
 
 from qz_ebook.convert.rewrites import Locator
 from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.messages import Message, Text
 from qz_ebook.model import Contribution, Limits
 
 NESTED, TOO_MANY, TOO_LONG = "QZ319", "QZ320", "QZ321"
@@ -66,6 +67,7 @@ TABLE_SEPARATOR = re.compile(rf"\n([ \t]*+(?:\|[ \t]*+)?{CELL}(?:\|[ \t]*+{CELL}
 BLANK = re.compile(r"\n[ \t\r]*(?:\n|$)")
 MARKDOWN_IN_HTML = re.compile(r"<[A-Za-z][^<>]*\smarkdown\s*=", re.IGNORECASE)
 HTML_TAG = re.compile(r"<(/?)([A-Za-z][-A-Za-z0-9_.:]*)(?:\s[^<>]*?)?(/?)>")
+CONTAINERS = {"list": Message("list"), "blockquote": Message("blockquote")}  # as ``_levels`` names them
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,15 @@ class Breach:
     """Where and how a body goes beyond a limit; ``index`` counts characters of the body."""
 
     code: str
-    message: str
+    message: Message
     index: int
 
 
 class TooDeep(Exception):  # noqa: N818 (a condition, not a failure of ours)
     """An element nested beyond the limit; ``occurrence`` counts its start tags so far, itself included."""
 
-    def __init__(self, name: str, occurrence: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, name: str, occurrence: int, message: Message) -> None:
+        super().__init__(str(message))
         self.name, self.occurrence, self.message = name, occurrence, message
 
 
@@ -97,9 +99,14 @@ def check_text(contribution: Contribution, limits: Limits, diagnostics: Diagnost
     return not breaches
 
 
-def nesting(kind: str, levels: int, limit: int) -> str:
+def nesting(kind: Text, levels: int, limit: int) -> Message:
     """The message for ``kind`` (a list, a blockquote, ``<div>``) nested ``levels`` deep."""
-    return f"{kind} nested {levels} levels deep; at most {limit} (book.toml [limits] depth)"
+    return Message(
+        "{kind} nested {levels} levels deep; at most {limit} (book.toml [limits] depth)",
+        kind=kind,
+        levels=levels,
+        limit=limit,
+    )
 
 
 def level(levels: Levels, name: str, parent: str) -> Levels:
@@ -144,7 +151,12 @@ class DepthCheckingSoup(BeautifulSoup):
         if deepest > self.qz_depth:
             raise TooDeep(name, self._count(name), nesting(f"<{name}>", deepest, self.qz_depth))
         if elements > MAX_ELEMENTS:
-            message = f"<{name}> nested {elements} elements deep; at most {MAX_ELEMENTS}, which the PDF can render"
+            message = Message(
+                "<{element}> nested {elements} elements deep; at most {limit}, which the PDF can render",
+                element=name,
+                elements=elements,
+                limit=MAX_ELEMENTS,
+            )
             raise TooDeep(name, self._count(name), message)
 
     def _count(self, name: str) -> int:
@@ -167,7 +179,11 @@ def _long_line(body: str, limits: Limits) -> Breach | None:
     start = 0
     for n, piece in enumerate(pieces):
         if n % 2 == 0 and len(piece) > limit:
-            message = f"line is {len(piece)} characters long; at most {limit} (book.toml [limits] line_length)"
+            message = Message(
+                "line is {length} characters long; at most {limit} (book.toml [limits] line_length)",
+                length=len(piece),
+                limit=limit,
+            )
             return Breach(TOO_LONG, message, start + limit)
         start += len(piece)
     return None  # pragma: no cover (the longest line is one of them)
@@ -192,7 +208,7 @@ def _containers(body: str, limits: Limits) -> Breach | None:
         levels = list(_levels(match.group(1)))
         if len(levels) > limits.depth:
             kind, offset = levels[limits.depth]
-            return Breach(NESTED, nesting(kind, len(levels), limits.depth), start + offset)
+            return Breach(NESTED, nesting(CONTAINERS[kind], len(levels), limits.depth), start + offset)
     return None
 
 
@@ -241,7 +257,11 @@ def _footnotes(body: str, limits: Limits) -> Breach | None:
     if len(found) <= limit:
         return None
     beyond = next(m for n, m in enumerate(FOOTNOTE.finditer(body)) if n == limit)
-    message = f"{len(found)} footnotes; a contribution may have at most {limit} (book.toml [limits] footnotes)"
+    message = Message(
+        "{count} footnotes; a contribution may have at most {limit} (book.toml [limits] footnotes)",
+        count=len(found),
+        limit=limit,
+    )
     return Breach(TOO_MANY, message, beyond.start() + len(beyond.group()) - len(beyond.group().lstrip()))
 
 
@@ -257,7 +277,11 @@ def _tables(body: str, limits: Limits) -> tuple[Breach | None, Breach | None]:
         header = body.rfind("\n", 0, separator.start()) + 1
         width = cells.strip("|").count("|") + 1
         if columns is None and width > limits.table_columns:
-            message = f"table has {width} columns; at most {limits.table_columns} (book.toml [limits] table_columns)"
+            message = Message(
+                "table has {count} columns; at most {limit} (book.toml [limits] table_columns)",
+                count=width,
+                limit=limits.table_columns,
+            )
             columns = Breach(TOO_MANY, message, header)
         below = separator.end()
         blank = BLANK.search(body, below)
@@ -267,7 +291,11 @@ def _tables(body: str, limits: Limits) -> tuple[Breach | None, Breach | None]:
             row = below
             for _ in range(limits.table_rows + 1):
                 row = body.index("\n", row) + 1
-            message = f"table has {count} rows; at most {limits.table_rows} (book.toml [limits] table_rows)"
+            message = Message(
+                "table has {count} rows; at most {limit} (book.toml [limits] table_rows)",
+                count=count,
+                limit=limits.table_rows,
+            )
             rows = Breach(TOO_MANY, message, row)
         if rows is not None and columns is not None:
             break

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
 from qz_ebook.digests import digest
+from qz_ebook.messages import Message
 from qz_ebook.model import Contribution, Words, digested
 
 # Kept exactly as written and never fetched.
@@ -222,7 +223,8 @@ class LinkResolver:
         if parts.scheme or parts.netloc:
             if parts.scheme.lower() not in EXTERNAL_SCHEMES:
                 allowed = ", ".join(sorted(EXTERNAL_SCHEMES))
-                diagnostics.error("QZ403", f"link '{raw}' uses a scheme other than {allowed}", location)
+                message = Message("link '{link}' uses a scheme other than {allowed}", link=raw, allowed=allowed)
+                diagnostics.error("QZ403", message, location)
             return None
         fragment = unquote(parts.fragment) or None
         if not parts.path:
@@ -231,9 +233,14 @@ class LinkResolver:
         slug = self.by_file.get(str(file))
         if slug is None:
             known = [os.path.relpath(f, contribution.source.parent.resolve()) for f in self.by_file]
-            reason = "no such file" if not file.exists() else "the file is not a contribution in the outline"
+            reason = (
+                Message("no such file")
+                if not file.exists()
+                else Message("the file is not a contribution in the outline")
+            )
             hint = did_you_mean(parts.path, known)
-            diagnostics.error("QZ401", f"link '{raw}' has no target: {reason}{hint}", location)
+            message = Message("link '{link}' has no target: {reason}{hint}", link=raw, reason=reason, hint=hint)
+            diagnostics.error("QZ401", message, location)
             return None
         return Target(slug, fragment)
 
@@ -249,5 +256,10 @@ def check_fragments(
             if fragment is not None and fragment not in ids:
                 # Template ids (qz_…) are no author's anchors; never suggest them.
                 hint = did_you_mean(fragment, sorted(i for i in ids if not i.startswith("qz_")))
-                message = f"link '{ref.raw}' has no target: no id '{fragment}' on that page{hint}"
+                message = Message(
+                    "link '{link}' has no target: no id '{fragment}' on that page{hint}",
+                    link=ref.raw,
+                    fragment=fragment,
+                    hint=hint,
+                )
                 diagnostics.error("QZ402", message, ref.location)

@@ -16,6 +16,7 @@ from bs4.element import CData, Doctype, NavigableString, PreformattedString, Pro
 from qz_ebook.convert.links import EPUB_TYPE, ID, PAGE_LABEL, XML_LANG, format_attribute
 from qz_ebook.convert.soup import find_all, in_tree
 from qz_ebook.diagnostics import Diagnostics, Location, locate
+from qz_ebook.messages import Message
 from qz_ebook.model import Contribution, Words
 
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
@@ -46,17 +47,19 @@ def remove_markup(markup: list[PreformattedString], where: Locator, diagnostics:
             continue
         text = MARKUP_START_END.split(node, maxsplit=1)[0]
         if isinstance(node, Doctype):
-            kind, start = "doctype", "<!DOCTYPE"
+            kind, start = Message("doctype"), "<!DOCTYPE"
         elif isinstance(node, ProcessingInstruction):
-            kind, start = "processing instruction", f"<?{text}"
+            kind, start = Message("processing instruction"), f"<?{text}"
         else:  # html.parser hands over every '<![' that is no CDATA section as a declaration
-            kind, start = "marked section", f"<![{text}"
+            kind, start = Message("marked section"), f"<![{text}"
         occurrence = 1 + sum(earlier.startswith(start.lower()) for earlier in shown)
         shown.append(start.lower())
         # The parser keeps no spelling of the doctype keyword, and the source's may be '<!doctype'.
         start, location = where.ignoring_case(start, occurrence)
-        message = (
-            f"raw HTML {kind} '{start}' removed: it has no place in a contribution; write '&lt;' for a literal '<'"
+        message = Message(
+            "raw HTML {kind} '{start}' removed: it has no place in a contribution; write '&lt;' for a literal '<'",
+            kind=kind,
+            start=start,
         )
         diagnostics.warning("QZ315", message, location)
         node.extract()

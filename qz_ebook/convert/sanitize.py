@@ -16,6 +16,7 @@ from bs4 import Tag
 
 from qz_ebook.convert.rewrites import Locator
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.messages import Message
 
 ACTIVE_ELEMENTS = frozenset(
     {"script", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "link", "meta", "style",
@@ -25,7 +26,6 @@ URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction",
 # XML names without a namespace prefix; html.parser accepts far more (``<a*>``, ``a$b=``).
 XML_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
 SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
-OWN_STYLE = "the book's stylesheets style it; use a class"
 # A style attribute in a raw tag or in an attribute list ({: style="…" }), as the source spells it.
 STYLE_ATTRIBUTE = r"(?:<[A-Za-z][^<>]*?\s|\{:?\s*(?:[^{}\n]*?\s)?)(style)\s*="
 # What Python-Markdown's tables write for an aligned column (|:--|); an author's is as harmless.
@@ -37,10 +37,11 @@ def remove_active_content(elements: Sequence[Tag], where: Callable[[str], Locati
     active = [element for element in elements if element.name in ACTIVE_ELEMENTS]
     for element in active:
         if element.name == "style":
-            diagnostics.warning("QZ318", f"raw <style> removed: {OWN_STYLE}", where("<style"))
+            message = Message("raw <style> removed: the book's stylesheets style it; use a class")
+            diagnostics.warning("QZ318", message, where("<style"))
         else:
-            diagnostics.warning("QZ310", f"raw <{element.name}> removed: the book carries no active content",
-                                where(f"<{element.name}"))  # fmt: skip
+            message = Message("raw <{element}> removed: the book carries no active content", element=element.name)
+            diagnostics.warning("QZ310", message, where(f"<{element.name}"))
         element.decompose()
     return bool(active)
 
@@ -53,28 +54,40 @@ def neutralise(elements: Sequence[Tag], where: Locator, diagnostics: Diagnostics
     styled = 0  # style attributes so far
     for element in elements:
         if not XML_NAME.fullmatch(element.name) and element.name != "epub:type":
-            diagnostics.warning(
-                "QZ313", f"malformed raw HTML <{element.name}> kept as text only", where(f"<{element.name}")
-            )
+            message = Message("malformed raw HTML <{element}> kept as text only", element=element.name)
+            diagnostics.warning("QZ313", message, where(f"<{element.name}"))
             element.unwrap()
             continue
         for name in list(element.attrs):
             if not XML_NAME.fullmatch(name) and name not in ("epub:type", "xml:lang", "xlink:href"):
-                diagnostics.warning("QZ313", f"malformed attribute '{name}' removed from <{element.name}>", where(name))
+                message = Message(
+                    "malformed attribute '{name}' removed from <{element}>", name=name, element=element.name
+                )
+                diagnostics.warning("QZ313", message, where(name))
                 del element.attrs[name]
                 continue
             value = str(element.attrs[name])
             url = SCRIPT_URL.match(value) if name.lower() in URL_ATTRIBUTES else None
             if name.lower().startswith("on"):
-                diagnostics.warning("QZ311", f"event handler '{name}' removed from <{element.name}>", where(name))
+                message = Message("event handler '{name}' removed from <{element}>", name=name, element=element.name)
+                diagnostics.warning("QZ311", message, where(name))
                 del element.attrs[name]
             elif name.lower() == "style" and not (element.name in ("td", "th") and value in ALIGNMENTS):
                 styled += 1
                 location = where.matching(STYLE_ATTRIBUTE, styled) or where(name)
-                diagnostics.warning("QZ317", f"style attribute removed from <{element.name}>: {OWN_STYLE}", location)
+                message = Message(
+                    "style attribute removed from <{element}>: the book's stylesheets style it; use a class",
+                    element=element.name,
+                )
+                diagnostics.warning("QZ317", message, location)
                 del element.attrs[name]
             elif url and not _is_image_data(element.name, name, value):
-                message = f"{url.group(1).lower()}: URL removed from <{element.name} {name}>"
+                message = Message(
+                    "{scheme}: URL removed from <{element} {name}>",
+                    scheme=url.group(1).lower(),
+                    element=element.name,
+                    name=name,
+                )
                 diagnostics.warning("QZ312", message, where(value))
                 del element.attrs[name]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from qz_ebook.convert.converter import Converted
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.edition.pagination import Pagination
+from qz_ebook.messages import Message
 from qz_ebook.model import Book
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -53,9 +54,11 @@ def check_claims(book: Book, claims: Claims, toml: Location, diagnostics: Diagno
     """A claim in book.toml that the content does not back is an error."""
     for feature in book.meta.accessibility.features:
         if feature not in claims.features:
-            message = f"book.toml claims accessibilityFeature '{feature}', which the content does not back"
+            message = Message(
+                "book.toml claims accessibilityFeature '{feature}', which the content does not back", feature=feature
+            )
             diagnostics.error("QZ501", message, toml)
     edition = book.meta.print_edition
     if "pageNavigation" in claims.features and not (edition and edition.identifier):
-        message = "the page-list needs the print edition's identifier: set book.print_edition.identifier"
+        message = Message("the page-list needs the print edition's identifier: set book.print_edition.identifier")
         diagnostics.error("QZ502", message, toml)

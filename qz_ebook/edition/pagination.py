@@ -15,6 +15,7 @@ from qz_ebook.convert.converter import Converted
 from qz_ebook.convert.rewrites import PageMarker
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.digests import digest
+from qz_ebook.messages import Message
 from qz_ebook.model import Book, Contribution, digested
 
 
@@ -67,7 +68,11 @@ def paginate(book: Book, converted: dict[str, Converted]) -> Pagination:
 
 def check_page_markers(pagination: Pagination, diagnostics: Diagnostics) -> None:
     for marker, previous in pagination.backwards:
-        message = f"page marker {marker.number} does not come after page {previous}; print pages run forwards"
+        message = Message(
+            "page marker {number} does not come after page {previous}; print pages run forwards",
+            number=marker.number,
+            previous=previous,
+        )
         diagnostics.error("QZ306", message, marker.location)
 
 
@@ -80,7 +85,12 @@ def check_page_order(book: Book, locations: Mapping[str, Mapping[str, Location]]
         if previous is not None and previous.page is not None and c.page < previous.page:
             diagnostics.error(
                 "QZ208",
-                f"page {c.page} comes after page {previous.page} of '{previous.slug}' in the outline",
+                Message(
+                    "page {page} comes after page {previous} of '{slug}' in the outline",
+                    page=c.page,
+                    previous=previous.page,
+                    slug=previous.slug,
+                ),
                 locations[c.slug]["page"],
             )
         previous = c

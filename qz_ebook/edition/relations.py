@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.messages import Message
 from qz_ebook.model import Book, Contribution, Section
 
 
@@ -76,19 +77,30 @@ def check_relations(
             target = by_slug.get(c.paper)
             where = keys["paper"]
             if c.kind != "practice-example":
-                diagnostics.error("QZ204", f"'paper' belongs to a practice-example, not to kind '{c.kind}'", where)
+                message = Message("'paper' belongs to a practice-example, not to kind '{kind}'", kind=c.kind)
+                diagnostics.error("QZ204", message, where)
             elif target is None:
+                hint = did_you_mean(c.paper, papers)
                 diagnostics.error(
-                    "QZ205", f"'paper: {c.paper}' names no contribution{did_you_mean(c.paper, papers)}", where
+                    "QZ205", Message("'paper: {paper}' names no contribution{hint}", paper=c.paper, hint=hint), where
                 )
             elif target.kind != "position-paper":
-                message = f"'paper: {c.paper}' names a contribution of kind '{target.kind}', not a position-paper"
-                diagnostics.error("QZ205", message + did_you_mean(c.paper, papers), where)
+                message = Message(
+                    "'paper: {paper}' names a contribution of kind '{kind}', not a position-paper{hint}",
+                    paper=c.paper,
+                    kind=target.kind,
+                    hint=did_you_mean(c.paper, papers),
+                )
+                diagnostics.error("QZ205", message, where)
         if c.topic is not None and c.topic not in topics:
             diagnostics.error(
                 "QZ206",
-                f"'topic: {c.topic}' is no section of the outline{did_you_mean(c.topic, topics)}",
+                Message(
+                    "'topic: {topic}' is no section of the outline{hint}",
+                    topic=c.topic,
+                    hint=did_you_mean(c.topic, topics),
+                ),
                 keys["topic"],
             )
         if c.kind == "practice-example" and c.paper is None and c.topic is None:
-            diagnostics.error("QZ202", "a practice-example needs 'paper' or 'topic'", keys["kind"])
+            diagnostics.error("QZ202", Message("a practice-example needs 'paper' or 'topic'"), keys["kind"])

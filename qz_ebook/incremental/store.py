@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qz_ebook.incremental.memory import Memory
 
-FORMAT = "6"  # bump when the cached classes or the store change shape
+FORMAT = "7"  # bump when the cached classes or the store change shape
 # Entries no build has used for this long are dropped, so the cache does not grow forever.
 KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one statement

@@ -12,6 +12,7 @@ from typing import Any
 
 from qz_ebook.characters import Findings, Keys, tainted
 from qz_ebook.diagnostics import Diagnostics, Location, Severity, did_you_mean
+from qz_ebook.messages import Message, Text
 from qz_ebook.model import (
     Accessibility,
     Asset,
@@ -27,23 +28,23 @@ from qz_ebook.source import schema
 from qz_ebook.source.interface import interface_words
 from qz_ebook.source.schema import Field
 
-DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", "a date as YYYY, YYYY-MM or YYYY-MM-DD")
-TIMESTAMP = schema.matches(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "a UTC time as YYYY-MM-DDThh:mm:ssZ")
-NAME = schema.matches(r"[a-z0-9][a-z0-9._-]*", "a file name of lower-case letters, digits, '.', '_' and '-'")
+DATE = schema.matches(r"\d{4}(-\d{2}(-\d{2})?)?", Message("a date as YYYY, YYYY-MM or YYYY-MM-DD"))
+TIMESTAMP = schema.matches(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", Message("a UTC time as YYYY-MM-DDThh:mm:ssZ"))
+NAME = schema.matches(r"[a-z0-9][a-z0-9._-]*", Message("a file name of lower-case letters, digits, '.', '_' and '-'"))
 
 
-def _table(value: Any) -> str | None:
-    return None if isinstance(value, dict) else "a table"
+def _table(value: Any) -> Text | None:
+    return None if isinstance(value, dict) else Message("a table")
 
 
-def _tables(value: Any) -> str | None:
+def _tables(value: Any) -> Text | None:
     ok = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
-    return None if ok else "a list of tables ([[book.creators]])"
+    return None if ok else Message("a list of tables ({example})", example="[[book.creators]]")
 
 
-def _optional_tables(value: Any) -> str | None:
+def _optional_tables(value: Any) -> Text | None:
     ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
-    return None if ok else "a list of tables ([[perspectives]])"
+    return None if ok else Message("a list of tables ({example})", example="[[perspectives]]")
 
 
 TOP = {
@@ -57,12 +58,14 @@ TOP = {
 ACCESSIBILITY = {
     "summary": Field(schema.text, required=True),
     "certified_by": Field(schema.text),
-    "features": Field(schema.list_of(schema.text, "a list of schema.org accessibilityFeature values")),
+    "features": Field(schema.list_of(schema.text, Message("a list of schema.org accessibilityFeature values"))),
 }
 BOOK = {
     "title": Field(schema.text, required=True),
     "subtitle": Field(schema.text),
-    "language": Field(schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", "a BCP 47 language tag"), required=True),
+    "language": Field(
+        schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", Message("a BCP 47 language tag")), required=True
+    ),
     "identifier": Field(schema.text, required=True),
     "date": Field(DATE, required=True),
     "creators": Field(_tables, required=True),
@@ -74,7 +77,7 @@ BOOK = {
 }
 CREATOR = {
     "name": Field(schema.text, required=True),
-    "role": Field(schema.matches(r"[a-z]{3}", "a three-letter MARC relator code"), required=True),
+    "role": Field(schema.matches(r"[a-z]{3}", Message("a three-letter MARC relator code")), required=True),
 }
 PRINT_EDITION = {
     "title": Field(schema.text, required=True),
@@ -82,11 +85,13 @@ PRINT_EDITION = {
     "identifier": Field(schema.text),
 }
 PERSPECTIVE = {
-    "key": Field(schema.matches(r"[a-z][a-z0-9-]*", "lower-case ASCII letters, digits and '-'"), required=True),
+    "key": Field(
+        schema.matches(r"[a-z][a-z0-9-]*", Message("lower-case ASCII letters, digits and '-'")), required=True
+    ),
     "label": Field(schema.text, required=True),
     "description": Field(schema.text, required=True),
-    "parts": Field(schema.list_of(schema.text, "a list of part titles from the outline")),
-    "contributions": Field(schema.list_of(schema.text, "a list of contribution slugs")),
+    "parts": Field(schema.list_of(schema.text, Message("a list of part titles from the outline"))),
+    "contributions": Field(schema.list_of(schema.text, Message("a list of contribution slugs"))),
 }
 BUILD = {
     "name": Field(NAME, required=True),
@@ -163,16 +168,17 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        diagnostics.error("QZ005", f"no book.toml in '{book_dir}'", Location(path))
+        diagnostics.error("QZ005", Message("no book.toml in '{folder}'", folder=book_dir), Location(path))
         return None
     except UnicodeDecodeError as exc:
-        diagnostics.error("QZ207", f"book.toml is not UTF-8 ({exc.reason})", Location(path))
+        diagnostics.error("QZ207", Message("book.toml is not UTF-8 ({reason})", reason=exc.reason), Location(path))
         return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, line, col = _split_toml_error(exc)
-        diagnostics.error("QZ001", f"book.toml is not valid TOML: {message}", Location(path, line, col))
+        problem = Message("book.toml is not valid TOML: {problem}", problem=message)
+        diagnostics.error("QZ001", problem, Location(path, line, col))
         return None
 
     where = TomlLocator(path, text)
@@ -236,10 +242,11 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
     cover = found.get("cover")
     cover_type = mimetypes.guess_type(str(cover))[0] if cover else None
     if cover and cover_type not in ("image/jpeg", "image/png"):
-        diagnostics.error("QZ004", "build.cover must be a JPEG or PNG image", where("build", "cover"))
+        diagnostics.error("QZ004", Message("build.cover must be a JPEG or PNG image"), where("build", "cover"))
     assets = book_dir / build["assets"] if "assets" in build else None
     if assets is not None and not assets.is_dir():
-        diagnostics.error("QZ005", f"folder '{build['assets']}' does not exist", where("build", "assets"))
+        missing = Message("folder '{folder}' does not exist", folder=build["assets"])
+        diagnostics.error("QZ005", missing, where("build", "assets"))
     print_stylesheet = (
         _existing_file(book_dir, build["print_stylesheet"], None, where("build", "print_stylesheet"), diagnostics)
         if "print_stylesheet" in build
@@ -284,14 +291,17 @@ def _check(
 ) -> dict[str, Any]:
     dotted = f"{table}." if table else ""
 
-    def report(problem: str, key: str, expected: str) -> None:
+    def report(problem: str, key: str, expected: Text) -> None:
+        name = f"{dotted}{key}"
         if problem == schema.UNKNOWN:
             hint = did_you_mean(key, fields)
-            diagnostics.error("QZ003", f"unknown key '{dotted}{key}' in book.toml{hint}", where(table, key, index))
+            message = Message("unknown key '{key}' in book.toml{hint}", key=name, hint=hint)
+            diagnostics.error("QZ003", message, where(table, key, index))
         elif problem == schema.MISSING:
-            diagnostics.error("QZ002", f"book.toml needs '{dotted}{key}'", where(table, index=index))
+            diagnostics.error("QZ002", Message("book.toml needs '{key}'", key=name), where(table, index=index))
         else:
-            diagnostics.error("QZ004", f"'{dotted}{key}' must be {expected}", where(table, key, index))
+            message = Message("'{key}' must be {expected}", key=name, expected=expected)
+            diagnostics.error("QZ004", message, where(table, key, index))
 
     return schema.validate(values, fields, report)
 
@@ -323,7 +333,7 @@ def _existing_file(
         return None
     path = book_dir / relative
     if not path.is_file():
-        diagnostics.error("QZ005", f"file '{relative}' does not exist", location)
+        diagnostics.error("QZ005", Message("file '{file}' does not exist", file=relative), location)
         return None
     return path
 

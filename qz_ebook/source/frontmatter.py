@@ -11,6 +11,7 @@ from typing import Any
 from qz_ebook import characters
 from qz_ebook.characters import Findings
 from qz_ebook.diagnostics import Diagnostic, Diagnostics, Location
+from qz_ebook.messages import Message, Text
 from qz_ebook.model import KINDS, STATUSES, Person
 from qz_ebook.source import schema, yamlsource
 from qz_ebook.source.schema import Field
@@ -22,18 +23,18 @@ BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 LINE = re.compile(f"[^{BREAKS}]*(?:\r\n|[{BREAKS}])|.+", re.DOTALL)
 
 
-def _person(value: Any) -> str | None:
+def _person(value: Any) -> Text | None:
     if isinstance(value, str):
         return schema.text(value)
     if isinstance(value, dict) and set(value) <= {"name", "affiliation"} and schema.text(value.get("name")) is None:
         return None if value.get("affiliation") is None else schema.text(value["affiliation"])
-    return "a name"
+    return Message("a name")
 
 
 FIELDS = {
     "title": Field(schema.text, required=True),
     "subtitle": Field(schema.text),
-    "authors": Field(schema.list_of(_person, "a list of names or {name: …, affiliation: …} tables")),
+    "authors": Field(schema.list_of(_person, Message("a list of names or {{name: …, affiliation: …}} tables"))),
     "place": Field(schema.text),
     "year": Field(schema.whole_number),
     "series": Field(schema.text),
@@ -41,10 +42,10 @@ FIELDS = {
     "page": Field(schema.whole_number),
     "paper": Field(schema.text),
     "topic": Field(schema.text),
-    "contacts": Field(schema.matches(r".+\.ya?ml", "the path of a YAML contact list")),
-    "lang": Field(schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", "a BCP 47 language tag")),
+    "contacts": Field(schema.matches(r".+\.ya?ml", Message("the path of a YAML contact list"))),
+    "lang": Field(schema.matches(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*", Message("a BCP 47 language tag"))),
     "status": Field(schema.one_of(*STATUSES), required=True),
-    "slug": Field(schema.matches(r"[a-z][a-z0-9-]*", "lower-case ASCII letters, digits and '-'")),
+    "slug": Field(schema.matches(r"[a-z][a-z0-9-]*", Message("lower-case ASCII letters, digits and '-'"))),
 }
 
 
@@ -99,9 +100,10 @@ def _split(path: Path, text: str, forbidden: Findings) -> Split:
             return (fields, key_locations, text[match.end() :], len(lines) + 1), problems
     diagnostics = Diagnostics()
     if not lines or lines[0].rstrip() != FENCE:
-        diagnostics.error("QZ201", "a contribution starts with front matter between '---' lines", Location(path))
+        missing = Message("a contribution starts with front matter between '---' lines")
+        diagnostics.error("QZ201", missing, Location(path))
         return ({}, {}, text, 1), tuple(diagnostics.items)  # all of it is body
-    diagnostics.error("QZ201", "front matter is not closed by a '---' line", Location(path))
+    diagnostics.error("QZ201", Message("front matter is not closed by a '---' line"), Location(path))
     return ({}, {}, "", len(lines) + 1), tuple(diagnostics.items)  # all of it was taken for front matter
 
 
@@ -116,14 +118,18 @@ def _checked_header(
     try:
         header = yamlsource.load(yaml, path, first_line=2)
     except yamlsource.YamlSyntaxError as exc:
-        diagnostics.error("QZ201", f"front matter is not valid YAML: {exc.problem}", exc.location)
+        diagnostics.error(
+            "QZ201", Message("front matter is not valid YAML: {problem}", problem=exc.problem), exc.location
+        )
         return ({}, {}), tuple(diagnostics.items)
     if not isinstance(header.value, dict):
-        diagnostics.error("QZ201", "front matter must be a mapping of keys to values", Location(path, 2, 1))
+        diagnostics.error("QZ201", Message("front matter must be a mapping of keys to values"), Location(path, 2, 1))
         return ({}, {}), tuple(diagnostics.items)
     # Missing keys are reported at the opening fence.
     header = yamlsource.Located(header.value, Location(path, 1, 1), header.keys)
-    fields = yamlsource.validate_mapping(header, FIELDS, diagnostics, "front-matter key", "front matter")
+    fields = yamlsource.validate_mapping(
+        header, FIELDS, diagnostics, Message("front-matter key"), Message("front matter")
+    )
     if "\\" in yaml:  # the text has none left (split_source): only an escape ("\\0") can write one
         for keys, value in characters.tainted(header.value):
             forbidden.string(value, header.keys.get(str(keys[0]), header.location))

@@ -9,18 +9,15 @@ English words and a warning, unless ``[interface]`` translates every word.
 from __future__ import annotations
 
 import dataclasses
-import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from qz_ebook.catalogues import KEYS, builtin_words, catalogue, languages, primary_subtag
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.messages import Message, placeholders
 from qz_ebook.model import Words
 
-
-def placeholders(text: str) -> frozenset[str]:
-    """The names in ``text``'s ``{…}``; ValueError when its braces do not pair."""
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+__all__ = ["interface_words", "placeholders"]
 
 
 def interface_words(
@@ -36,10 +33,14 @@ def interface_words(
     for key, value in overrides.items():
         if key not in words:
             hint = did_you_mean(key, KEYS)
-            diagnostics.error("QZ003", f"unknown key 'interface.{key}' in book.toml{hint}", locate(key))
+            message = Message("unknown key '{key}' in book.toml{hint}", key=f"interface.{key}", hint=hint)
+            diagnostics.error("QZ003", message, locate(key))
             continue
         if not isinstance(value, str) or not value.strip():
-            diagnostics.error("QZ004", f"'interface.{key}' must be a non-empty text", locate(key))
+            message = Message(
+                "'{key}' must be {expected}", key=f"interface.{key}", expected=Message("a non-empty text")
+            )
+            diagnostics.error("QZ004", message, locate(key))
             continue
         expected = placeholders(words[key])
         try:
@@ -47,21 +48,28 @@ def interface_words(
         except ValueError:
             found = None
         if found != expected:
-            names = ", ".join("{" + name + "}" for name in sorted(expected)) or "no {…}"
-            braces = " (write a literal brace as {{ or }})" if found is None or not expected else ""
-            diagnostics.error("QZ007", f"'interface.{key}' must hold {names}, as the built-in word does{braces}",
-                              locate(key))  # fmt: skip
+            names = ", ".join("{" + name + "}" for name in sorted(expected)) or Message("no {{…}}")
+            braces = Message(" (write a literal brace as {{{{ or }}}})") if found is None or not expected else ""
+            message = Message(
+                "'{key}' must hold {names}, as the built-in word does{braces}",
+                key=f"interface.{key}",
+                names=names,
+                braces=braces,
+            )
+            diagnostics.error("QZ007", message, locate(key))
             continue
         # Braces are doubled in every word, as in those filled in: ``{{`` shows ``{``.
         words[key] = value if expected else value.format()
     primary = primary_subtag(language)
     untranslated = sorted(set(KEYS) - set(overrides))
     if catalogue(primary) is None and untranslated:
-        known = ", ".join(languages())
-        diagnostics.warning(
-            "QZ006",
-            f"no interface words for language '{primary}' (there are: {known}); the English ones are used: "
-            f"translate them in book.toml's [interface] table ({len(untranslated)} words, first '{untranslated[0]}')",
-            locate(""),
+        message = Message(
+            "no interface words for language '{language}' (there are: {known}); the English ones are used: "
+            "translate them in book.toml's [interface] table ({count} words, first '{first}')",
+            language=primary,
+            known=", ".join(languages()),
+            count=len(untranslated),
+            first=untranslated[0],
         )
+        diagnostics.warning("QZ006", message, locate(""))
     return Words(**words)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qz_ebook.characters import Findings
 from qz_ebook.diagnostics import Diagnostics, Location
+from qz_ebook.messages import Message, Text
 
 PART = re.compile(r"#\s+(?P<title>\S.*?)\s*#*\s*$")
 ITEM = re.compile(r"(?P<indent>[ \t]*)[-*+]\s+(?P<content>\S.*?)\s*$")
@@ -54,21 +55,22 @@ def parse_outline(path: Path, text: str, diagnostics: Diagnostics) -> list[Outli
         if item is None:
             diagnostics.error(
                 "QZ101",
-                "expected '# Part title', '- [Label](file.md)' or '- Section title'",
+                Message("expected '# Part title', '- [Label](file.md)' or '- Section title'"),
                 Location(path, number, len(line) - len(line.lstrip()) + 1),
             )
             continue
         indent = item.group("indent")
         location = Location(path, number, len(indent) + 1)
         if not parts:
-            diagnostics.error("QZ101", "an entry before the first part; start with '# Part title'", location)
+            diagnostics.error("QZ101", Message("an entry before the first part; start with '# Part title'"), location)
             continue
         if "\t" in indent:
-            diagnostics.error("QZ104", "indent with spaces, not tabs", location)
+            diagnostics.error("QZ104", Message("indent with spaces, not tabs"), location)
             continue
         problem = _indentation_problem(len(indent), unit, len(stack))
         if problem:
-            diagnostics.error("QZ104", f"bad indentation: {len(indent)} spaces, {problem}", location)
+            message = Message("bad indentation: {spaces} spaces, {problem}", spaces=len(indent), problem=problem)
+            diagnostics.error("QZ104", message, location)
             continue
         unit = unit or len(indent)
         level = len(indent) // unit if unit else 0
@@ -82,17 +84,17 @@ def parse_outline(path: Path, text: str, diagnostics: Diagnostics) -> list[Outli
     return parts
 
 
-def _indentation_problem(spaces: int, unit: int, open_levels: int) -> str | None:
+def _indentation_problem(spaces: int, unit: int, open_levels: int) -> Text | None:
     """Why ``spaces`` of indentation are wrong here, or None when they are right."""
     if spaces == 0:
         return None
     if not unit and spaces not in (2, 4):
-        return "expected 2 or 4 spaces per level"
+        return Message("expected 2 or 4 spaces per level")
     step = unit or spaces
     if spaces % step:
-        return f"expected {step} spaces per level"
+        return Message("expected {step} spaces per level", step=step)
     if spaces // step > open_levels:
-        return "deeper than the entry above allows"
+        return Message("deeper than the entry above allows")
     return None
 
 
@@ -101,6 +103,6 @@ def _entry(content: str, location: Location, diagnostics: Diagnostics) -> Outlin
         return OutlineItem(content, None, location)
     link = LINK.fullmatch(content)
     if link is None or not link.group("path").endswith(".md"):
-        diagnostics.error("QZ101", "a contribution is written '- [Label](path/to/file.md)'", location)
+        diagnostics.error("QZ101", Message("a contribution is written '- [Label](path/to/file.md)'"), location)
         return None
     return OutlineItem(link.group("label").strip(), link.group("path"), location)

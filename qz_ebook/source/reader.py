@@ -12,6 +12,7 @@ from typing import Protocol
 
 from qz_ebook.convert.slugs import slugify
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.messages import Message
 from qz_ebook.model import Book, Contribution, Entry, Limits, Part, Section
 from qz_ebook.source.config import TomlLocator, load_config
 from qz_ebook.source.contacts import read_contacts
@@ -123,14 +124,14 @@ class _Reader:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            self.diagnostics.error("QZ102", f"cannot read file: {exc.strerror}", Location(path))
+            self.diagnostics.error("QZ102", Message("cannot read file: {reason}", reason=exc.strerror), Location(path))
             return None
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
             return data[bom:].decode("utf-8")  # a BOM is accepted and dropped
         except UnicodeDecodeError as exc:
-            where = f"{exc.reason} at byte {exc.start + bom}"
-            self.diagnostics.error("QZ207", f"file is not UTF-8 ({where})", Location(path))
+            message = Message("file is not UTF-8 ({reason} at byte {byte})", reason=exc.reason, byte=exc.start + bom)
+            self.diagnostics.error("QZ207", message, Location(path))
             return None
 
     def part(self, title: str, location: Location, items: list[OutlineItem]) -> Part:
@@ -186,17 +187,22 @@ class _Reader:
         path = self.base / item.path
         found = _file_stat(path)
         if found is None:
-            self.diagnostics.error("QZ102", f"file '{item.path}' does not exist", item.location)
+            self.diagnostics.error("QZ102", Message("file '{file}' does not exist", file=item.path), item.location)
             return None
         if _identity(found) in self.seen_files:
-            self.diagnostics.error("QZ103", f"file '{item.path}' is already in the outline", item.location)
+            message = Message("file '{file}' is already in the outline", file=item.path)
+            self.diagnostics.error("QZ103", message, item.location)
             return None
         self.seen_files.add(_identity(found))
         self.seen_paths.add(path)
         size = found.st_size
         if size > self.max_mb * MB:
-            limit = f"at most {self.max_mb} MB (book.toml [limits] file_mb)"
-            message = f"file is {size / MB:.1f} MB; a contribution may have {limit}; split it"
+            message = Message(
+                "file is {size:.1f} MB; a contribution may have at most {limit} MB "
+                "(book.toml [limits] file_mb); split it",
+                size=size / MB,
+                limit=self.max_mb,
+            )
             self.diagnostics.error("QZ211", message, Location(path))
             return None
         text = self.read_text(path, found)
@@ -204,7 +210,8 @@ class _Reader:
             return None
         source = read_source(path, text, self.diagnostics, self.recall.split)
         if not source.body.strip() and source.fields:
-            self.diagnostics.warning("QZ308", "the contribution has no text after its front matter", Location(path))
+            empty = Message("the contribution has no text after its front matter")
+            self.diagnostics.warning("QZ308", empty, Location(path))
         slug_location = source.key_locations.get("slug", item.location)
         slug = self._claim_slug(source.fields.get("slug") or slugify(path.stem), slug_location)
         self.locations[slug] = source.key_locations
@@ -221,7 +228,11 @@ class _Reader:
             first = self.slugs[slug]
             self.diagnostics.error(
                 "QZ105",
-                f"slug '{slug}' is already used at {first}; set a different 'slug:' in the front matter",
+                Message(
+                    "slug '{slug}' is already used at {first}; set a different 'slug:' in the front matter",
+                    slug=slug,
+                    first=first,
+                ),
                 location,
             )
         else:
@@ -234,9 +245,8 @@ class _Reader:
             found = _file_stat(path)
             listed = found is not None and _identity(found) in self.seen_files
             if not listed and path != self.outline_path:
-                self.diagnostics.warning(
-                    "QZ106", f"not in the outline {self.outline_path.name}; add it or remove it", Location(path)
-                )
+                message = Message("not in the outline {outline}; add it or remove it", outline=self.outline_path.name)
+                self.diagnostics.warning("QZ106", message, Location(path))
 
 
 def _file_stat(path: Path) -> os.stat_result | None:
@@ -258,11 +268,17 @@ def check_perspectives(book: Book, locate: TomlLocator, diagnostics: Diagnostics
     titles = [part.title for part in book.parts]
     slugs = [c.slug for c in book.contributions()]
     for index, perspective in enumerate(book.perspectives):
-        for key, named, known in (
-            ("parts", perspective.parts, titles),
-            ("contributions", perspective.contributions, slugs),
+        for key, kind, named, known in (
+            ("parts", Message("part"), perspective.parts, titles),
+            ("contributions", Message("contribution"), perspective.contributions, slugs),
         ):
             for name in named:
                 if name not in known:
-                    message = f"perspective '{perspective.key}' names {key[:-1]} '{name}', which the outline lacks"
-                    diagnostics.error("QZ210", message + did_you_mean(name, known), locate("perspectives", key, index))
+                    message = Message(
+                        "perspective '{perspective}' names {kind} '{name}', which the outline lacks{hint}",
+                        perspective=perspective.key,
+                        kind=kind,
+                        name=name,
+                        hint=did_you_mean(name, known),
+                    )
+                    diagnostics.error("QZ210", message, locate("perspectives", key, index))

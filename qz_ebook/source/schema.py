@@ -11,14 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from qz_ebook.messages import Message, Text
+
 # A check returns None when the value is acceptable, else what was expected.
-Check = Callable[[Any], str | None]
+Check = Callable[[Any], Text | None]
 
 MISSING = "missing"
 UNKNOWN = "unknown"
 INVALID = "invalid"
 
-Report = Callable[[str, str, str], None]  # (problem, key, expectation)
+Report = Callable[[str, str, Text], None]  # (problem, key, expectation)
 
 
 @dataclass(frozen=True)
@@ -27,20 +29,24 @@ class Field:
     required: bool = False
 
 
-def text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "a non-empty text"
+def text(value: Any) -> Text | None:
+    return None if isinstance(value, str) and value.strip() else Message("a non-empty text")
 
 
-def whole_number(value: Any) -> str | None:
+def whole_number(value: Any) -> Text | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-    return None if ok else "a whole number"
+    return None if ok else Message("a whole number")
 
 
 def whole_number_between(low: int, high: int | None = None) -> Check:
     """A whole number from ``low`` to ``high``, or at least ``low`` without ``high``."""
-    expected = f"a whole number from {low} to {high}" if high is not None else f"a whole number of at least {low}"
+    expected = (
+        Message("a whole number from {low} to {high}", low=low, high=high)
+        if high is not None
+        else Message("a whole number of at least {low}", low=low)
+    )
 
-    def check(value: Any) -> str | None:
+    def check(value: Any) -> Text | None:
         ok = whole_number(value) is None and value >= low and (high is None or value <= high)
         return None if ok else expected
 
@@ -48,33 +54,35 @@ def whole_number_between(low: int, high: int | None = None) -> Check:
 
 
 def one_of(*choices: str) -> Check:
-    def check(value: Any) -> str | None:
-        return None if value in choices else "one of " + ", ".join(choices)
+    expected = Message("one of {choices}", choices=", ".join(choices))
+
+    def check(value: Any) -> Text | None:
+        return None if value in choices else expected
 
     return check
 
 
-def matches(pattern: str, description: str) -> Check:
+def matches(pattern: str, description: Text) -> Check:
     compiled = re.compile(pattern)
 
-    def check(value: Any) -> str | None:
+    def check(value: Any) -> Text | None:
         return None if isinstance(value, str) and compiled.fullmatch(value) else description
 
     return check
 
 
-def list_of(item: Check, description: str) -> Check:
-    def check(value: Any) -> str | None:
+def list_of(item: Check, description: Text) -> Check:
+    def check(value: Any) -> Text | None:
         ok = isinstance(value, list) and all(item(v) is None for v in value)
         return None if ok else description
 
     return check
 
 
-def shown(value: Any) -> str:
+def shown(value: Any) -> Text:
     """A value as the author wrote it in YAML or TOML, for messages."""
     if value is None:
-        return "an empty value"
+        return Message("an empty value")
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from qz_ebook.diagnostics import Diagnostics, Location, did_you_mean
+from qz_ebook.messages import Message, Text
 from qz_ebook.source import schema
 
 # libyaml's loader is about ten times faster; without libyaml, PyYAML's own.
@@ -17,8 +18,10 @@ FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, problem: str, location: Location) -> None:
-        super().__init__(problem)
+    """YAML that cannot be read: PyYAML's ``problem`` (its own words) or ours, and where."""
+
+    def __init__(self, problem: Text, location: Location) -> None:
+        super().__init__(str(problem))
         self.problem = problem
         self.location = location
 
@@ -69,7 +72,7 @@ def _located(value: Any, node: yaml.Node | None, path: Path, first_line: int) ->
             at = Location(path, key.start_mark.line + first_line, key.start_mark.column + 1)
             if key.value in keys:
                 # YAML forbids repeated keys; PyYAML would silently keep the last value.
-                raise YamlSyntaxError(f"key '{key.value}' appears twice", at)
+                raise YamlSyntaxError(Message("key '{key}' appears twice", key=key.value), at)
             keys[key.value] = at
         return Located(value, where, keys)
     if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
@@ -79,7 +82,7 @@ def _located(value: Any, node: yaml.Node | None, path: Path, first_line: int) ->
 
 
 def validate_mapping(
-    mapping: Located, fields: Mapping[str, schema.Field], diagnostics: Diagnostics, unknown: str, needs: str
+    mapping: Located, fields: Mapping[str, schema.Field], diagnostics: Diagnostics, unknown: Text, needs: Text
 ) -> dict[str, Any]:
     """Check a YAML mapping against ``fields``; messages point at the offending key.
 
@@ -88,13 +91,16 @@ def validate_mapping(
     """
     data = mapping.value
 
-    def report(problem: str, key: str, expected: str) -> None:
+    def report(problem: str, key: str, expected: Text) -> None:
         where = mapping.keys.get(key, mapping.location)
         if problem == schema.UNKNOWN:
-            diagnostics.error("QZ203", f"unknown {unknown} '{key}'{did_you_mean(key, fields)}", where)
+            hint = did_you_mean(key, fields)
+            diagnostics.error("QZ203", Message("unknown {kind} '{key}'{hint}", kind=unknown, key=key, hint=hint), where)
         elif problem == schema.MISSING:
-            diagnostics.error("QZ202", f"{needs} needs '{key}'", where)
+            diagnostics.error("QZ202", Message("{owner} needs '{key}'", owner=needs, key=key), where)
         else:
-            diagnostics.error("QZ204", f"'{key}' must be {expected}, not {schema.shown(data[key])}", where)
+            shown = schema.shown(data[key])
+            message = Message("'{key}' must be {expected}, not {value}", key=key, expected=expected, value=shown)
+            diagnostics.error("QZ204", message, where)
 
     return schema.validate(data, fields, report)

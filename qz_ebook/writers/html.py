@@ -19,6 +19,7 @@ from qz_ebook.edition.navigation import NavNode, Neighbours, Sidebar
 from qz_ebook.edition.pages import Assembled, Crumb, PageSource, PageView, PerspectiveView, breadcrumb
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
+from qz_ebook.messages import Message
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Words
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.search import IndexingFailed, bundles, search_files
@@ -204,7 +205,7 @@ class HtmlWriter(Writer):
         try:
             files = html_files(edition, pages)
         except IndexingFailed as failed:
-            message = f"the search index could not be built: {failed}"
+            message = Message("the search index could not be built: {problem}", problem=failed.message)
             raise BuildFailed([Diagnostic(Severity.ERROR, "QZ601", message, Location(folder))]) from failed
         output.tree(folder, files)
 

@@ -31,6 +31,7 @@ from qz_ebook.convert.links import Linker
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Location, Severity
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.edition.prepare import Edition
+from qz_ebook.messages import Message
 from qz_ebook.model import Asset, BuildSettings
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.html import Frame, edition_frame, single_page_sections
@@ -90,12 +91,15 @@ class PdfWriter(Writer):
         (path,) = self.outputs(edition.book.settings, job.out_dir)
         settings = edition.book.settings
         if settings.print_stylesheet is None:
-            message = "the PDF needs a print stylesheet: set build.print_stylesheet in book.toml"
+            message = Message("the PDF needs a print stylesheet: set build.print_stylesheet in book.toml")
             raise BuildFailed([Diagnostic(Severity.ERROR, "QZ602", message, Location(path))])
         try:
             import weasyprint  # noqa: F401  (it loads Pango as it is imported)
         except OSError as missing:
-            message = f"WeasyPrint cannot load Pango ({missing}): apt-get install libpangoft2-1.0-0 (make pdf does)"
+            message = Message(
+                "WeasyPrint cannot load Pango ({problem}): apt-get install libpangoft2-1.0-0 (make pdf does)",
+                problem=str(missing),
+            )
             raise BuildFailed([Diagnostic(Severity.ERROR, "QZ602", message, Location(path))]) from missing
         pdf = render_pdf(edition, pages, job.modified, settings.print_stylesheet)
         with output.file(path) as stream:
@@ -127,7 +131,12 @@ def render_pdf(edition: Edition, pages: Pages, modified: datetime, stylesheet: P
     said = [message for message in said if not DECORATIVE.fullmatch(message)]
     if said:
         location = Location(stylesheet)
-        raise BuildFailed([Diagnostic(Severity.ERROR, "QZ602", f"the PDF renderer says: {m}", location) for m in said])
+        raise BuildFailed(
+            [
+                Diagnostic(Severity.ERROR, "QZ602", Message("the PDF renderer says: {said}", said=m), location)
+                for m in said
+            ]
+        )
     return mark_artifacts(pdf)
 
 

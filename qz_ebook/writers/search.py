@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+from qz_ebook.messages import Message
 from qz_ebook.writers.base import Pages
 
 BUNDLE = "pagefind"  # the bundles' folder in the edition
@@ -38,6 +39,10 @@ UNUSED = re.compile(r"pagefind-(?:component-|modular-)?ui\.(?:js|css)|pagefind-h
 
 class IndexingFailed(Exception):
     """Pagefind did not index the edition; the message says why."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)  # kept whole: an exception from the process beside is pickled with its args
+        self.message = message
 
 
 def bundles(count: int) -> tuple[str, ...]:
@@ -74,8 +79,10 @@ def index(packed: bytes) -> bytes:
             subprocess.run(command, check=True, capture_output=True, text=True)
         except subprocess.CalledProcessError as failed:
             said = (failed.stderr or failed.stdout or "").strip().splitlines()
-            last = said[-1] if said else "no message"
-            raise IndexingFailed(f"Pagefind exited with {failed.returncode}: {last}") from failed
+            last = said[-1] if said else Message("no message")
+            raise IndexingFailed(
+                Message("Pagefind exited with {code}: {said}", code=failed.returncode, said=last)
+            ) from failed
         files = {
             path.relative_to(out).as_posix(): path.read_bytes()
             for path in sorted(out.rglob("*"))
@@ -89,7 +96,10 @@ def _executable() -> Path:
     try:
         from pagefind_bin import get_executable
     except ImportError as missing:
-        raise IndexingFailed(f"Pagefind's binary is not installed ({missing}): pip install 'pagefind[bin]'") from None
+        message = Message(
+            "Pagefind's binary is not installed ({problem}): pip install 'pagefind[bin]'", problem=str(missing)
+        )
+        raise IndexingFailed(message) from None
     return Path(get_executable())
 
 
