@@ -281,8 +281,9 @@ def pandoc_commands(pandoc: Path) -> dict[str, Command]:
 
 
 def child_env() -> dict[str, str]:
-    """The environment of every run: ours, plus a fixed SOURCE_DATE_EPOCH."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    """The environment of every run: ours, plus a fixed SOURCE_DATE_EPOCH, and English messages,
+    which the watch measurement reads (the bench books are German, and so would be the CLI)."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "QZ_EBOOK_LANG": "en"}
 
 
 def process_tree(root: int) -> list[int]:
