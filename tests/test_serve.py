@@ -27,6 +27,11 @@ from qz_ebook.watch import Failed
 HOOK = '<script src="/__qz/live.js" data-qz-live=""></script>'
 SERVING = re.compile(r"serving http://127\.0\.0\.1:(\d+)/ ; Ctrl-C stops")
 CHAPTER = Path("beitraege") / "musterstadt.md"
+OVERLAY_EN = {
+    "title": "Build failed: this page shows the last good build",
+    "download": "Download the last good EPUB",
+    "close": "Close",
+}
 NOT_BUILT = (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/><title>Not found</title></head>\n'
     f"<body><h1>Not found</h1><p>Nothing is built at this address.</p>{HOOK}</body></html>\n"
@@ -152,7 +157,7 @@ def test_a_save_reloads_the_open_pages_and_a_failed_build_shows_its_messages_ove
 
         edit(chapter, "place: Musterstadt", "plase: Musterstadt")
         message = f"{chapter}:5:1: error[QZ203]: unknown front-matter key 'plase'; did you mean 'place'?"
-        failure = {"messages": [message], "downloads": ["/__qz/beispiel.epub"]}
+        failure = {"messages": [message], "downloads": ["/__qz/beispiel.epub"], "words": OVERLAY_EN}
         assert events.next() == ("failed", failure)
         assert served.session.line() == message
         assert served.session.line().endswith(" changed: build failed: 1 error(s); the outputs stay")
@@ -335,7 +340,7 @@ def test_serve_warns_off_loopback_serves_after_a_failed_first_build_and_opens_th
     assert result.stderr == "warning: 0.0.0.0 is not loopback: the edition is reachable from other machines\n"
     assert result.stdout == f"serving {opened[0]} ; Ctrl-C stops\nstopped serving\n"
     assert re.fullmatch(r"http://0\.0\.0\.0:\d+/", opened[0]) and len(opened) == 1
-    failed = {"messages": ["a.md:2:3: error[QZ203]: <b>kaputt</b>"], "downloads": []}
+    failed = {"messages": ["a.md:2:3: error[QZ203]: <b>kaputt</b>"], "downloads": [], "words": OVERLAY_EN}
     assert seen[1:] == [(404, NOT_BUILT), ("failed", failed)]
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", seen[0]), timeout=WAIT).close()

@@ -31,6 +31,13 @@ if TYPE_CHECKING:
     from qz_ebook.build import BuildResult
     from qz_ebook.watch import Built, Failed
 
+# The words of the overlay that `serve` shows over an open page when a build fails.
+OVERLAY = {
+    "title": Message("Build failed: this page shows the last good build"),
+    "download": Message("Download the last good EPUB"),
+    "close": Message("Close"),
+}
+
 # The build machinery is imported when a command runs: `qz-ebook --help` and every
 # other command start without it (it takes longer to import than they take to run).
 
@@ -116,7 +123,8 @@ def serve_command(
         if isinstance(event, Built):
             preview.built(event.result.outputs)
         else:
-            preview.failed(tuple(diagnostic.render(language()) for diagnostic in event.failure.diagnostics))
+            words = {key: text.render(language()) for key, text in OVERLAY.items()}
+            preview.failed(tuple(diagnostic.render(language()) for diagnostic in event.failure.diagnostics), words)
         if not preview.running:  # the first build, good or bad: serve from now on
             preview.start()
             say(Message("serving {url} ; Ctrl-C stops", url=preview.url))

@@ -38,7 +38,7 @@
     dialog.setAttribute("role", "alertdialog");
     dialog.setAttribute("aria-labelledby", ID + "-title");
     dialog.setAttribute("aria-describedby", ID + "-messages");
-    var title = styled(made("h2", "Build failed: this page shows the last good build"),
+    var title = styled(made("h2", report.words.title),
       {"margin": "0 0 0.5rem", "font-size": "1.25rem", "color": "#8c1d18"});
     title.id = ID + "-title";
     var list = styled(made("ul"), {"margin": "0 0 0.75rem", "padding-left": "1.25rem"});
@@ -50,11 +50,11 @@
     });
     dialog.append(title, list);
     report.downloads.forEach(function (href) {
-      var link = styled(made("a", "Download the last good EPUB"), {"color": "#0b57d0", "margin-right": "1rem"});
+      var link = styled(made("a", report.words.download), {"color": "#0b57d0", "margin-right": "1rem"});
       link.href = href;
       dialog.appendChild(link);
     });
-    var close = styled(made("button", "Close"), {"font": "inherit", "padding": "0.25rem 1rem",
+    var close = styled(made("button", report.words.close), {"font": "inherit", "padding": "0.25rem 1rem",
       "color": "#ffffff", "background": "#b3261e", "border": "0", "border-radius": "0.25rem", "cursor": "pointer"});
     close.type = "button";
     close.addEventListener("click", dismiss);

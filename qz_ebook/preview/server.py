@@ -12,7 +12,7 @@ import socket
 import socketserver
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -85,10 +85,15 @@ class Preview:
         self._server.downloads = {path.name: path for path in outputs if path.suffix == ".epub"}
         self.broadcast.publish(Event("reload", {}))
 
-    def failed(self, messages: Iterable[str]) -> None:
-        """A build failed: the open pages, and those opened until the next good build, show ``messages``."""
+    def failed(self, messages: Iterable[str], words: Mapping[str, str]) -> None:
+        """A build failed: the open pages, and those opened until the next good build, show ``messages``.
+
+        ``words`` are the overlay's own, in the language of the messages: its ``title``, the
+        ``download`` link's text and the ``close`` button's (preview/live.js shows them).
+        """
         downloads = [f"/{RESERVED}/{quote(name)}" for name in sorted(self._server.downloads)]
-        self.broadcast.publish(Event("failed", {"messages": list(messages), "downloads": downloads}), lasting=True)
+        report = {"messages": list(messages), "downloads": downloads, "words": dict(words)}
+        self.broadcast.publish(Event("failed", report), lasting=True)
 
     def close(self) -> None:
         """End every event stream, stop answering and free the port."""
