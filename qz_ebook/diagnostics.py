@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from qz_ebook.messages import ENGLISH, Message, Text
+from qz_ebook.messages import ENGLISH, Message, Text, render
 
 
 class Severity(StrEnum):
@@ -50,8 +50,7 @@ class Diagnostic:
         ``error``/``warning`` and the code read the same in every language: editors' problem
         matchers and CI logs look for them.
         """
-        message = self.message if isinstance(self.message, str) else self.message.render(language)
-        return f"{self.location}: {self.severity}[{self.code}]: {message}"
+        return f"{self.location}: {self.severity}[{self.code}]: {render(self.message, language)}"
 
 
 @dataclass
