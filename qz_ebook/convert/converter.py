@@ -16,17 +16,16 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
+from lxml import etree
 
 from qz_ebook.catalogues import builtin_words
 from qz_ebook.characters import check_svg
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.hyphenation import SOFT_HYPHEN, hyphenate_elements
-from qz_ebook.convert.limits import NESTED, DepthCheckingSoup, TooDeep, check_text
+from qz_ebook.convert.limits import NESTED, TooDeep, check_text
 from qz_ebook.convert.links import (
     Fragment,
     ImageRef,
@@ -35,17 +34,11 @@ from qz_ebook.convert.links import (
     Target,
     placeholder,
 )
-from qz_ebook.convert.rewrites import (
-    Locator,
-    PageMarker,
-    footnotes,
-    mark_format_attributes,
-    page_markers,
-    remove_markup,
-)
+from qz_ebook.convert.parsing import parse
+from qz_ebook.convert.rewrites import Locator, Marks, PageMarker, footnotes, in_tree, page_markers
 from qz_ebook.convert.sanitize import neutralise, remove_active_content
 from qz_ebook.convert.slugs import slugify
-from qz_ebook.convert.soup import Census, find_all, in_tree, parse, serialise
+from qz_ebook.convert.tree import Census, Element, elements, remove, serialise, text_of
 from qz_ebook.convert.typography import GermanTypographyExtension
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.messages import Message, Text
@@ -61,10 +54,8 @@ TEMPLATE_IDS = frozenset(
 WORDS = re.compile(r"\w+")
 # Where long words get soft hyphens (convert/hyphenation.py): narrow places, large type.
 HYPHENATED = ("h2", "h3", "h4", "h5", "h6", "th", "td")
-# The characters XML forbids, but NUL, which marks link placeholders in a serialised fragment.
-CONTROL = "\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
-XML_ILLEGAL = re.compile(f"[\x00{CONTROL}]")
-XML_ILLEGAL_BUT_NUL = re.compile(f"[{CONTROL}]")
+# The characters XML forbids, which Python-Markdown can pass on or leak.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A numeric character reference, as the HTML parser reads one (the ';' may be missing).
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 CAPTION = re.compile(r"^\s*(?:Tabelle|Table):\s*")
@@ -146,39 +137,35 @@ class Converter:
         html = XML_ILLEGAL.sub("", html)
         where = Locator(contribution)
         try:
-            soup, rejected = parse(html, lambda markup: DepthCheckingSoup(markup, self.limits.depth))
+            parsed = parse(html, where, self.diagnostics, self.limits.depth)
         except TooDeep as deep:
             self.diagnostics.error(NESTED, deep.message, where.ignoring_case(f"<{deep.name}", deep.occurrence)[1])
             return EMPTY
-        self._report_rejected(rejected, where)
-        parsed = Census(soup)
-        if remove_active_content(parsed.elements, where, self.diagnostics):
-            parsed = Census(soup)  # what was removed took its content along
-        neutralise(parsed.elements, where, self.diagnostics)
-        remove_markup(parsed.markup, where, self.diagnostics)
-        markers = page_markers(soup, parsed.comments, where)
+        root, marks = parsed.root, Marks()
+        census = Census(root)
+        if remove_active_content(census.elements, where, self.diagnostics):
+            census = Census(root)  # what was removed took its content along
+        neutralise(census.elements, where, self.diagnostics)
+        markers = page_markers(census.comments, where, marks)
         # The author's headings and cells; not the notes' heading, which is the interface's word.
-        hyphenate_elements([element for name in HYPHENATED for element in parsed.named(name)], contribution.lang)
+        hyphenate_elements([element for name in HYPHENATED for element in census.named(name)], contribution.lang)
         words = self.words.get(contribution.lang) or builtin_words(contribution.lang)
-        notes = footnotes(soup, parsed.named("sup"), parsed.named("div"), words)
-        self._tables(soup, parsed.named("table"), where)
-        final = Census(soup)
+        notes = footnotes(root, census.named("sup"), census.named("div"), words)
+        self._tables(root, census.named("table"), where)
+        final = Census(root)
         self._check_headings(final.named("h1"), where)
         ids = self._check_ids(final.having("id"), where)
         targets: list[Target | ImageRef] = []
-        images, missing_alt = self._images(final.named("img"), contribution, where, targets)
-        links = self._links(final.named("a"), contribution, where, targets)
-        mark_format_attributes(final.elements)
-        serialised = serialise(soup)
-        if XML_ILLEGAL_BUT_NUL.search(serialised):
+        images, missing_alt = self._images(final.named("img"), contribution, where, targets, marks)
+        links = self._links(final.named("a"), contribution, where, targets, marks)
+        if parsed.dropped_characters:
             self._report_illegal_references(contribution, where)
-            serialised = XML_ILLEGAL_BUT_NUL.sub("", serialised)  # the parser decoded them from references
         return Converted(
-            body=Fragment.from_serialised(serialised, targets),
+            body=Fragment.from_serialised(serialise(root, marks), targets),
             ids=ids,
             links=links,
             page_markers=markers,
-            words=len(WORDS.findall("".join(t for t in final.text if t.parent is not notes).replace(SOFT_HYPHEN, ""))),
+            words=len(WORDS.findall(text_of(root, leave_out=notes).replace(SOFT_HYPHEN, ""))),
             images=images,
             missing_alt=missing_alt,
         )
@@ -201,70 +188,66 @@ class Converter:
             )
             self.diagnostics.warning("QZ316", message, where(reference, seen.count(reference)))
 
-    def _report_rejected(self, rejected: list[str], where: Locator) -> None:
-        """Report each '<![…' the HTML parser rejected; ``parse`` kept it as text."""
-        for n, start in enumerate(rejected):
-            # Each earlier one that begins with the same text is an earlier use of it in the source.
-            occurrence = 1 + sum(earlier.startswith(start) for earlier in rejected[:n])
-            message = Message("malformed raw HTML '{start}' kept as text; write '&lt;' for a literal '<'", start=start)
-            self.diagnostics.warning("QZ314", message, where(start, occurrence))
-
     def _links(
-        self, anchors: list[Tag], contribution: Contribution, where: Locator, targets: list[Target | ImageRef]
+        self,
+        anchors: list[Element],
+        contribution: Contribution,
+        where: Locator,
+        targets: list[Target | ImageRef],
+        marks: Marks,
     ) -> tuple[LinkRef, ...]:
         refs: list[LinkRef] = []
         for anchor in anchors:
-            if "href" not in anchor.attrs:
+            raw = anchor.get("href")
+            if raw is None:
                 continue
-            raw = str(anchor["href"])
             location = where(raw)
-            text = " ".join(anchor.get_text().split()).lower()
-            if text in VAGUE_LINK_TEXTS:
+            text = text_of(anchor)
+            if " ".join(text.split()).lower() in VAGUE_LINK_TEXTS:
                 message = Message(
-                    "link text '{text}' does not say where the link goes; name its target",
-                    text=anchor.get_text().strip(),
+                    "link text '{text}' does not say where the link goes; name its target", text=text.strip()
                 )
                 self.diagnostics.warning("QZ404", message, location)
             target = self.resolver.resolve(contribution, raw, location, self.diagnostics)
             if target is not None:
                 refs.append(LinkRef(raw, target, location))
-                anchor["href"] = placeholder(len(targets))
+                marks.setdefault(anchor, {})["href"] = placeholder(len(targets))
                 targets.append(target)
         return tuple(refs)
 
-    def _tables(self, soup: BeautifulSoup, tables: list[Tag], where: Locator) -> None:
+    def _tables(self, root: Element, tables: list[Element], where: Locator) -> None:
         """A paragraph "Tabelle: …" right after a table becomes its caption; header cells get a scope.
 
         ``tables`` may hold tables that the footnote step took out of the tree.
         """
-        for table in [table for table in tables if in_tree(table, soup)]:
-            for th in find_all(table, "th"):
-                th["scope"] = "col" if any(parent.name == "thead" for parent in th.parents) else "row"
-            following = table.find_next_sibling()
-            text = following.get_text() if following is not None and following.name == "p" else ""
+        for table in [table for table in tables if in_tree(table, root)]:
+            for th in elements(table, "th"):
+                th.set("scope", "col" if any(a.tag == "thead" for a in th.iterancestors("thead")) else "row")
+            following = table.getnext()
+            text = text_of(following) if following is not None and following.tag == "p" else ""
             found = CAPTION.match(text)
             if following is not None and found:
-                caption = soup.new_tag("caption")
-                caption.extend(list(following.contents))
-                first = caption.contents[0] if caption.contents else None
-                if isinstance(first, NavigableString):
-                    first.replace_with(CAPTION.sub("", str(first), count=1))
-                following.decompose()
+                caption = etree.Element("caption")
+                caption.text = CAPTION.sub("", following.text, count=1) if following.text else None
+                caption.extend(list(following))
+                remove(following)
+                # Where the table's own first text stood, before its first row: after the caption.
+                caption.tail, table.text = table.text, None
                 table.insert(0, caption)
             else:
-                header = " | ".join(th.get_text() for th in find_all(table, "th"))
+                header = " | ".join(text_of(th) for th in elements(table, "th"))
                 message = Message("a table needs a caption: write 'Tabelle: …' in the line after it")
                 self.diagnostics.warning("QZ307", message, where(header or "|"))
 
-    def _check_headings(self, h1s: list[Tag], where: Locator) -> None:
+    def _check_headings(self, h1s: list[Element], where: Locator) -> None:
         for h1 in h1s:
             message = Message("a level-1 heading in the body; the title is the h1, start with '##'")
-            self.diagnostics.error("QZ303", message, where(h1.get_text()))
+            self.diagnostics.error("QZ303", message, where(text_of(h1)))
 
-    def _check_ids(self, elements: list[Tag], where: Locator) -> frozenset[str]:
+    def _check_ids(self, elements: list[Element], where: Locator) -> frozenset[str]:
         seen: set[str] = set(TEMPLATE_IDS)
         for element in elements:
-            value = str(element["id"])
+            value = element.attrib["id"]
             if ":" in value:
                 message = Message("id '{id}' contains ':', which some reading systems reject", id=value)
                 self.diagnostics.error("QZ302", message, where(value))
@@ -277,21 +260,26 @@ class Converter:
         return frozenset(seen)
 
     def _images(
-        self, imgs: list[Tag], contribution: Contribution, where: Locator, targets: list[Target | ImageRef]
+        self,
+        imgs: list[Element],
+        contribution: Contribution,
+        where: Locator,
+        targets: list[Target | ImageRef],
+        marks: Marks,
     ) -> tuple[tuple[Asset, ...], int]:
         """Check every image; its href is assigned later, the same for the whole book."""
         assets: list[Asset] = []
         missing_alt = 0
         for img in imgs:
-            src = str(img.get("src", ""))
+            src = img.get("src", "")
             asset = self._image_asset(contribution.source.parent, src, where(src))
             if asset is not None:
-                img["src"] = placeholder(len(targets))
+                marks.setdefault(img, {})["src"] = placeholder(len(targets))
                 targets.append(ImageRef(asset.source))
                 assets.append(asset)
-            if "decorative" in (img.get("class") or []):
-                img["alt"] = ""
-            elif not str(img.get("alt", "")).strip():
+            if "decorative" in img.get("class", "").split():
+                img.set("alt", "")
+            elif not img.get("alt", "").strip():
                 missing_alt += 1
                 message = Message(
                     "image '{src}' has no alt text; write ![description]({src}), "

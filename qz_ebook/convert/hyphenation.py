@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 import pyphen
-from bs4.element import NavigableString, Tag
+
+from qz_ebook.convert.tree import Element, texts
 
 SOFT_HYPHEN = "\u00ad"
 MIN_LETTERS = 10
@@ -61,31 +63,38 @@ def _token(token: str, language: str) -> str:
     return LONG_WORD.sub(lambda word: _hyphenated(word.group(), language), token)
 
 
-def hyphenate_elements(elements: list[Tag], language: str) -> None:
+def hyphenate_elements(elements: list[Element], language: str) -> None:
     """Hyphenate the text of ``elements`` (headings, table cells), each text in its own language."""
     for element in elements:
-        for text in [t for t in element.find_all(string=True) if type(t) is NavigableString]:
-            if _verbatim(text, element):
+        for text, parent, set_text in texts(element):
+            if _verbatim(parent, element):
                 continue
-            changed = hyphenate(str(text), _language(text, element, language))
+            changed = hyphenate(text, _language(parent, element, language))
             if changed != text:
-                text.replace_with(NavigableString(changed))
+                set_text(changed)
 
 
-def _verbatim(text: NavigableString, top: Tag) -> bool:
-    for parent in text.parents:
-        if parent.name in VERBATIM:
+def _verbatim(parent: Element, top: Element) -> bool:
+    """Whether text in ``parent`` is verbatim: ``parent`` or an element above it up to ``top`` is."""
+    for element in _up_to(parent, top):
+        if element.tag in VERBATIM:
             return True
-        if parent is top:
-            return False
     return False
 
 
-def _language(text: NavigableString, top: Tag, default: str) -> str:
-    """The language of ``text``: a ``lang`` on the way up to ``top``, else ``default``."""
-    for parent in text.parents:
-        if "lang" in parent.attrs:
-            return str(parent["lang"])
-        if parent is top:
-            break
+def _language(parent: Element, top: Element, default: str) -> str:
+    """The language of text in ``parent``: a ``lang`` on the way up to ``top``, else ``default``."""
+    for element in _up_to(parent, top):
+        if "lang" in element.attrib:
+            return str(element.attrib["lang"])
     return default
+
+
+def _up_to(element: Element, top: Element) -> Iterator[Element]:
+    """``element`` and its ancestors up to ``top``, which is among them."""
+    yield element
+    if element is not top:
+        for ancestor in element.iterancestors():
+            yield ancestor
+            if ancestor is top:
+                return

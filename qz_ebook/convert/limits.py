@@ -4,8 +4,9 @@ Python-Markdown's time grows with the cube of a list's depth and the square of a
 and WeasyPrint and lxml give up on deeply nested elements. So the body is scanned before
 Python-Markdown sees it (lines, lists and blockquotes, footnotes, pipe tables, raw HTML that
 Markdown is parsed inside), each with cheap regular expressions; and the nesting that only the
-parsed tree shows (raw HTML, emphasis inside emphasis) is checked while the HTML parser builds the
-tree, which stops at the first element too deep. Each limit is reported once, at its first breach.
+parsed tree shows (raw HTML, emphasis inside emphasis) is checked on lxml's tree (``check_depth``),
+or, for markup only html.parser reads, while it builds the tree, which stops at the first element
+too deep (``DepthCheckingSoup``). Each limit is reported once, at its first breach.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bs4 import BeautifulSoup, Tag
+from lxml.etree import _Element
 
 from qz_ebook.convert.rewrites import Locator
 from qz_ebook.diagnostics import Diagnostics
@@ -119,6 +121,41 @@ def level(levels: Levels, name: str, parent: str) -> Levels:
     return blocks + 1, phrasing
 
 
+def too_deep(name: str, levels: Levels, elements: int, depth: int) -> Message | None:
+    """Why an element ``name`` at ``levels``, inside ``elements`` elements (its own included), is too deep; or None."""
+    deepest = max(levels)
+    if deepest > depth:
+        return nesting(f"<{name}>", deepest, depth)
+    if elements > MAX_ELEMENTS:
+        return Message(
+            "<{element}> nested {elements} elements deep; at most {limit}, which the PDF can render",
+            element=name,
+            elements=elements,
+            limit=MAX_ELEMENTS,
+        )
+    return None
+
+
+def check_depth(root: _Element, depth: int) -> None:
+    """Raise ``TooDeep`` at the first element below ``root``, in document order, nested too deep."""
+    _check_below(root, (0, 0), 0, depth, {})
+
+
+def _check_below(parent: _Element, levels: Levels, elements: int, depth: int, seen: dict[str, int]) -> None:
+    """``check_depth`` for the elements below ``parent``; ``seen`` counts the elements by name so far."""
+    for child in parent:
+        name = child.tag
+        if not isinstance(name, str):
+            continue  # a comment
+        seen[name] = seen.get(name, 0) + 1
+        child_levels = level(levels, name, parent.tag)
+        message = too_deep(name, child_levels, elements + 1, depth)
+        if message is not None:
+            raise TooDeep(name, seen[name], message)
+        if len(child):
+            _check_below(child, child_levels, elements + 1, depth, seen)
+
+
 class DepthCheckingSoup(BeautifulSoup):
     """A tree parsed with html.parser that raises ``TooDeep`` at the first element nested too deep.
 
@@ -131,6 +168,7 @@ class DepthCheckingSoup(BeautifulSoup):
         self.qz_depth = depth
         self.qz_stack_within = depth + 1  # the soup itself is on the stack
         self.qz_levels: dict[int, Levels] = {}  # of the deep elements judged, by id: the tree holds on to them
+        # Line numbers are for error messages about the HTML; ours come from the Markdown.
         super().__init__(markup, "html.parser", store_line_numbers=False)
 
     def pushTag(self, tag: Tag) -> None:  # noqa: N802 (Beautiful Soup's name)
@@ -147,16 +185,9 @@ class DepthCheckingSoup(BeautifulSoup):
         levels = known.get(id(stack[start]), (0, 0))
         for parent, child in zip(stack[start:], stack[start + 1 :], strict=False):
             levels = known[id(child)] = level(levels, child.name, parent.name)
-        name, deepest, elements = stack[-1].name, max(levels), len(stack) - 1
-        if deepest > self.qz_depth:
-            raise TooDeep(name, self._count(name), nesting(f"<{name}>", deepest, self.qz_depth))
-        if elements > MAX_ELEMENTS:
-            message = Message(
-                "<{element}> nested {elements} elements deep; at most {limit}, which the PDF can render",
-                element=name,
-                elements=elements,
-                limit=MAX_ELEMENTS,
-            )
+        name = stack[-1].name
+        message = too_deep(name, levels, len(stack) - 1, self.qz_depth)
+        if message is not None:
             raise TooDeep(name, self._count(name), message)
 
     def _count(self, name: str) -> int:

@@ -1,6 +1,6 @@
-"""The rewrites of a parsed contribution body: page markers, footnotes, raw markup, format attributes.
+"""The rewrites of a parsed contribution body: page markers and footnotes.
 
-Each works on the Beautiful Soup tree the converter made, and reports what it
+Each works on the lxml tree the converter made (``parsing``), and reports what it
 changes at its place in the source (``Locator``).
 """
 
@@ -10,18 +10,14 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment
-from bs4.element import CData, Doctype, NavigableString, PreformattedString, ProcessingInstruction, Tag
+from lxml import etree
 
-from qz_ebook.convert.links import EPUB_TYPE, ID, PAGE_LABEL, XML_LANG, format_attribute
-from qz_ebook.convert.soup import find_all, in_tree
-from qz_ebook.diagnostics import Diagnostics, Location, locate
-from qz_ebook.messages import Message
+from qz_ebook.convert.links import PAGE_LABEL, format_attribute
+from qz_ebook.convert.tree import EPUB_TYPE_NAME, Element, elements, first, remove, replace, unwrap
+from qz_ebook.diagnostics import Location, locate
 from qz_ebook.model import Contribution, Words
 
 PAGE_COMMENT = re.compile(r"\s*(?:Seite|page)\s+([0-9]+)\s*", re.IGNORECASE)
-# Where the start of a marked section or processing instruction to show and look for ends.
-MARKUP_START_END = re.compile(r"[\s<>?]")
 
 
 @dataclass(frozen=True)
@@ -32,58 +28,28 @@ class PageMarker:
     location: Location
 
 
-def remove_markup(markup: list[PreformattedString], where: Locator, diagnostics: Diagnostics) -> None:
-    """CDATA sections become plain text; doctypes, marked sections and processing instructions are removed.
-
-    An XHTML page could hold a CDATA section, but an HTML page reads it as a comment.
-    The rest has no place inside a page's body, and Beautiful Soup writes a marked section
-    as a processing instruction (``<?INCLUDE[ z ?>``). A browser shows none of them
-    either, so the book reads as the author's HTML preview did.
-    """
-    shown: list[str] = []  # the starts reported so far, in lower case, to tell repeated ones apart
-    for node in markup:
-        if type(node) is CData:
-            node.replace_with(NavigableString(node))
-            continue
-        text = MARKUP_START_END.split(node, maxsplit=1)[0]
-        if isinstance(node, Doctype):
-            kind, start = Message("doctype"), "<!DOCTYPE"
-        elif isinstance(node, ProcessingInstruction):
-            kind, start = Message("processing instruction"), f"<?{text}"
-        else:  # html.parser hands over every '<![' that is no CDATA section as a declaration
-            kind, start = Message("marked section"), f"<![{text}"
-        occurrence = 1 + sum(earlier.startswith(start.lower()) for earlier in shown)
-        shown.append(start.lower())
-        # The parser keeps no spelling of the doctype keyword, and the source's may be '<!doctype'.
-        start, location = where.ignoring_case(start, occurrence)
-        message = Message(
-            "raw HTML {kind} '{start}' removed: it has no place in a contribution; write '&lt;' for a literal '<'",
-            kind=kind,
-            start=start,
-        )
-        diagnostics.warning("QZ315", message, location)
-        node.extract()
+# Attributes written as they are, by element: what XML cannot hold, such as link placeholders (``links.Fragment``).
+Marks = dict[Element, dict[str, str]]
 
 
-def page_markers(soup: BeautifulSoup, comments: list[Comment], where: Locator) -> tuple[PageMarker, ...]:
+def page_markers(comments: list[Element], where: Locator, marks: Marks) -> tuple[PageMarker, ...]:
     """Turn ``<!-- Seite 13 -->`` comments into page-break markers; drop other comments."""
     markers = []
     for comment in comments:
-        found = PAGE_COMMENT.fullmatch(str(comment))
+        found = PAGE_COMMENT.fullmatch(comment.text or "")
         if found is None:
-            comment.extract()  # editors' notes stay out of the book
+            remove(comment)  # editors' notes stay out of the book
             continue
         number = int(found.group(1))
-        markers.append(PageMarker(number, where(str(comment).strip())))
-        marker = soup.new_tag("span", attrs={"class": "pagebreak", "role": "doc-pagebreak"})
-        marker["id"] = page_marker_id(number)
-        marker["epub:type"] = "pagebreak"
-        marker[format_attribute(PAGE_LABEL)] = str(number)
-        parent = comment.parent
-        comment.replace_with(marker)
+        markers.append(PageMarker(number, where((comment.text or "").strip())))
+        marker = etree.Element("span", {"class": "pagebreak", "role": "doc-pagebreak", "id": page_marker_id(number),
+                                        EPUB_TYPE_NAME: "pagebreak"})  # fmt: skip
+        marks[marker] = {format_attribute(PAGE_LABEL): str(number)}
+        parent = comment.getparent()
+        replace(comment, marker)
         # Python-Markdown wraps a marker on a line of its own in a paragraph of its own (holding nothing else).
-        if parent is not None and parent.name == "p" and len(parent.contents) == 1:
-            parent.unwrap()
+        if parent is not None and parent.tag == "p" and len(parent) == 1 and not parent.text and not marker.tail:
+            unwrap(parent)
     return tuple(markers)
 
 
@@ -91,7 +57,7 @@ def page_marker_id(number: int) -> str:
     return f"qz_seite_{number}"
 
 
-def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], words: Words) -> Tag | None:
+def footnotes(root: Element, sups: list[Element], divs: list[Element], words: Words) -> Element | None:
     """Python-Markdown's footnote list becomes asides with DPUB-ARIA roles.
 
     Reading systems pop up ``aside epub:type="footnote"`` (Apple Books, Kobo, Kindle);
@@ -102,52 +68,59 @@ def footnotes(soup: BeautifulSoup, sups: list[Tag], divs: list[Tag], words: Word
     divs that leave the tree with a ``sup``.
     """
     for sup in sups:
-        link = next(find_all(sup, "a", "footnote-ref"), None) if "id" in sup.attrs else None
+        link = first(sup, "a", "footnote-ref") if "id" in sup.attrib else None
         if link is None:
             continue
-        link.attrs = {"id": sup["id"], "href": link["href"], "class": "noteref", "role": "doc-noteref",
-                      "epub:type": "noteref"}  # fmt: skip
-        sup.replace_with(link)
-    notes = next((div for div in divs if in_tree(div, soup) and "footnote" in div.get_attribute_list("class")), None)
-    ol = next(find_all(notes, "ol"), None) if notes is not None else None
+        href = link.get("href", "")
+        link.attrib.clear()
+        link.attrib.update({"id": sup.get("id", ""), "href": href, "class": "noteref", "role": "doc-noteref",
+                            EPUB_TYPE_NAME: "noteref"})  # fmt: skip
+        replace(sup, link)
+    notes = next((div for div in divs if in_tree(div, root) and "footnote" in div.get("class", "").split()), None)
+    ol = first(notes, "ol") if notes is not None else None
     if notes is None or ol is None:
         return None
     # A plain div: a named region per contribution would repeat in the single-page edition.
-    section = soup.new_tag("div", attrs={"class": "footnotes"})
-    for item in [child for child in ol.children if isinstance(child, Tag) and child.name == "li"]:
-        aside = soup.new_tag("aside", attrs={"id": str(item["id"]), "role": "doc-footnote", "epub:type": "footnote"})
-        backref = next(find_all(item, "a", "footnote-backref"), None)
-        number = str(len(section.contents) + 1)
+    section = etree.Element("div", {"class": "footnotes"})
+    for item in [child for child in ol if child.tag == "li"]:
+        aside = etree.Element("aside", {"id": item.get("id", ""), "role": "doc-footnote", EPUB_TYPE_NAME: "footnote"})
+        backref = first(item, "a", "footnote-backref")
+        number = str(len(section) + 1)
         if backref is not None:
-            back = soup.new_tag("a", attrs={"href": str(backref["href"]), "class": "backlink", "role": "doc-backlink",
-                                            "aria-label": words.note_back.format(number=number)})  # fmt: skip
-            back.string = number
-            backref.extract()
-            first = next(find_all(item, "p"), None)
-            if first is not None:
-                first.insert(0, " ")
-                first.insert(0, back)
-        for paragraph in list(find_all(item, "p")):
-            if paragraph.contents and isinstance(paragraph.contents[-1], NavigableString):
-                paragraph.contents[-1].replace_with(str(paragraph.contents[-1]).rstrip("\u00a0 "))
-        aside.extend(list(item.contents))
+            back = etree.Element("a", {"href": backref.get("href", ""), "class": "backlink", "role": "doc-backlink",
+                                       "aria-label": words.note_back.format(number=number)})  # fmt: skip
+            back.text = number
+            remove(backref)
+            paragraph = first(item, "p")
+            if paragraph is not None:
+                back.tail = " " + (paragraph.text or "")
+                paragraph.text = None
+                paragraph.insert(0, back)
+        for paragraph in list(elements(item, "p")):
+            _strip_end(paragraph, "\u00a0 ")
+        aside.text, item.text = item.text, None
+        aside.extend(list(item))
         section.append(aside)
-    title = soup.new_tag("h2", attrs={"class": "footnotes-title"})
-    title.string = words.notes
+    title = etree.Element("h2", {"class": "footnotes-title"})
+    title.text = words.notes
     section.insert(0, title)
-    notes.replace_with(section)
+    replace(notes, section)
     return title
 
 
-def mark_format_attributes(elements: list[Tag]) -> None:
-    """Move attributes that differ between formats to marked names (see ``links.Fragment``)."""
-    for element in elements:
-        if "id" in element.attrs:
-            element[format_attribute(ID)] = element.attrs.pop("id")
-        if "epub:type" in element.attrs:
-            element[format_attribute(EPUB_TYPE)] = element.attrs.pop("epub:type")
-        if "lang" in element.attrs:
-            element[format_attribute(XML_LANG)] = element["lang"]  # EPUB readers look for xml:lang too
+def _strip_end(element: Element, characters: str) -> None:
+    """Strip ``characters`` from the end of the text that ends ``element``, if text ends it."""
+    if len(element):
+        last = element[-1]
+        if last.tail:
+            last.tail = last.tail.rstrip(characters)
+    elif element.text:
+        element.text = element.text.rstrip(characters)
+
+
+def in_tree(element: Element, root: Element) -> bool:
+    """Whether ``element`` is still below ``root``: a removed element takes its descendants along."""
+    return any(ancestor is root for ancestor in element.iterancestors())
 
 
 class Locator:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bs4 import Tag
-
 from qz_ebook.convert.rewrites import Locator
+from qz_ebook.convert.tree import Element, html_name, remove
 from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.messages import Message
 
@@ -23,8 +22,6 @@ ACTIVE_ELEMENTS = frozenset(
      "form", "input", "button", "textarea", "select", "noscript", "template"}
 )  # fmt: skip
 URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "poster", "cite", "background"})
-# XML names without a namespace prefix; html.parser accepts far more (``<a*>``, ``a$b=``).
-XML_NAME = re.compile(r"[A-Za-z_][-A-Za-z0-9_.]*")
 SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
 # A style attribute in a raw tag or in an attribute list ({: style="…" }), as the source spells it.
 STYLE_ATTRIBUTE = r"(?:<[A-Za-z][^<>]*?\s|\{:?\s*(?:[^{}\n]*?\s)?)(style)\s*="
@@ -32,64 +29,59 @@ STYLE_ATTRIBUTE = r"(?:<[A-Za-z][^<>]*?\s|\{:?\s*(?:[^{}\n]*?\s)?)(style)\s*="
 ALIGNMENTS = frozenset({"text-align: left;", "text-align: right;", "text-align: center;"})
 
 
-def remove_active_content(elements: Sequence[Tag], where: Callable[[str], Location], diagnostics: Diagnostics) -> bool:
+def remove_active_content(
+    elements: Sequence[Element], where: Callable[[str], Location], diagnostics: Diagnostics
+) -> bool:
     """Remove the active elements among ``elements``, with their content; whether there were any."""
-    active = [element for element in elements if element.name in ACTIVE_ELEMENTS]
+    active = [element for element in elements if element.tag in ACTIVE_ELEMENTS]
     for element in active:
-        if element.name == "style":
+        if element.tag == "style":
             message = Message("raw <style> removed: the book's stylesheets style it; use a class")
             diagnostics.warning("QZ318", message, where("<style"))
         else:
-            message = Message("raw <{element}> removed: the book carries no active content", element=element.name)
-            diagnostics.warning("QZ310", message, where(f"<{element.name}"))
-        element.decompose()
+            message = Message("raw <{element}> removed: the book carries no active content", element=element.tag)
+            diagnostics.warning("QZ310", message, where(f"<{element.tag}"))
+        remove(element)
     return bool(active)
 
 
-def neutralise(elements: Sequence[Tag], where: Locator, diagnostics: Diagnostics) -> None:
-    """Remove event handlers, style attributes and script or data URLs; malformed elements keep only their content.
+def neutralise(elements: Sequence[Element], where: Locator, diagnostics: Diagnostics) -> None:
+    """Remove event handlers, style attributes and script or data URLs.
 
     ``elements`` are all the elements of one tree, in document order, once its active elements are gone.
     """
     styled = 0  # style attributes so far
     for element in elements:
-        if not XML_NAME.fullmatch(element.name) and element.name != "epub:type":
-            message = Message("malformed raw HTML <{element}> kept as text only", element=element.name)
-            diagnostics.warning("QZ313", message, where(f"<{element.name}"))
-            element.unwrap()
+        attributes = element.attrib
+        if not attributes:
             continue
-        for name in list(element.attrs):
-            if not XML_NAME.fullmatch(name) and name not in ("epub:type", "xml:lang", "xlink:href"):
-                message = Message(
-                    "malformed attribute '{name}' removed from <{element}>", name=name, element=element.name
-                )
-                diagnostics.warning("QZ313", message, where(name))
-                del element.attrs[name]
-                continue
-            value = str(element.attrs[name])
+        tag = element.tag
+        for held in list(attributes):
+            name = html_name(held)
+            value = attributes[held]
             url = SCRIPT_URL.match(value) if name.lower() in URL_ATTRIBUTES else None
-            if name.lower().startswith("on"):
-                message = Message("event handler '{name}' removed from <{element}>", name=name, element=element.name)
+            if name.startswith("on"):
+                message = Message("event handler '{name}' removed from <{element}>", name=name, element=tag)
                 diagnostics.warning("QZ311", message, where(name))
-                del element.attrs[name]
-            elif name.lower() == "style" and not (element.name in ("td", "th") and value in ALIGNMENTS):
+                del attributes[held]
+            elif name == "style" and not (tag in ("td", "th") and value in ALIGNMENTS):
                 styled += 1
                 location = where.matching(STYLE_ATTRIBUTE, styled) or where(name)
                 message = Message(
                     "style attribute removed from <{element}>: the book's stylesheets style it; use a class",
-                    element=element.name,
+                    element=tag,
                 )
                 diagnostics.warning("QZ317", message, location)
-                del element.attrs[name]
-            elif url and not _is_image_data(element.name, name, value):
+                del attributes[held]
+            elif url and not _is_image_data(tag, name, value):
                 message = Message(
                     "{scheme}: URL removed from <{element} {name}>",
                     scheme=url.group(1).lower(),
-                    element=element.name,
+                    element=tag,
                     name=name,
                 )
                 diagnostics.warning("QZ312", message, where(value))
-                del element.attrs[name]
+                del attributes[held]
 
 
 def _is_image_data(element: str, attribute: str, value: str) -> bool:
