@@ -54,6 +54,8 @@ def _hyphenated(word: str, language: str) -> str:
 
 def hyphenate(text: str, language: str) -> str:
     """``text`` with soft hyphens in its words of ``MIN_LETTERS`` letters or more."""
+    if LONG_WORD.search(text) is None:
+        return text  # most cells and many headings: found out in C, without a call per word
     return TOKEN.sub(lambda token: _token(token.group(), language), text)
 
 
