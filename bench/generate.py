@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -31,6 +32,9 @@ CHAPTERS_PER_PART = 50
 CHAPTER_BYTES = (5_900, 9_900)
 MARKER = ".bench-generated"
 PARAGRAPH_BYTES = 700  # about the mean size of a generated paragraph
+OUTLINE_LINK = re.compile(r"\]\(([^)#]+\.md)\)")
+PAGE_NUMBER = re.compile(r"^page: (\d+)$|<!-- Seite (\d+) -->", re.MULTILINE)
+NOTE_LABEL = re.compile(r"^\[\^(\d+)\]:", re.MULTILINE)
 
 NOUNS = (
     "Kommune", "Integration", "Bürgerschaft", "Verwaltung", "Öffnung", "Bildung", "Schule", "Qualität", "Zirkel",
@@ -139,19 +143,20 @@ def person(rng: random.Random) -> str:
     return f"{title}{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
+def plan_chapter(index: int, part: int, seed: int) -> ChapterPlan:
+    """Title, headings and target size of one chapter."""
+    rng = chapter_rng(seed, index, "plan")
+    headings: list[str] = []
+    while len(headings) < rng.randint(3, 6):
+        heading = phrase(rng, 2, 5)
+        if slugify(heading) not in {slugify(h) for h in headings}:
+            headings.append(heading)
+    return ChapterPlan(index, part, phrase(rng, 2, 6), tuple(headings), rng.randint(*CHAPTER_BYTES))
+
+
 def plan_book(chapters: int, seed: int) -> list[ChapterPlan]:
-    """Titles, headings and target sizes of every chapter, so that links can name real headings."""
-    plans = []
-    for index in range(1, chapters + 1):
-        rng = chapter_rng(seed, index, "plan")
-        headings: list[str] = []
-        while len(headings) < rng.randint(3, 6):
-            heading = phrase(rng, 2, 5)
-            if slugify(heading) not in {slugify(h) for h in headings}:
-                headings.append(heading)
-        part = (index - 1) // CHAPTERS_PER_PART + 1
-        plans.append(ChapterPlan(index, part, phrase(rng, 2, 6), tuple(headings), rng.randint(*CHAPTER_BYTES)))
-    return plans
+    """Every chapter's plan, so that links can name real headings; a new part every CHAPTERS_PER_PART."""
+    return [plan_chapter(index, (index - 1) // CHAPTERS_PER_PART + 1, seed) for index in range(1, chapters + 1)]
 
 
 def relative_link(source: ChapterPlan, target: ChapterPlan) -> str:
@@ -272,8 +277,18 @@ def summary(plans: list[ChapterPlan], seed: int) -> str:
         if (plan.index - 1) % CHAPTERS_PER_PART == 0:
             title = phrase(chapter_rng(seed, plan.part, "part"), 2, 3)
             lines += ["", f"# Teil {plan.part}: {title}", ""]
-        lines.append(f"- [Kapitel {plan.index}: {plan.title}]({plan.path})")
+        lines.append(outline_entry(plan))
     return "\n".join(lines) + "\n"
+
+
+def outline_entry(plan: ChapterPlan) -> str:
+    """A chapter's line in SUMMARY.md."""
+    return f"- [Kapitel {plan.index}: {plan.title}]({plan.path})"
+
+
+def outline_files(folder: Path) -> list[str]:
+    """The contribution files in outline order, relative to the book folder."""
+    return OUTLINE_LINK.findall((folder / "SUMMARY.md").read_text(encoding="utf-8"))
 
 
 def book_toml(chapters: int, seed: int, parts: int) -> str:
@@ -356,6 +371,29 @@ def write_book(folder: Path, chapters: int, seed: int) -> None:
     (folder / "bilder").mkdir()
     write_cover(folder / "bilder" / "umschlag.png")
     (folder / MARKER).write_text(f"seed={seed} chapters={chapters}\n", encoding="utf-8")
+
+
+def add_chapter(folder: Path) -> dict[Path, str]:
+    """One more chapter for the generated book in ``folder``, at the end of its last part, as an author adds one.
+
+    Returns the files to write, in this order: the new chapter, then SUMMARY.md with its
+    entry. Its links go to the chapters generated first; its page numbers and footnote
+    labels continue those of the book's last chapter, so the book still builds without
+    a warning. Each call (after writing) adds the next chapter.
+    """
+    marker = dict(item.split("=", 1) for item in (folder / MARKER).read_text(encoding="utf-8").split())
+    seed = int(marker["seed"])
+    generated = plan_book(int(marker["chapters"]), seed)
+    files = outline_files(folder)
+    last = (folder / files[-1]).read_text(encoding="utf-8")
+    pages = [int(front or inline) for front, inline in PAGE_NUMBER.findall(last)]
+    counters = Counters(page=max(pages), footnote=max(map(int, NOTE_LABEL.findall(last)), default=0))
+    plan = plan_chapter(len(files) + 1, generated[-1].part, seed)
+    outline = (folder / "SUMMARY.md").read_text(encoding="utf-8")
+    return {
+        folder / plan.path: ChapterWriter(plan, generated, seed, counters).markdown(),
+        folder / "SUMMARY.md": outline + outline_entry(plan) + "\n",
+    }
 
 
 def generate(out: Path, chapters: int, seed: int = DEFAULT_SEED) -> Path:
