@@ -34,7 +34,6 @@ def parse(html: str, soup: Callable[[str], BeautifulSoup]) -> tuple[BeautifulSou
     return soup(html), rejected
 
 
-
 class _RejectedSections(HTMLParser):
     """Reads markup as Beautiful Soup's html.parser does, noting the marked sections it rejects."""
 
