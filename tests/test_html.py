@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Built
+from conftest import Built, build_into
 from lxml import etree
+from markupsafe import Markup
+
+from qz_ebook.convert.links import Linker
+from qz_ebook.edition.navigation import NavNode
+from qz_ebook.writers import sidebar as sidebars
+from qz_ebook.writers.tocmarkup import toc_list, with_current
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
 
@@ -25,7 +31,7 @@ def test_edition_has_index_pages_stylesheet_and_images(sample_built: Built) -> N
     bundle = [name for name in files if name.startswith("pagefind/1/")]  # the search index (tests/test_search.py)
     assert [name for name in files if name not in bundle] == [
         "1-einbuergerung.html", "css/book.css", "fachbeitrag.html", "gesamt.html", "grusswort.html", "images/cover.png",
-        "images/diagramm.png", "index.html", "js/search.js", "musterstadt.html", "oeffnung.html",
+        "images/diagramm.png", "index.html", "js/book.js", "js/search.js", "musterstadt.html", "oeffnung.html",
         "perspektive-ausblicke.html", "perspektive-rueckblicke.html", "suche.html", "teil-grussworte.html",
         "teil-handreichungen.html", "teil-weitere-themen.html",
     ]  # fmt: skip
@@ -93,6 +99,40 @@ def test_sidebar_opens_only_the_path_to_the_current_page(sample_built: Built) ->
     parts_only = [(1, "Grußworte", None), (1, "Handreichungen", None), (1, "Weitere Themen", None)]
     assert sidebar(sample_built, "gesamt.html") == sidebar(sample_built, "suche.html") == parts_only
     assert sidebar(sample_built, "perspektive-ausblicke.html") == parts_only
+
+
+def test_each_sidebar_is_rendered_once_a_build_and_joined_into_every_page_but_the_index(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[list[str]] = []  # each tree rendered: the slugs shown with what they hold
+    original = sidebars.toc_list
+
+    def recording(nodes: tuple[NavNode, ...], href: Linker) -> Markup:
+        def walk(nodes: tuple[NavNode, ...]) -> list[str]:
+            return [slug for n in nodes for slug in ([n.slug] if n.children else []) + walk(n.children)]
+
+        opened.append(walk(nodes))
+        return original(nodes, href)
+
+    monkeypatch.setattr(sidebars, "toc_list", recording)
+    built = build_into(sample_book, tmp_path / "out")
+    # The pages of a part share its tree, and so do a page and what it holds; the single page links within itself.
+    assert opened == [
+        ["teil-grussworte"], ["teil-handreichungen"], ["teil-handreichungen", "oeffnung"], ["teil-weitere-themen"],
+        ["teil-weitere-themen", "1-einbuergerung"], [], [],
+    ]  # fmt: skip
+    joined = [p.name for p in all_pages(built) if b'<details class="book-nav"' in p.read_bytes()]
+    assert joined == [p.name for p in all_pages(built) if p.name != "index.html"]
+
+
+def test_the_current_page_is_marked_by_its_whole_href() -> None:
+    nodes = (NavNode("A", "a"), NavNode("Ba", "ba", (NavNode("A.1", "a-1"),)))
+    markup = str(toc_list(nodes, Linker("html"))).encode()
+    assert with_current(markup, "a.html").decode() == (
+        '<ol class="toc">\n<li><a href="a.html" aria-current="page">A</a></li>\n'
+        '<li><a href="ba.html">Ba</a><ol class="toc">\n<li><a href="a-1.html">A.1</a></li>\n</ol></li>\n</ol>'
+    )
+    assert with_current(markup, "gesamt.html") == markup  # a page the outline does not name
 
 
 def test_previous_and_next_follow_the_reading_order(sample_built: Built) -> None:

@@ -218,6 +218,20 @@ def test_a_cached_rebuild_indexes_only_the_bundle_of_an_edited_page(
     assert len(indexed) == 3 and "musterstadt.html" in indexed[2] and len(indexed[2]) == 2
 
 
+def test_a_page_added_or_removed_changes_its_own_shard_and_no_other() -> None:
+    names = [f"kapitel-{number:04d}.html" for number in range(1, 1001)]
+
+    def cut(pages: list[str]) -> set[tuple[str, ...]]:
+        return {tuple(pages[i] for i in shard) for shard in search.shards(pages)}
+
+    shards = cut(names)
+    sizes = [len(shard) for shard in search.shards(names)]
+    assert all(search.SHARD_PAGES // 2 < size <= 2 * search.SHARD_PAGES for size in sizes[:-1])  # the last: the rest
+    assert 0.8 * search.SHARD_PAGES < len(names) / len(shards) < 1.2 * search.SHARD_PAGES
+    added, removed = names[:10] + ["neu.html"] + names[10:], names[:500] + names[501:]
+    assert (len(cut(added) - shards), len(cut(removed) - shards)) == (1, 1)
+
+
 def test_a_failing_indexer_fails_the_build_and_keeps_the_last_edition(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,8 +44,8 @@ class Sidebar:
 
     Each page then carries the parts and its neighbourhood, not the whole book, so
     the edition grows linearly with the book. Pages that open the same branches
-    (all the leaves of one part) share one tree, and shut nodes are made once.
-    Only ``toc`` is a field: the rest is derived from it, and fingerprints see the fields.
+    (all the leaves of one part) share one tree, the very same object, so a writer
+    can render each tree once; shut nodes are made once too.
     """
 
     toc: tuple[NavNode, ...]

@@ -3,13 +3,15 @@
 Each page is rendered from a small source (``pages.PageSource``): the edition's
 ``Frame``, shared by every page of a build, and what the page adds, such as its
 view. The render cache keys pages by their sources, so a page the cache holds
-costs a hash, and its context is never built.
+costs a hash, and its context is never built. The outline around a page, its
+sidebar, is not part of its source: it is joined in afterwards (``writers.sidebar``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from qz_ebook.convert.links import Linker, Target
@@ -20,25 +22,36 @@ from qz_ebook.edition.pages import Assembled, Crumb, PageSource, PageView, Persp
 from qz_ebook.edition.pagination import PageList
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.messages import Message
-from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Words
+from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Perspective, Words, hidden
 from qz_ebook.writers.base import Job, Output, Pages, Writer
 from qz_ebook.writers.search import IndexingFailed, bundles, search_files
+from qz_ebook.writers.sidebar import HOLE, SidebarLists, unjoined
 
 EXTENSION = "html"
 INDEX = "index"
 SINGLE_PAGE = "gesamt"  # the whole book on one page, for reviewers and for printing
 SEARCH = "suche"  # the search page, where every page's search form leads
+SCRIPT = "js/book.js"  # every page's script (the colour scheme, the sidebar on wide screens): one file, not inline
+
+
+@dataclass(frozen=True)
+class PerspectiveLink:
+    """A perspective as the header of every page leads to it: not what it opens onto, which its own page shows."""
+
+    perspective: Perspective
+    slug: str
 
 
 @dataclass(frozen=True)
 class Frame:
-    """What every page of the edition shows alike: one per build."""
+    """What every page of the edition shows alike, its sidebar aside: one per build.
+
+    Nothing here follows the outline, so an outline change leaves the frame as it was.
+    """
 
     meta: BookMeta
     words: Words
-    toc: tuple[NavNode, ...]
-    perspectives: tuple[PerspectiveView, ...]
-    sidebar: Sidebar
+    perspectives: tuple[PerspectiveLink, ...]
     draft_note: str | None
 
     @property
@@ -53,9 +66,8 @@ class Frame:
             "book": self.meta,
             "lang": self.meta.language,
             "words": self.words,
-            "toc": self.toc,
             "perspectives": self.perspectives,
-            "sidebar": self.sidebar.around(frozenset()),
+            "sidebar": HOLE,
             **own,
         }
 
@@ -63,6 +75,7 @@ class Frame:
 @dataclass(frozen=True)
 class IndexPage:
     frame: Frame
+    toc: tuple[NavNode, ...]
     first: Page | None  # the first page of the book, where "Weiter" leads
     cover: Asset
     cover_alt: str
@@ -76,6 +89,7 @@ class IndexPage:
         return self.frame.context(
             INDEX,
             title=self.frame.meta.title,
+            toc=self.toc,
             crumbs=[self.frame.start],
             perspective=None,
             neighbours=Neighbours(None, self.first),
@@ -101,7 +115,6 @@ class ViewPage:
             crumbs=breadcrumb(view, self.frame.start),
             perspective=view.context.perspective,
             neighbours=view.neighbours,
-            sidebar=self.frame.sidebar.around(frozenset(p.slug for p in (*view.context.ancestors, view.page))),
             draft_note=self.frame.draft_note,
         )
 
@@ -111,7 +124,9 @@ class Section:
     """A page of the book inside the single-page edition, rendered and cached on its own."""
 
     frame: Frame
-    merged: Linker  # the single page's linker
+    # Left out of fingerprints: it names every page of the book, and a page added elsewhere would render
+    # every section again. What a section shows of it, links to the pages its view names, stays the same.
+    merged: Linker = field(metadata=hidden("sections link through href: to pages of the book, all on the single page"))
     view: PageView
 
     @property
@@ -213,9 +228,8 @@ class HtmlWriter(Writer):
 def edition_frame(edition: Edition) -> Frame:
     """What every page of the edition shows alike."""
     book = edition.book
-    return Frame(
-        book.meta, book.words, edition.toc, tuple(edition.perspectives), Sidebar(edition.toc), book.settings.draft_note
-    )
+    ways = tuple(PerspectiveLink(way.perspective, way.slug) for way in edition.perspectives)
+    return Frame(book.meta, book.words, ways, book.settings.draft_note)
 
 
 def single_page_sections(edition: Edition, frame: Frame, pages: Pages) -> tuple[Linker, Assembled]:
@@ -235,30 +249,43 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
     book, views = edition.book, edition.views
     files = {
         "css/book.css": book.settings.html_stylesheet.read_bytes(),
+        SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "book.js").read_bytes(),
         book.settings.cover.href: book.settings.cover.source.read_bytes(),
     }
     for result in edition.converted.values():
         files.update({image.href: image.source.read_bytes() for image in result.images})
     frame = edition_frame(edition)
+    outline = Sidebar(edition.toc)
+    sidebars = SidebarLists(outline, Linker(EXTENSION, words=book.words))
 
-    def page(slug: str, template: str, source: PageSource) -> str:
+    def page(
+        slug: str,
+        template: str,
+        source: PageSource,
+        opened: frozenset[str] = frozenset(),
+        sidebar: SidebarLists | None = sidebars,
+    ) -> bytes:
+        """Page ``slug``'s own part (what the render cache keeps), filed with its sidebar joined in."""
         name = f"{slug}.{EXTENSION}"
-        files[name] = pages.render(f"html/{name}", template, source)
-        return name
+        own = pages.render(f"html/{name}", template, source)
+        files[name] = sidebar.join(own, slug, opened) if sidebar is not None else own
+        return own
 
     first = views[0].page if views else None
-    index = IndexPage(frame, first, book.settings.cover, book.settings.cover_alt, edition.pagination.page_list)
-    page(INDEX, "html/index.html", index)
-    searched = []  # the contributions' pages: the others only lead to them
+    index = IndexPage(frame, edition.toc, first, book.settings.cover, book.settings.cover_alt,
+                      edition.pagination.page_list)  # fmt: skip
+    page(INDEX, "html/index.html", index, sidebar=None)  # its main part is the whole table of contents
+    searched = []  # the contributions' pages (the others only lead to them), as the search indexes them
     for view in views:
         template = "html/contribution.html" if view.converted is not None else "html/group.html"
-        name = page(view.page.slug, template, ViewPage(frame, view))
+        opened = frozenset(p.slug for p in (*view.context.ancestors, view.page))
+        own = page(view.page.slug, template, ViewPage(frame, view), opened)
         if view.converted is not None:
-            searched.append(name)
+            searched.append((f"{view.page.slug}.{EXTENSION}", unjoined(own)))
     merged, sections = single_page_sections(edition, frame, pages)
-    page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections))
+    page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections), sidebar=SidebarLists(outline, merged))
     for way in edition.perspectives:
         page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
-    page(SEARCH, "html/search.html", SearchPage(frame, bundles(len(searched))))
-    files.update(search_files([(name, files[name]) for name in searched], pages))
+    page(SEARCH, "html/search.html", SearchPage(frame, bundles([name for name, _ in searched])))
+    files.update(search_files(searched, pages))
     return files

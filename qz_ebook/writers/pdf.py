@@ -29,6 +29,7 @@ from typing import Any
 
 from qz_ebook.convert.links import Linker
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Location, Severity
+from qz_ebook.edition.navigation import NavNode
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.messages import Message
@@ -48,9 +49,10 @@ BASE = "https://qz-ebook.invalid/"  # never fetched: every address under it is t
 
 @dataclass(frozen=True)
 class PrintBook:
-    """The print document's source: the edition's frame, the book as sections, the build's date."""
+    """The print document's source: the edition's frame, its contents, the book as sections, the build's date."""
 
     frame: Frame
+    toc: tuple[NavNode, ...]
     merged: Linker
     sections: Assembled
     cover: Asset
@@ -63,7 +65,7 @@ class PrintBook:
             "book": self.frame.meta,
             "lang": self.frame.meta.language,
             "words": self.frame.words,
-            "toc": self.frame.toc,
+            "toc": self.toc,
             "href": self.merged,
             "sections": self.sections,
             "cover": self.cover,
@@ -113,7 +115,8 @@ def render_pdf(edition: Edition, pages: Pages, modified: datetime, stylesheet: P
 
     book, frame = edition.book, edition_frame(edition)
     merged, sections = single_page_sections(edition, frame, pages)
-    source = PrintBook(frame, merged, sections, book.settings.cover, book.settings.cover_alt, book.settings.page_size,
+    settings = book.settings
+    source = PrintBook(frame, edition.toc, merged, sections, settings.cover, settings.cover_alt, settings.page_size,
                        modified.strftime("%Y-%m-%dT%H:%M:%SZ"))  # fmt: skip
     # WeasyPrint hyphenates by itself (pyphen, hyphens: auto); our soft hyphens would reach the bookmarks.
     document = pages.render(TEMPLATE, TEMPLATE, source).replace(SOFT_HYPHEN, b"")

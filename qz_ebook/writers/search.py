@@ -5,16 +5,19 @@ indexes what each page marks with ``data-pagefind-body``, stemmed in the page's
 language (``<html lang="de">``: German stemming). The search page (``suche.html``
 with ``search.js``) loads the bundles.
 
-The pages are indexed in shards of ``SHARD_PAGES`` in reading order, one Pagefind
-bundle each (``pagefind/1/``, ``pagefind/2/``, …), which the search page merges
-(Pagefind's ``mergeIndex``). Each is derived from its pages' bytes alone, through
-``Pages.derived``: when the build has a cache, an edited contribution costs one
-shard's indexing, not the whole book's (Pagefind takes about a millisecond a page
-and 60 ms a run: a 1,000-chapter book about 1.1 s, a shard 0.15 s).
+The pages are indexed in shards of about ``SHARD_PAGES`` in reading order, one
+Pagefind bundle each (``pagefind/1/``, ``pagefind/2/``, …), which the search page
+merges (Pagefind's ``mergeIndex``). Each is derived from its pages' bytes alone,
+through ``Pages.derived``: when the build has a cache, an edited contribution costs
+one shard's indexing, not the whole book's (Pagefind takes about a millisecond a
+page and 60 ms a run: a 1,000-chapter book about 1.1 s, a shard 0.15 s). Where a
+shard ends, the pages' names say (``shards``): a page added or removed changes its
+own shard, not every shard after it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import re
 import subprocess
@@ -28,7 +31,7 @@ from qz_ebook.writers.base import Pages
 
 BUNDLE = "pagefind"  # the bundles' folder in the edition
 SCRIPT = "js/search.js"
-SHARD_PAGES = 100
+SHARD_PAGES = 100  # pages a shard holds on average
 SOFT_HYPHEN = "\u00ad".encode()
 # Left out of the index: the editors' note on every draft, the links to related
 # contributions (which name other pages), and the numbers of page markers and back links.
@@ -45,22 +48,44 @@ class IndexingFailed(Exception):
         self.message = message
 
 
-def bundles(count: int) -> tuple[str, ...]:
-    """The folders of the bundles for ``count`` pages, as the search page names them (``pagefind/1/``, …).
+def shards(names: Sequence[str]) -> list[range]:
+    """Where the pages ``names`` (in reading order) are cut into shards: ``SHARD_PAGES`` pages on average.
+
+    Past three quarters of that length, a shard ends after a page whose name's hash says
+    so, and at twice that length in any case. The cuts follow the names, not positions: a
+    page added or removed changes its own shard (seldom the next one too), where cutting
+    by position would change every shard after it, and each would be indexed again.
+    """
+    shortest = SHARD_PAGES * 3 // 4
+    found, start = [], 0
+    for end, name in enumerate(names, start=1):
+        if end - start >= 2 * SHARD_PAGES or (end - start > shortest and _cut_after(name, SHARD_PAGES - shortest)):
+            found.append(range(start, end))
+            start = end
+    return found + [range(start, len(names))] if start < len(names) else found
+
+
+def _cut_after(name: str, one_in: int) -> bool:
+    """Whether a shard may end after page ``name``: true for one name in ``one_in``, the same in every build."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % one_in == 0
+
+
+def bundles(names: Sequence[str]) -> tuple[str, ...]:
+    """The folders of the bundles for the pages ``names``, as the search page names them (``pagefind/1/``, …).
 
     A book without contributions has none: Pagefind refuses to index nothing.
     """
-    return tuple(f"{BUNDLE}/{number}/" for number in range(1, -(-count // SHARD_PAGES) + 1))
+    return tuple(f"{BUNDLE}/{number}/" for number in range(1, len(shards(names)) + 1))
 
 
 def search_files(pages: Sequence[tuple[str, bytes]], derive: Pages) -> dict[str, bytes]:
     """The bundles for ``pages`` ((name, bytes) in reading order) and the search page's script, by path."""
     kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
     files = {SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()}
-    for number, folder in enumerate(bundles(len(pages))):
-        shard = pages[number * SHARD_PAGES : (number + 1) * SHARD_PAGES]
+    names = [name for name, _ in pages]
+    for shard, folder in zip(shards(names), bundles(names), strict=True):
         # Without soft hyphens (convert/hyphenation.py): Pagefind would index "Reli\xadgions…" apart.
-        indexed = {name: page.replace(SOFT_HYPHEN, b"") for name, page in shard}
+        indexed = {name: page.replace(SOFT_HYPHEN, b"") for name, page in (pages[i] for i in shard)}
         bundle = unpack(derive.derived(kind, index, pack(indexed)))
         files.update({folder + name: content for name, content in bundle.items()})
     return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -64,13 +65,18 @@ def render(name: str, **context: object) -> bytes:
     page = environment().get_template(name).render(**context).encode("utf-8")
     for value in context.values():
         if isinstance(value, Assembled):
-            return fill(page, value)
+            return fill(page, value.HOLE, value.parts)
     return page
 
 
-def fill(page: bytes, assembled: Assembled) -> bytes:
-    """``page`` with the hole ``assembled`` left in it replaced by its parts."""
-    head, hole, tail = page.partition(assembled.HOLE.encode("utf-8"))
-    if not hole or assembled.HOLE.encode("utf-8") in tail:
-        raise ValueError("a template shows assembled pages once, as {{ name }}")
-    return b"".join((head, *assembled.parts, tail))
+def fill(page: bytes, hole: str, parts: Iterable[bytes]) -> bytes:
+    """``page`` with the ``hole`` its template left in it replaced by ``parts``.
+
+    A template leaves a hole by showing a value whose markup is the hole, spelt between
+    NULs: they never reach a page (XML forbids them), so a hole is never mistaken for text.
+    """
+    mark = hole.encode("utf-8")
+    head, found, tail = page.partition(mark)
+    if not found or mark in tail:
+        raise ValueError(f"a template shows {hole.strip(chr(0))} once, as {{{{ name }}}}")
+    return b"".join((head, *parts, tail))

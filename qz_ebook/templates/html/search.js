@@ -54,7 +54,7 @@ async function listMore(results) {
 
 async function search() {
   try {
-    /* The index comes in bundles of a hundred pages each (writers/search.py): the first is
+    /* The index comes in bundles of about a hundred pages (writers/search.py): the first is
      * loaded, the others merged into it. */
     const [first, ...others] = words.bundles.split(" ").filter(Boolean);
     const results = first ? await find(first, others) : []; /* a book without contributions has no index */
