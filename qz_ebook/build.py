@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
+from qz_ebook.convert.hyphenation import load_dictionaries_with
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 from qz_ebook.edition.accessibility import check_claims
 from qz_ebook.edition.pagination import check_page_markers, check_page_order
@@ -18,6 +19,7 @@ from qz_ebook.edition.prepare import Edition, prepare
 from qz_ebook.edition.relations import check_relations
 from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.incremental.conversions import ConversionCache
+from qz_ebook.incremental.dictionaries import kept_in
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import CacheStore
 from qz_ebook.messages import Message
@@ -116,6 +118,8 @@ def build(
     """
     chosen = _chosen(formats)
     store = CacheStore(cache_dir, memory) if cache_dir is not None else None
+    if cache_dir is not None:
+        load_dictionaries_with(kept_in(cache_dir))
     finished = False
     try:
         result = _build(book_dir, out_dir, chosen, Diagnostics(strict=strict), store, progress)
@@ -147,6 +151,8 @@ def _build(
     recall = store.memory.texts if store is not None and store.memory is not None else None
     edition = read_and_convert(book_dir, diagnostics, conversions, progress, recall)
     diagnostics.raise_if_failed()
+    if store is not None:
+        store.converted(edition.book.settings.cache.keep_builds)
     if store is not None and store.memory is not None:
         # The one place values meet the last build's: equal ones become the very same objects.
         edition = store.memory.sharing.share(edition)

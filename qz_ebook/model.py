@@ -182,6 +182,13 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """How the build cache (``.qz-cache/``) is kept (``[cache]`` in book.toml)."""
+
+    keep_builds: int = 3  # what none of the last this many builds used is dropped when a build ends
+
+
+@dataclass(frozen=True)
 class BuildSettings:
     name: str
     cover: Asset
@@ -193,6 +200,7 @@ class BuildSettings:
     print_stylesheet: Path | None = None  # the PDF's; without it there is no PDF
     page_size: str = "A4"  # the PDF's pages
     limits: Limits = field(default=Limits(), metadata=hidden("limits reach pages through the conversion"))
+    cache: CacheSettings = field(default=CacheSettings(), metadata=hidden("the cache shows on no page"))
 
 
 @dataclass(frozen=True)

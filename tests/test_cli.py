@@ -106,6 +106,7 @@ def test_help_texts() -> None:
         "Commands:\n"
         "  build   Build the EPUB and the HTML edition, or the formats --format...\n"
         "  check   Check the built outputs: the EPUB with EPUBCheck 5 and 4.2.6 and...\n"
+        "  clean   Remove the build cache (--cache) of the working folder, and say...\n"
         "  init    Start a new book in FOLDER (default: here): book.toml, outline,...\n"
         "  serve   Build, serve the HTML edition, and build again whenever a file of...\n"
         "  status  Show every contribution: status, print page, words, images...\n"

@@ -10,6 +10,7 @@ from conftest import Built
 from test_convert import book, convert, xhtml  # noqa: F401  (book is a fixture)
 
 from qz_ebook.convert.hyphenation import hyphenate
+from qz_ebook.incremental.dictionaries import kept_in
 
 SHY = "\u00ad"
 
@@ -72,3 +73,25 @@ def test_titles_carry_soft_hyphens_and_the_search_index_does_not(brochure: Built
     assert "Reli\u00adgi\u00adons\u00adge\u00admein\u00adschaf\u00adten bei der" in epub
     nav = (brochure.unpacked / "EPUB" / "nav.xhtml").read_text(encoding="utf-8")
     assert SHY not in nav  # navigation labels are read out by reading systems' own interfaces
+
+
+def test_a_kept_dictionary_is_read_instead_of_parsed(tmp_path: Path) -> None:
+    load = kept_in(tmp_path)
+    parsed = load("de")
+    kept = list(tmp_path.glob("hyphenation-de-pyphen-*.pickle.z"))
+    assert len(kept) == 1
+    again = load("de")
+    assert again is not parsed  # read from the file, not the same object
+    assert again is not None and parsed is not None
+    assert again.inserted("Religionsgemeinschaften", "-") == parsed.inserted("Religionsgemeinschaften", "-")
+    assert load("tlh") is None and len(list(tmp_path.iterdir())) == 1  # no dictionary, nothing kept
+
+
+def test_a_damaged_kept_dictionary_is_parsed_again_and_replaced(tmp_path: Path) -> None:
+    load = kept_in(tmp_path)
+    load("de")
+    (kept,) = tmp_path.iterdir()
+    kept.write_bytes(b"not a dictionary")
+    dictionary = load("de")
+    assert dictionary is not None and dictionary.inserted("Gemeinschaft", "-") == "Gemein-schaft"
+    assert kept.read_bytes() != b"not a dictionary"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from test_cache import EDITS
+from test_cache import ADDED_CHAPTER, EDITS, add_chapter
 
 from qz_ebook import rendering
 from qz_ebook.build import build
@@ -124,6 +124,17 @@ def test_a_rebuild_in_the_same_memory_after_any_edit_equals_a_build_without_cach
     assert files(tmp_path / "after") == files(tmp_path / "fresh")
 
 
+def test_a_new_chapter_in_the_same_memory_renders_only_the_pages_that_show_it(
+    sample_book: Path, tmp_path: Path
+) -> None:
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "before", cache_dir=store, memory=memory)
+    add_chapter(sample_book)
+    assert build(sample_book, tmp_path / "after", cache_dir=store, memory=memory).rendered == ADDED_CHAPTER
+    build(sample_book, tmp_path / "fresh")
+    assert files(tmp_path / "after") == files(tmp_path / "fresh")
+
+
 def test_a_rebuild_in_the_same_memory_walks_only_what_the_edit_changed(
     sample_book: Path, tmp_path: Path, walked: list[object]
 ) -> None:
@@ -182,11 +193,12 @@ def test_a_session_writes_the_database_once_when_it_is_saved(sample_book: Path, 
     with sqlite3.connect(store / "cache.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM entries").fetchone() == (0,)
     save(store, memory)
-    assert memory.unsaved == {}
+    assert memory.ledger.unsaved == {}
     with sqlite3.connect(store / "cache.sqlite") as db:
         kinds = db.execute("SELECT substr(key, 1, instr(key, ':') - 1), COUNT(*) FROM entries GROUP BY 1").fetchall()
-    # The last build's: its 4 conversions, 34 pages, the 18 compressed EPUB members and the search index.
-    assert sorted(kinds) == [("conversion", 4), ("derived", 19), ("page", 34)]
+    # Both builds' (the store keeps what the last three used): the last one's 4 conversions, 34 pages, 18 compressed
+    # EPUB members and search index, and the first one's conversion, member and index of the edited contribution.
+    assert sorted(kinds) == [("conversion", 5), ("derived", 21), ("page", 34)]
     later = build(sample_book, tmp_path / "later", cache_dir=store)  # a new process, as it were
     assert (later.rendered, later.reused) == ((), 34)
 

@@ -12,6 +12,7 @@ from qz_ebook import __version__
 from qz_ebook.cli.book import init_command, status_command
 from qz_ebook.cli.building import build_command, serve_command, watch_command
 from qz_ebook.cli.check import check_command, tools_command
+from qz_ebook.cli.clean import clean_command
 from qz_ebook.cli.language import LANG_OPTION, remember
 from qz_ebook.cli.progress import ProgressLine
 
@@ -29,6 +30,7 @@ def main(lang: str | None) -> None:
 for command in (
     build_command,
     check_command,
+    clean_command,
     init_command,
     serve_command,
     status_command,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyphen
 
@@ -34,16 +34,36 @@ ADDRESS_LIKE = re.compile(r"://|^www\.|@|/|\w\.\w", re.IGNORECASE)
 VERBATIM = frozenset({"code", "kbd", "pre", "samp", "var", "script", "style", "math", "svg"})
 
 
+DictionaryLoader = Callable[[str], "pyphen.Pyphen | None"]
+
+
+def load_dictionary(language: str) -> pyphen.Pyphen | None:
+    """pyphen's dictionary for ``language`` (or the nearest it has), None when it has none."""
+    found = pyphen.language_fallback(language.replace("-", "_"))
+    return pyphen.Pyphen(lang=found, left=EDGE, right=EDGE) if found else None
+
+
+_loader: DictionaryLoader = load_dictionary
+_dictionaries: dict[str, pyphen.Pyphen | None] = {}
+
+
+def load_dictionaries_with(loader: DictionaryLoader) -> None:
+    """Where dictionaries not yet loaded come from: a build with a cache keeps them ready
+    (``incremental.dictionaries``), as parsing German's patterns takes most of a second."""
+    global _loader
+    _loader = loader
+
+
 def prepare(language: str) -> None:
-    """Load the dictionary of ``language`` now (half a second for German): worker processes forked
-    afterwards share it instead of each loading it again."""
+    """Load the dictionary of ``language`` now: worker processes forked afterwards share it
+    instead of each loading it again."""
     _dictionary(language)
 
 
-@functools.cache
 def _dictionary(language: str) -> pyphen.Pyphen | None:
-    found = pyphen.language_fallback(language.replace("-", "_"))
-    return pyphen.Pyphen(lang=found, left=EDGE, right=EDGE) if found else None
+    if language not in _dictionaries:
+        _dictionaries[language] = _loader(language)
+    return _dictionaries[language]
 
 
 @functools.lru_cache(maxsize=65536)

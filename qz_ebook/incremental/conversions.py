@@ -19,6 +19,7 @@ from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
 from qz_ebook.incremental.memory import Entry
+from qz_ebook.incremental.packing import Pickled
 from qz_ebook.incremental.store import FORMAT, CacheStore
 from qz_ebook.model import Contribution, Limits, Words
 
@@ -28,6 +29,8 @@ class ConversionCache:
 
     def __init__(self, store: CacheStore) -> None:
         self.store = store
+        # id → (a contribution, the context and its key), as ``get_all`` made them: ``put`` need not hash again
+        self._made: dict[int, tuple[Contribution, str, str]] = {}
 
     def context(
         self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words], limits: Limits
@@ -66,10 +69,14 @@ class ConversionCache:
         # later); they fail the build anyway, so such outcomes are never stored.
         if any(d.severity is Severity.ERROR for d in outcome.diagnostics):
             return
-        key, entry = _key(context, contribution), Entry(outcome, _stamps(outcome))
+        made = self._made.get(id(contribution))
+        known = made is not None and made[0] is contribution and made[1] == context
+        key = made[2] if made is not None and known else _key(context, contribution)
+        entry = Entry(outcome, _stamps(outcome))
         if self.store.memory is not None:
             self.store.memory.conversions[key] = entry
-        self.store.put(key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), remember=False)
+        # Pickled when it is packed, beside the build: not while the workers convert the rest.
+        self.store.put(key, Pickled(entry), remember=False)
 
     def _keys(self, contributions: list[Contribution], context: str) -> list[str]:
         """The key of each contribution's conversion.
@@ -80,14 +87,16 @@ class ConversionCache:
         """
         memory = self.store.memory
         if memory is None:
-            return [_key(context, c) for c in contributions]
-        earlier, kept, found = memory.conversion_keys, {}, []
-        for c in contributions:
-            spelled = (context, str(c.source), c.slug, c.body_line, c.body)
-            key = kept[spelled] = earlier.get(spelled) or _key(context, c)
-            found.append(key)
-        memory.conversion_keys = kept
-        return found
+            keys = [_key(context, c) for c in contributions]
+        else:
+            earlier, kept, keys = memory.conversion_keys, {}, []
+            for c in contributions:
+                spelled = (context, str(c.source), c.slug, c.body_line, c.body)
+                key = kept[spelled] = earlier.get(spelled) or _key(context, c)
+                keys.append(key)
+            memory.conversion_keys = kept
+        self._made = {id(c): (c, context, key) for c, key in zip(contributions, keys, strict=True)}
+        return keys
 
 
 def _key(context: str, contribution: Contribution) -> str:

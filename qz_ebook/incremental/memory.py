@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from qz_ebook.convert.batch import Outcome
 from qz_ebook.incremental.fingerprint import Memo
+from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.sharing import Sharing
 from qz_ebook.incremental.texts import Texts
 from qz_ebook.output import Known
@@ -40,8 +41,8 @@ class Memory:
     """What a build leaves in memory for the next one in the same process (``qz-ebook watch``).
 
     Only what the last build used is kept: an edit session does not grow without end.
-    New entries are written to the database once, by ``save`` at the end of the
-    session, instead of after every build (the single page alone is megabytes).
+    New entries, and which entries its builds used, are written to the database once,
+    by ``store.save`` at the end of the session, instead of after every build.
     """
 
     entries: dict[str, bytes] = field(default_factory=dict)  # the store's, by key
@@ -49,7 +50,7 @@ class Memory:
     conversion_keys: dict[tuple[str, str, str, int, str], str] = field(default_factory=dict)  # by what they digest
     rendering: Rendering = field(default_factory=Rendering)  # the last build's pages, in use
     outputs: dict[str, Known] = field(default_factory=dict)  # output folder → what is in it (``Staging.tree``)
-    unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
+    ledger: Ledger = field(default_factory=Ledger)  # what this session made and used, not in the database yet
     sharing: Sharing = field(default_factory=Sharing)  # the values alive from earlier builds
     texts: Texts = field(default_factory=Texts)  # the manuscript's files as last read
 

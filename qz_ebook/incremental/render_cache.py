@@ -8,6 +8,7 @@ member) depend on the bytes they come from and on what derives them.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Iterable
 
 from qz_ebook.digests import digest
@@ -17,6 +18,13 @@ from qz_ebook.incremental.fingerprint import Fingerprinter
 from qz_ebook.incremental.memory import Rendering
 from qz_ebook.incremental.store import FORMAT, CacheStore, StoreReader
 from qz_ebook.writers.base import RenderPage
+
+# A page that shows sections ``assemble`` made (the single page) is stored with this mark and their
+# digest where they stand: they have entries of their own, and the book would be stored twice.
+SECTIONS = b"\x00sections "
+# A page that a value derived from it holds whole (its compressed zip member, ``derived``) is stored
+# as this mark and that value's key: it gives the page back, and the page would be stored twice.
+MEMBER = b"\x00member "
 
 
 class RenderCache:
@@ -35,6 +43,8 @@ class RenderCache:
         self._last = memory.rendering if memory is not None else Rendering()
         self.fingerprint = Fingerprinter(self._last.fingerprints)
         self._this = Rendering(self.fingerprint.memo, slots=self._last.slots)
+        self._assembled: dict[str, bytes] = {}  # digest → the sections ``assemble`` made, joined
+        self._made: dict[int, tuple[bytes, str, str]] = {}  # id → (a page rendered now, its slot and fingerprint)
         if memory is not None:
             memory.rendering = self._this  # filled as this build goes, for the next one to take over
 
@@ -48,7 +58,9 @@ class RenderCache:
         An edit then re-renders the sections it touches, not all of them.
         """
         rendered = [self._cached(page, template, source) for page, template, source in sections]
-        return Assembled(tuple(content for content, _ in rendered), digest(*(f for _, f in rendered)))
+        assembled = Assembled(tuple(content for content, _ in rendered), digest(*(f for _, f in rendered)))
+        self._assembled[assembled.digest] = b"".join(assembled.parts)
+        return assembled
 
     def _cached(self, page: str, template: str, source: PageSource) -> tuple[bytes, str]:
         """The page's content, and the fingerprint of its source."""
@@ -59,7 +71,8 @@ class RenderCache:
         content = self._stored(self.store, slot, fingerprint)
         if content is None:
             content = self._render(page, template, source)
-            self.store.put(slot, fingerprint.encode("ascii") + content, remember=False)
+            self.store.put(slot, fingerprint.encode("ascii") + self._without_sections(content), remember=False)
+            self._made[id(content)] = (content, slot, fingerprint)
         self._this.pages[slot] = (fingerprint, content)
         return content, fingerprint
 
@@ -67,7 +80,10 @@ class RenderCache:
         """The store's key for ``page`` rendered from ``template`` by this tool."""
         slot = self._this.slots.get((page, template))
         if slot is None:
-            slot = self._this.slots[page, template] = "page:" + digest(FORMAT, tool.fingerprint(), page, template)
+            # The template names the family of pages the store compresses together (``packing``).
+            slot = self._this.slots[page, template] = f"page:{template}:" + digest(
+                FORMAT, tool.fingerprint(), page, template
+            )
         return slot
 
     def _stored(self, store: CacheStore | StoreReader, slot: str, fingerprint: str) -> bytes | None:
@@ -79,7 +95,25 @@ class RenderCache:
             return last[1]
         stored = store.get(slot, remember=False)
         mark = fingerprint.encode("ascii")
-        return stored[len(mark) :] if stored is not None and stored.startswith(mark) else None
+        if stored is None or not stored.startswith(mark):
+            return None
+        if stored.startswith(MEMBER, len(mark)):
+            member = store.get(stored[len(mark) + len(MEMBER) :].decode("ascii"), remember=False)
+            return _inflated(member) if member is not None else None
+        head, found, rest = stored[len(mark) :].partition(SECTIONS)
+        if not found:
+            return head
+        name, _, tail = rest.partition(b"\x00")
+        sections = self._assembled.get(name.decode("ascii"))
+        return head + sections + tail if sections is not None else None
+
+    def _without_sections(self, content: bytes) -> bytes:
+        """``content`` with the sections it shows, if any, left to their own entries."""
+        for name, sections in self._assembled.items():
+            head, found, tail = content.partition(sections)
+            if found:
+                return head + SECTIONS + name.encode("ascii") + b"\x00" + tail
+        return content
 
     def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
         """``make(data)``, made once for the same ``kind`` and bytes.
@@ -98,5 +132,17 @@ class RenderCache:
             result = stored if stored is not None else make(data)
             if stored is None:
                 self.store.put(key, result, remember=False)
+            made = self._made.pop(id(data), None)
+            if made is not None and made[0] is data and _inflated(result) == data:
+                _, slot, fingerprint = made
+                self.store.put(slot, fingerprint.encode("ascii") + MEMBER + key.encode("ascii"), remember=False)
         self._this.derived[id(data)] = (data, kind, result, key)
         return result
+
+
+def _inflated(member: bytes) -> bytes | None:
+    """What ``member`` holds, if it is a raw deflate stream as a zip member is; else None."""
+    try:
+        return zlib.decompress(member, wbits=-15)
+    except zlib.error:
+        return None

@@ -1,66 +1,84 @@
-"""The cache store: key → bytes in one SQLite file, ``.qz-cache/cache.sqlite``.
+"""The cache store: key → bytes in one SQLite file, ``.qz-cache/cache.sqlite`` (``database``).
 
 A rebuild looks up thousands of entries, and one database answers them without a
-file per entry, writes them in one transaction, and lets two builds share the
-folder safely. Every key holds what its value depends on (``conversions``,
-``render_cache``), so a stale entry can never be served.
+file per entry and lets two builds share the folder safely. Every key holds what
+its value depends on (``conversions``, ``render_cache``), so a stale entry can
+never be served.
+
+The store is bounded by builds, not by time: it counts the builds that finished,
+each entry carries the number of the last build that read or wrote it, and when a
+build ends, what none of the last ``keep_builds`` used is dropped (book.toml
+``[cache]``). A build writes nothing while it runs: once its outputs are in place,
+one transaction stores what it made (packed as it went, ``packing``), marks what it
+used and drops the rest. A failed build drops nothing, and a crash loses at most that transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from qz_ebook.incremental.database import FORMAT, Database
+from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.memory import Memory
+from qz_ebook.incremental.packer import Packer
+from qz_ebook.incremental.packing import Value, data
 
-FORMAT = "7"  # bump when the cached classes or the store change shape
-# Entries no build has used for this long are dropped, so the cache does not grow forever.
-KEEP_UNUSED_SECONDS = 30 * 24 * 3600
-QUERY_KEYS = 500  # below SQLite's limit on the number of parameters in one statement
+__all__ = ["FORMAT", "CacheStore", "StoreReader", "save"]
+
+DATABASE = "cache.sqlite"
 # How long a build waits for another one that holds the cache, before it does without.
 LOCK_WAIT_SECONDS = 30
+# Values a converted book has put before they are packed beside the build rather than at its end:
+# for fewer, forking a process costs more than it saves.
+BESIDE_FROM = 100
 
 
 def save(folder: Path, memory: Memory) -> None:
-    """Write what the session made and still uses into ``folder``'s database."""
-    store = CacheStore(folder)
-    for key, value in memory.unsaved.items():
-        store.put(key, value)
-    store.close()
-    memory.unsaved = {}
+    """Write what the session's builds made and used into ``folder``'s database (``qz-ebook watch``, at its end)."""
+    store = CacheStore(folder, memory)
+    store._write(memory.ledger)
+    store._disconnect()
+    memory.ledger = Ledger(keep_builds=memory.ledger.keep_builds)
 
 
 class CacheStore:
-    """Key → bytes in ``folder/cache.sqlite``; changes become visible with ``close``.
+    """Key → bytes in ``folder/cache.sqlite``; what a build puts is written when it is ``close``d.
 
     A cache must never fail a build: when the database cannot be used (locked by
     another build for longer than ``LOCK_WAIT_SECONDS``, a full disk), every later
-    lookup misses and nothing more is stored in this build.
+    lookup misses and nothing of this build is stored.
 
     Builds one after another in one process share a ``memory``: the next build
     finds there what the last one used, without asking the database, and what
-    they make waits there until the session ``save``s it.
+    they make and use waits in its ``ledger`` until the session ``save``s it.
     """
 
     def __init__(self, folder: Path, memory: Memory | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.memory = memory
+        self.ledger = memory.ledger if memory is not None else Ledger()
+        self.keep_builds = self.ledger.keep_builds  # the build sets the book's, once it has read book.toml
         self._used: set[str] = set()  # keys this build read or wrote
-        self.now = time.time()
-        self.db: sqlite3.Connection | None = None
-        path = folder / "cache.sqlite"
+        self.database: Database | None = None
         try:
-            self.db = _open(path)
+            self.database = Database(folder / DATABASE, LOCK_WAIT_SECONDS)
         except sqlite3.OperationalError:
-            return  # busy or unwritable: build without
-        except sqlite3.DatabaseError:
-            # Not a database (damaged, or something else by that name): a cache may start over.
-            for damaged in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                damaged.unlink(missing_ok=True)
-            self.db = _open(path)
+            pass  # busy or unwritable: build without
+        self._packer = Packer(self.database.known if self.database is not None else {})
+
+    def converted(self, keep_builds: int) -> None:
+        """The book is read and converted, by a build that keeps what the last ``keep_builds`` used.
+
+        From now on a large book's values are packed beside the build (``packer``), forked
+        now, while the build is alone: between the conversions' workers and the renderers.
+        A session's builds (``memory``) put again and again: what is left is packed when it is saved.
+        """
+        self.keep_builds = keep_builds
+        if self.memory is None and self.database is not None and len(self.ledger.unsaved) >= BESIDE_FROM:
+            self._packer.start(self.ledger.unsaved, self.folder / DATABASE, LOCK_WAIT_SECONDS)
 
     def get(self, key: str, remember: bool = True) -> bytes | None:
         return self.get_many([key], remember).get(key)
@@ -73,73 +91,87 @@ class CacheStore:
         """
         found: dict[str, bytes] = {}
         if self.memory is not None:
-            self._used.update(keys)
-            entries, unsaved = self.memory.entries, self.memory.unsaved
+            entries = self.memory.entries
             found = {key: entries[key] if remember else entries.pop(key) for key in keys if key in entries}
-            # What this session put and has not saved yet is found too, though not remembered in entries.
-            found.update({key: unsaved[key] for key in keys if key not in found and key in unsaved})
-            keys = [key for key in keys if key not in found]
-        for start in range(0, len(keys), QUERY_KEYS):
-            chunk = keys[start : start + QUERY_KEYS]
-            marks = ",".join("?" * len(chunk))
-            rows = self._run(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk)
-            found.update(rows)
-            if self.memory is not None and remember:
-                self.memory.entries.update(rows)
-            # Marking once a day is enough for the expiry and keeps most hits read-only.
-            self._run(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
-                      (self.now, self.now - 86400, *chunk))  # fmt: skip
+        # What this session put and has not written yet is found too, though not remembered in entries.
+        unsaved = self.ledger.unsaved
+        found.update({key: data(unsaved[key]) for key in keys if key not in found and key in unsaved})
+        stored = self._read([key for key in keys if key not in found])
+        found.update(stored)
+        if self.memory is not None and remember:
+            self.memory.entries.update(stored)
+        self._used.update(found)
         return found
 
-    def put(self, key: str, value: bytes, remember: bool = True) -> None:
-        """Store ``value``; without ``remember`` not in ``memory`` (for what is kept there in another form)."""
-        if self.memory is None:
-            self._run("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, value, self.now))
-            return
-        if remember:
-            self.memory.entries[key] = value
-        self.memory.unsaved[key] = value
+    def put(self, key: str, value: Value, remember: bool = True) -> None:
+        """Store ``value``; without ``remember`` not in ``memory`` (for what is kept there in another form).
+
+        A value put as ``Pickled`` is pickled only when it is packed, beside the build or at its end.
+        """
+        if self.memory is not None and remember:
+            self.memory.entries[key] = data(value)
+        self.ledger.unsaved[key] = value
         self._used.add(key)
+        if self._packer.beside:
+            self._packer.add(key, value)
 
     def mark_used(self, keys: Sequence[str]) -> None:
-        """Keep ``keys`` in ``memory``: this build used them in another form (``Memory.conversions``)."""
+        """Keep ``keys``: this build used them in another form (``Memory.conversions``, ``Memory.rendering``)."""
         self._used.update(keys)
 
     def absorb(self, read: Sequence[str], written: Sequence[tuple[str, bytes]]) -> None:
         """Take over what a ``StoreReader`` in another process used (``read``) and made (``written``)."""
-        self.get_many(list(read))  # marks them as used
+        self.mark_used(read)
         for key, value in written:
             self.put(key, value)
 
     def close(self, finished: bool = True) -> None:
-        """Drop long-unused entries and commit everything in one transaction.
+        """Note what this build used; without a ``memory``, write it all in one transaction.
 
         In ``memory``, only what this build used is kept for the next one, if it
         ``finished``: a build that stopped at an error used little, and the next
         one needs what the last finished build had.
         """
+        self.ledger.record(self._used, finished, self.keep_builds)
         if self.memory is None:
-            self._run("DELETE FROM entries WHERE used < ?", (self.now - KEEP_UNUSED_SECONDS,))
-        if self.db is not None:
-            try:
-                self.db.commit()
-            except sqlite3.OperationalError:
-                pass  # the entries are lost, not the build: the next build makes them again
-            self.db.close()
+            self._write(self.ledger)
+        self._disconnect()
         if self.memory is not None and finished:
-            entries, unsaved = self.memory.entries, self.memory.unsaved
-            self.memory.entries = {key: entries[key] for key in self._used if key in entries}
-            self.memory.unsaved = {key: unsaved[key] for key in self._used if key in unsaved}
+            self.memory.entries = {key: value for key, value in self.memory.entries.items() if key in self._used}
 
-    def _run(self, sql: str, parameters: Sequence[object]) -> list[tuple[str, bytes]]:
-        if self.db is None:
-            return []
+    def _read(self, keys: list[str]) -> dict[str, bytes]:
+        if self.database is None or self.database.empty:
+            return {}
         try:
-            return self.db.execute(sql, parameters).fetchall()
-        except sqlite3.OperationalError:
-            self.db.close()
-            self.db = None  # give up on it for this build, rather than wait again for every entry
-            return []
+            return self.database.values(keys)
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError:
+            self._disconnect()  # busy or damaged: give up on it for this build, rather than wait for every entry
+            return {}
+
+    def _write(self, ledger: Ledger) -> None:
+        """Write ``ledger`` down in one transaction (``Database.write``); on any trouble, lose it, nothing else."""
+        if self.database is None or not (ledger.unsaved or ledger.used or ledger.builds):
+            self._packer.abandon()
+            return
+        if self._packer.beside:
+            self._disconnect()  # the process beside writes: it holds the last connection, and checkpoints
+            self._packer.write(ledger)
+            return
+        for key, value in ledger.unsaved.items():
+            self._packer.add(key, value)
+        try:
+            self.database.write(ledger, ledger.unsaved, self._packer.finish())
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError:
+            pass  # locked for too long, a full disk, a damaged file: this session's entries are lost, not its outputs
+
+    def _disconnect(self) -> None:
+        if self.database is not None:
+            self.database.close()
+            self.database = None
 
 
 class StoreReader:
@@ -152,42 +184,33 @@ class StoreReader:
 
     def __init__(self, folder: Path) -> None:
         self.read: list[str] = []
-        self.written: list[tuple[str, bytes]] = []
-        uri = f"{(folder / 'cache.sqlite').resolve().as_uri()}?mode=ro"
+        self._written: dict[str, bytes] = {}  # the last value put for each key: the others need not travel
         try:
-            self.db: sqlite3.Connection | None = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_SECONDS)
+            self.database: Database | None = Database(folder / DATABASE, LOCK_WAIT_SECONDS, read_only=True)
         except sqlite3.OperationalError:
-            self.db = None
+            self.database = None
 
     def get(self, key: str, remember: bool = True) -> bytes | None:
         """The stored value of ``key``; this process keeps nothing in memory, whatever ``remember``."""
-        try:
-            row = self.db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone() if self.db else None
-        except sqlite3.OperationalError:
-            row = None
-        if row is None:
+        if self.database is None or self.database.empty:
             return None
-        self.read.append(key)
-        return bytes(row[0])
+        try:
+            value = self.database.values([key]).get(key)
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError:
+            value = None
+        if value is not None:
+            self.read.append(key)
+        return value
 
     def put(self, key: str, value: bytes, remember: bool = True) -> None:
-        self.written.append((key, value))
+        self._written[key] = value
+
+    @property
+    def written(self) -> list[tuple[str, bytes]]:
+        return list(self._written.items())
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS)
-    try:
-        db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writing build
-        # A crash may lose the last build's entries, never the database's consistency: no sync per commit.
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, used REAL)")
-        # The expiry finds old entries without reading past every value to their 'used'.
-        db.execute("CREATE INDEX IF NOT EXISTS entries_by_use ON entries (used)")
-    except sqlite3.DatabaseError:
-        db.close()
-        raise
-    return db
+        if self.database is not None:
+            self.database.close()

@@ -18,6 +18,7 @@ from qz_ebook.model import (
     Asset,
     BookMeta,
     BuildSettings,
+    CacheSettings,
     Creator,
     Limits,
     Perspective,
@@ -54,6 +55,7 @@ TOP = {
     "accessibility": Field(_table, required=True),
     "interface": Field(_table),
     "limits": Field(_table),
+    "cache": Field(_table),
 }
 ACCESSIBILITY = {
     "summary": Field(schema.text, required=True),
@@ -115,6 +117,7 @@ LIMITS = {
     "line_length": Field(schema.whole_number_between(1)),
     "file_mb": Field(schema.whole_number_between(1)),
 }
+CACHE = {"keep_builds": Field(schema.whole_number_between(1))}
 
 DEFAULT_OUTLINE = "SUMMARY.md"
 
@@ -197,6 +200,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
     )
     accessibility = _check(top.get("accessibility", {}), ACCESSIBILITY, "accessibility", where, diagnostics)
     limits = _check(top.get("limits", {}), LIMITS, "limits", where, diagnostics)
+    cache = _check(top.get("cache", {}), CACHE, "cache", where, diagnostics)
     perspectives = [
         _check(p, PERSPECTIVE, "perspectives", where, diagnostics, index=i)
         for i, p in enumerate(top.get("perspectives", []))
@@ -265,6 +269,7 @@ def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
         print_stylesheet=print_stylesheet,
         page_size=build.get("page_size", "A4"),
         limits=Limits(**limits),
+        cache=CacheSettings(**cache),
     )
     return Config(
         meta,

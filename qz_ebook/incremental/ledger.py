@@ -1,0 +1,44 @@
+"""What a session of builds used and made, until the store writes it down (``store``).
+
+A session is one ``qz-ebook build``, or every build of one ``qz-ebook watch``. Its
+builds are numbered from 1; the store numbers them on from the last build it
+recorded when it writes the ledger, so that each build, in a session or alone,
+counts as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from qz_ebook.incremental.packing import Value
+from qz_ebook.model import CacheSettings
+
+
+@dataclass
+class Ledger:
+    """The entries a session made and used, and how many of its builds finished.
+
+    Only what one of the last ``keep_builds`` builds used is kept: a session does not
+    grow without end, and the store drops the rest of its entries when it writes this.
+    """
+
+    unsaved: dict[str, Value] = field(default_factory=dict)  # made in this session, not in the database yet
+    used: dict[str, int] = field(default_factory=dict)  # key → the number of the last build that read or wrote it
+    builds: int = 0  # the finished builds
+    keep_builds: int = CacheSettings().keep_builds
+
+    def record(self, used: Iterable[str], finished: bool, keep_builds: int) -> None:
+        """Note that a build ended, having used ``used``.
+
+        A failed build does not count and forgets nothing: its keys carry the number
+        of the build that comes next, which will count.
+        """
+        number = self.builds + 1
+        self.used.update(dict.fromkeys(used, number))
+        if not finished:
+            return
+        self.builds, self.keep_builds = number, keep_builds
+        oldest = number - keep_builds + 1
+        self.used = {key: last for key, last in self.used.items() if last >= oldest}
+        self.unsaved = {key: value for key, value in self.unsaved.items() if key in self.used}

@@ -1,0 +1,186 @@
+"""Packing beside the build: what a build makes is packed, and written, by a process of its own.
+
+Once the book is converted, a process is forked beside the build: it packs the
+conversions (``packing``), which it has as the build has them, and then what the
+build puts while it renders, which the build appends to a file the two share and
+never waits for. At the lowest priority, it takes no core from the build, only
+what the build leaves idle (once the EPUB rendered beside the HTML edition is done,
+while Pagefind indexes); nor the interpreter, as a thread would (zlib lets go of it
+only while it compresses). When the build ends, it writes what it packed to the
+database itself, without handing it back. A small book, a build that failed before
+rendering, what a watch session saves, and systems that cannot fork pack at the
+end, in the build's process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import struct
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from qz_ebook.incremental.database import Database
+from qz_ebook.incremental.ledger import Ledger
+from qz_ebook.incremental.packing import Families, Value, data
+
+RECORD = struct.Struct("!II")  # a record's key length and value length, then the key and the value
+END = 0xFFFFFFFF  # the key length of the last record, whose value is what is to be written (``write``)
+WAIT_SECONDS = 0.002  # how long the process beside sleeps when it has caught up
+
+
+class Packer:
+    """Packs values with the store's dictionaries (``known``): those it is ``start``ed with, and those ``add``ed."""
+
+    def __init__(self, known: Mapping[str, bytes]) -> None:
+        self._known = known
+        self._waiting: dict[str, Value] = {}  # packed in this process, when finished
+        self._log: int | None = None  # the file values go to, for the process beside
+        self._connection: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    @property
+    def beside(self) -> bool:
+        """Whether a process beside this one packs, and writes."""
+        return self._process is not None
+
+    def start(self, values: Mapping[str, Value], database: Path, timeout: float) -> None:
+        """Pack ``values``, and what is ``add``ed from now on, in a process beside this one, forked now.
+
+        The process has ``values`` as they are now, in its own copy of this one: fork
+        only where no other thread runs. It will write them to ``database`` (``write``).
+        """
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._waiting.update(values)
+            return
+        self._log = _shared_file()
+        context = multiprocessing.get_context("fork")
+        self._connection, there = context.Pipe(duplex=False)  # it tells when it is done, this process listens
+        arguments = (self._log, there, os.getpid(), self._known, values, database, timeout)
+        # A daemon: a build that ends at an error or Ctrl-C never waits for it.
+        self._process = context.Process(target=_serve, args=arguments, name="qz-cache-packer", daemon=True)
+        self._process.start()
+        there.close()
+
+    def add(self, key: str, value: Value) -> None:
+        if self._process is None:
+            self._waiting[key] = value
+        elif self._log is not None:
+            encoded, content = key.encode(), data(value)
+            try:
+                os.writev(self._log, [RECORD.pack(len(encoded), len(content)), encoded, content])
+            except OSError:  # a full disk: the process beside gives up, and this build's entries are not stored
+                self.abandon()
+
+    def finish(self) -> Families:
+        """Every value, packed here (when nothing packs ``beside``)."""
+        families = Families(self._known)
+        for key, value in self._waiting.items():
+            families.add(key, value)
+        families.finish()
+        return families
+
+    def write(self, ledger: Ledger) -> None:
+        """Have the process beside write ``ledger`` (``Database.write``), and wait until it has."""
+        if self._log is not None and self._connection is not None:
+            final = pickle.dumps((_without_values(ledger), list(ledger.unsaved)), protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                os.writev(self._log, [RECORD.pack(END, len(final)), final])
+                self._connection.recv()
+            except (EOFError, OSError):
+                pass  # it is gone: the entries are lost, not the build
+        self._stop()
+
+    def abandon(self) -> None:
+        """Stop packing: nothing will be stored."""
+        if self._process is not None:
+            self._process.kill()
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._log is not None:
+            os.close(self._log)
+            self._log = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._process is not None:
+            self._process.join()
+
+
+def _without_values(ledger: Ledger) -> Ledger:
+    """``ledger`` without its values: the process beside has them packed."""
+    return Ledger(used=ledger.used, builds=ledger.builds, keep_builds=ledger.keep_builds)
+
+
+def _shared_file() -> int:
+    """A file for two processes, gone with the last that has it open: in memory where the system allows."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("qz-cache-packer")
+    log, path = tempfile.mkstemp(prefix="qz-cache-")
+    os.unlink(path)
+    return log
+
+
+def _serve(
+    log: int,
+    connection: Connection,
+    build: int,
+    known: Mapping[str, bytes],
+    values: Mapping[str, Value],
+    database: Path,
+    timeout: float,
+) -> None:
+    """The process beside: packs ``values``, then the records of ``log`` as they come, and writes them all.
+
+    Whatever goes wrong here costs the build its new entries, never more, and says
+    nothing: the build's messages are the command line's.
+    """
+    os.nice(19)  # only what the build leaves idle
+    families = Families(known)
+    try:
+        for key, value in values.items():
+            families.add(key, value)
+        for name, content in _records(log, build):
+            if name is None:
+                ledger, made = pickle.loads(content)
+                families.finish()
+                written = Database(database, timeout)
+                try:
+                    written.write(ledger, made, families)
+                finally:
+                    written.close()
+                break
+            families.add(name, content)
+    except Exception:  # a busy or damaged database, a build gone: the entries are lost, not the build
+        pass
+    try:
+        connection.send(True)
+    except OSError:
+        pass  # the build is gone
+
+
+def _records(log: int, build: int) -> Iterator[tuple[str | None, bytes]]:
+    """The records of ``log`` as the build appends them, the last with no key; none more if the build is gone."""
+    offset = 0
+    while True:
+        size = os.fstat(log).st_size
+        if offset + RECORD.size <= size:
+            key_size, value_size = RECORD.unpack(os.pread(log, RECORD.size, offset))
+            last = key_size == END
+            key_size = 0 if last else key_size
+            end = offset + RECORD.size + key_size + value_size
+            if end <= size:
+                record = os.pread(log, key_size + value_size, offset + RECORD.size)
+                offset = end
+                yield (None if last else record[:key_size].decode()), record[key_size:]
+                if last:
+                    return
+                continue
+        if os.getppid() != build:
+            return
+        time.sleep(WAIT_SECONDS)

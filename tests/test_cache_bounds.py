@@ -1,0 +1,240 @@
+"""The build cache is bounded by builds: what none of the last ``keep_builds`` (book.toml ``[cache]``,
+3 by default) used is dropped when a build ends, a failed build drops nothing, and a watch session's
+builds count one each. ``qz-ebook clean --cache`` removes it."""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_cli import run
+
+from qz_ebook.build import build
+from qz_ebook.diagnostics import BuildFailed
+from qz_ebook.incremental import packer, store
+from qz_ebook.incremental.ledger import Ledger
+from qz_ebook.incremental.memory import Memory
+from qz_ebook.incremental.store import CacheStore, save
+
+CHAPTER = "beitraege/musterstadt.md"
+
+
+def stored(folder: Path) -> dict[str, int]:
+    """Each entry's key, with the number of the last build that used it."""
+    with sqlite3.connect(folder / "cache.sqlite") as db:
+        return dict(db.execute("SELECT key, build FROM entries").fetchall())
+
+
+def finished_builds(folder: Path) -> int:
+    with sqlite3.connect(folder / "cache.sqlite") as db:
+        return int(db.execute("SELECT finished FROM builds").fetchone()[0])
+
+
+def one_build(
+    folder: Path,
+    read: tuple[str, ...] = (),
+    write: dict[str, bytes] | None = None,
+    finished: bool = True,
+    keep_builds: int = 3,
+    memory: Memory | None = None,
+) -> dict[str, bytes]:
+    """A build as the store sees it: it reads ``read``, puts ``write`` and ends; what it found."""
+    store = CacheStore(folder, memory)
+    store.keep_builds = keep_builds
+    found = store.get_many(list(read))
+    for key, value in (write or {}).items():
+        store.put(key, value)
+    store.close(finished)
+    return found
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def keep_builds(book: Path, value: str) -> int:
+    """Add ``[cache] keep_builds = value`` to book.toml; the line number of the key."""
+    toml = book / "book.toml"
+    text = toml.read_text(encoding="utf-8").rstrip("\n") + "\n\n[cache]\n"
+    toml.write_text(text + f"keep_builds = {value}\n", encoding="utf-8")
+    return text.count("\n") + 1
+
+
+@pytest.mark.parametrize("keep", [1, 2, 3])
+def test_an_entry_is_dropped_when_the_build_after_the_last_keep_builds_that_did_not_use_it_ends(
+    tmp_path: Path, keep: int
+) -> None:
+    one_build(tmp_path, write={"alt": b"a", "neu": b"n"}, keep_builds=keep)
+    for _ in range(keep - 1):
+        one_build(tmp_path, read=("neu",), keep_builds=keep)
+    assert set(stored(tmp_path)) == {"alt", "neu"}  # the first build, which used it, is one of the last `keep`
+    one_build(tmp_path, read=("neu",), keep_builds=keep)
+    assert stored(tmp_path) == {"neu": keep + 1}
+    assert one_build(tmp_path, read=("alt", "neu"), keep_builds=keep) == {"neu": b"n"}
+
+
+def test_an_entry_one_of_the_last_builds_used_stays(tmp_path: Path) -> None:
+    one_build(tmp_path, write={"alt": b"a"})
+    one_build(tmp_path)
+    one_build(tmp_path)
+    assert one_build(tmp_path, read=("alt",)) == {"alt": b"a"}  # build 4: the last three are 2, 3 and 4
+    one_build(tmp_path)
+    one_build(tmp_path)
+    assert stored(tmp_path) == {"alt": 4}  # after build 6, 4 is still one of the last three
+    one_build(tmp_path)
+    assert stored(tmp_path) == {}
+
+
+def test_a_failed_build_drops_nothing_and_counts_for_nothing(tmp_path: Path) -> None:
+    one_build(tmp_path, write={"alt": b"a"})
+    for _ in range(5):
+        one_build(tmp_path, write={"halb": b"h"}, finished=False)
+    # What failed builds made is kept (its conversions, say), as used by the build that comes next.
+    assert (stored(tmp_path), finished_builds(tmp_path)) == ({"alt": 1, "halb": 2}, 1)
+    one_build(tmp_path)
+    one_build(tmp_path)
+    assert (set(stored(tmp_path)), finished_builds(tmp_path)) == ({"alt", "halb"}, 3)
+    one_build(tmp_path)
+    assert stored(tmp_path) == {"halb": 2}
+
+
+def test_each_build_of_a_watch_session_counts_as_one_and_the_session_writes_when_it_is_saved(tmp_path: Path) -> None:
+    one_build(tmp_path, write={"vorher": b"v"})  # a build before the session
+    memory = Memory()
+    one_build(tmp_path, write={"alt": b"a", "neu": b"n"}, memory=memory)
+    for _ in range(3):
+        one_build(tmp_path, read=("neu",), memory=memory)
+    assert stored(tmp_path) == {"vorher": 1}  # nothing written while the session runs
+    save(tmp_path, memory)
+    # Builds 2 to 5 were the session's: what build 1 or 2 used alone is gone.
+    assert (stored(tmp_path), finished_builds(tmp_path)) == ({"neu": 5}, 5)
+
+
+def test_a_cache_of_another_format_starts_over(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "cache.sqlite") as db:  # as format 7 left it
+        db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB, used REAL)")
+        db.execute("INSERT INTO entries VALUES ('alt', x'00', 0)")
+    one_build(tmp_path, write={"neu": b"n"})
+    assert stored(tmp_path) == {"neu": 1}
+
+
+def test_a_failed_build_leaves_the_cache_of_a_book_as_it_was(sample_book: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=cache)
+    before = set(stored(cache))
+    edit(sample_book / CHAPTER, "status: draft", "status: unbekannt")
+    for _ in range(4):
+        with pytest.raises(BuildFailed):
+            build(sample_book, tmp_path / "out", cache_dir=cache)
+    assert (set(stored(cache)), finished_builds(cache)) == (before, 1)
+    edit(sample_book / CHAPTER, "status: unbekannt", "status: draft")
+    assert build(sample_book, tmp_path / "out", cache_dir=cache).rendered == ()
+
+
+def test_book_toml_sets_how_many_builds_the_cache_keeps(sample_book: Path, tmp_path: Path) -> None:
+    def conversions() -> int:
+        return sum(key.startswith("conversion:") for key in stored(tmp_path / "cache"))
+
+    build(sample_book, tmp_path / "out", cache_dir=tmp_path / "cache")
+    edit(sample_book / CHAPTER, "Ein Beispiel aus der Praxis.", "Neu.")
+    build(sample_book, tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert conversions() == 5  # by default the last three builds': the edited one's before and after
+    keep_builds(sample_book, "1")
+    edit(sample_book / CHAPTER, "Neu.", "Neuer.")
+    build(sample_book, tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert conversions() == 4
+
+
+def test_keep_builds_must_be_a_whole_number_of_at_least_one(sample_book: Path) -> None:
+    line = keep_builds(sample_book, "0\nkeep_build = 2")
+    toml = f"{sample_book}/book.toml"
+    assert run("build", "--book", str(sample_book)) == (1, "", (
+        f"{toml}:{line}:1: error[QZ004]: 'cache.keep_builds' must be a whole number of at least 1\n"
+        f"{toml}:{line + 1}:1: error[QZ003]: unknown key 'cache.keep_build' in book.toml; did you mean 'keep_builds'?\n"
+        "build failed: 2 error(s); nothing was written\n"
+    ))  # fmt: skip
+
+
+def stored_values(folder: Path) -> dict[str, bytes]:
+    """Every value the store holds, unpacked."""
+    with sqlite3.connect(folder / "cache.sqlite") as db:
+        keys = [key for (key,) in db.execute("SELECT key FROM entries")]
+    return one_build(folder, read=tuple(keys), finished=False)
+
+
+def test_packing_beside_the_build_stores_what_packing_at_its_end_stores(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_book, tmp_path / "a", cache_dir=tmp_path / "at the end")
+    written_beside: list[bool] = []
+    original = packer.Packer.write
+
+    def writing(self: packer.Packer, ledger: Ledger) -> None:
+        written_beside.append(self.beside)
+        original(self, ledger)
+
+    monkeypatch.setattr(store, "BESIDE_FROM", 1)  # a process beside even for this small book
+    monkeypatch.setattr(packer.Packer, "write", writing)
+    build(sample_book, tmp_path / "b", cache_dir=tmp_path / "beside")
+    assert written_beside == [True]
+    assert multiprocessing.active_children() == []  # it is done, and gone
+    assert stored_values(tmp_path / "beside") == stored_values(tmp_path / "at the end")
+
+
+def generated_book(folder: Path, chapters: int) -> Path:
+    """A book of ``chapters`` chapters from bench/generate.py, about 7.9 KB of Markdown each."""
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = sys.modules["bench_generate"] = importlib.util.module_from_spec(spec)  # its dataclasses look it up
+    spec.loader.exec_module(generate)
+    return Path(generate.generate(folder, chapters))
+
+
+def cache_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.iterdir())
+
+
+@pytest.mark.parametrize("keep", [1, 3])
+def test_twenty_one_chapter_edits_leave_the_cache_as_large_as_the_last_builds_made_it(
+    tmp_path: Path, keep: int
+) -> None:
+    book = generated_book(tmp_path / "book", 30)
+    keep_builds(book, str(keep))
+    chapters = sorted(book.glob("teil-*/kapitel-*.md"))
+    cache, sizes = tmp_path / "cache", []
+    build(book, tmp_path / "out", cache_dir=cache)
+    sizes.append(cache_size(cache))
+    for edition in range(1, 21):
+        chapter = chapters[7 * edition % len(chapters)]  # another chapter each time
+        chapter.write_text(chapter.read_text(encoding="utf-8") + f"\nFassung {edition}.\n", encoding="utf-8")
+        assert build(book, tmp_path / "out", cache_dir=cache).rendered
+        sizes.append(cache_size(cache))
+    # Each edit makes a new conversion, compressed EPUB member and search index (a quarter of the cache of
+    # this small book): the cache holds those of the last `keep` builds, whose first `keep` made it as large.
+    assert max(sizes[keep - 1 :]) <= 1.05 * sizes[keep - 1], sizes
+
+
+def test_clean_cache_removes_the_cache_and_says_how_much_it_held(sample_book: Path, tmp_path: Path) -> None:
+    assert run("build", "--book", str(sample_book), "--out", "dist")[0] == 0
+    held = sum(path.stat().st_size for path in (tmp_path / ".qz-cache").iterdir())
+    assert held > 0
+    assert run("clean", "--cache") == (0, f"removed .qz-cache/: {held / 10**6:.1f} MB freed\n", "")
+    assert not (tmp_path / ".qz-cache").exists()
+    assert (tmp_path / "dist").is_dir()  # the outputs stay
+    assert run("clean", "--cache") == (0, "no .qz-cache/ here: nothing to remove\n", "")
+    assert run("--lang", "de", "clean", "--cache") == (0, "hier gibt es kein .qz-cache/: nichts zu entfernen\n", "")
+
+
+def test_clean_without_saying_what_is_a_usage_error(sample_book: Path, tmp_path: Path) -> None:
+    assert run("build", "--book", str(sample_book), "--out", "dist")[0] == 0
+    code, stdout, stderr = run("clean")
+    assert (code, stdout) == (2, "")
+    assert stderr.endswith("\nError: say what to remove: --cache removes .qz-cache/\n")
+    assert (tmp_path / ".qz-cache" / "cache.sqlite").is_file()
