@@ -20,7 +20,7 @@ from qz_ebook.build import BuildResult, build, read_book
 from qz_ebook.cli import main
 from qz_ebook.convert import batch
 from qz_ebook.convert.links import LinkResolver
-from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.incremental import collector, tool
 from qz_ebook.incremental import store as cache
@@ -434,3 +434,26 @@ def test_a_cache_held_by_another_build_slows_nothing_down_and_fails_nothing(
         other.close()
     assert len(result.rendered) == rendered
     assert files(tmp_path / "b") == uncached(sample_book, tmp_path / "fresh")
+
+
+def test_a_new_chapter_converts_only_itself(sample_book: Path, tmp_path: Path, conversions: list[int]) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    add_chapter(sample_book)
+    build(sample_book, tmp_path / "b", cache_dir=store)
+    build(sample_book, tmp_path / "none")
+    assert conversions == [4, 1, 5]
+    assert files(tmp_path / "b") == files(tmp_path / "none")
+
+
+def test_a_link_whose_page_left_the_outline_is_converted_again_and_fails(
+    sample_book: Path, tmp_path: Path, conversions: list[int]
+) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    edit(sample_book / "SUMMARY.md", "  - [Musterstadt: Ein Beispiel](beitraege/musterstadt.md)\n", "")
+    with pytest.raises(BuildFailed) as failed:
+        build(sample_book, tmp_path / "b", cache_dir=store)
+    assert conversions == [4, 1]  # oeffnung.md, which links to musterstadt.md
+    diagnostics = [f"{d.code} {d.location.path.name}" for d in failed.value.diagnostics]
+    assert diagnostics == ["QZ106 musterstadt.md", "QZ401 oeffnung.md"]  # a file outside the outline; the link

@@ -229,7 +229,7 @@ class LinkResolver:
         fragment = unquote(parts.fragment) or None
         if not parts.path:
             return Target(contribution.slug, fragment)
-        file = (contribution.source.parent / unquote(parts.path)).resolve()
+        file = linked_file(contribution, parts.path)
         slug = self.by_file.get(str(file))
         if slug is None:
             known = [os.path.relpath(f, contribution.source.parent.resolve()) for f in self.by_file]
@@ -243,6 +243,21 @@ class LinkResolver:
             diagnostics.error("QZ401", message, location)
             return None
         return Target(slug, fragment)
+
+
+def linked_file(contribution: Contribution, path: str) -> Path:
+    """The file a link's ``path`` (percent-encoded, relative to the contribution) names."""
+    return (contribution.source.parent / unquote(path)).resolve()
+
+
+def links_hold(contribution: Contribution, links: Iterable[LinkRef], files: Mapping[str, str]) -> bool:
+    """Whether every link of a conversion of ``contribution`` still leads where it led, given ``files``
+    (``contribution_files``): to the same page, by the same file."""
+    for link in links:
+        path = urlsplit(link.raw).path
+        if path and files.get(str(linked_file(contribution, path))) != link.target.slug:
+            return False
+    return True
 
 
 def check_fragments(

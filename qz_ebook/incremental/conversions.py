@@ -1,10 +1,12 @@
 """Stored conversions: a contribution converted once is not converted again while its inputs hold.
 
-A conversion depends on the contribution's text and the line it starts on, its place and slug, the set of
-contribution files (links resolve against it), the allowed image folders, the limits (book.toml [limits]), the
-tool (every file of the package) and its libraries' versions, and the image files
-it uses. All but the last go into the key; the images are checked by size and
-modification time on a hit.
+A conversion depends on the contribution's text and the line it starts on, its place and slug, the allowed
+image folders, the limits (book.toml [limits]), the tool (every file of the package) and its libraries'
+versions, the contribution files its links lead to, and the image files it uses. All but the last two go into
+the key. On a hit, each link must still lead to the same page by the same file (``links.links_hold``), and the
+images must have the same size and modification time: adding or renaming another chapter converts only
+the contributions that link to what changed, not every one. A conversion with a link that led nowhere
+failed with an error (QZ401) and was never stored.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from qz_ebook.convert.batch import Outcome
+from qz_ebook.convert.links import links_hold
 from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
@@ -31,6 +34,7 @@ class ConversionCache:
         self.store = store
         # id → (a contribution, the context and its key), as ``get_all`` made them: ``put`` need not hash again
         self._made: dict[int, tuple[Contribution, str, str]] = {}
+        self._files: Mapping[str, str] = {}  # the contribution files of this build, links_hold judges by
 
     def context(
         self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words], limits: Limits
@@ -41,8 +45,8 @@ class ConversionCache:
         ``words`` the interface's words that name notes, by language; ``limits`` judge every body
         (a stored conversion passed the limits it was made under, and a lower one must check it again).
         """
+        self._files = files
         parts = [FORMAT, tool.fingerprint()]
-        parts += sorted(f"{file}\t{slug}" for file, slug in files.items())
         parts += [str(root.resolve()) for root in roots]
         parts += [f"{lang}\t{words[lang]!r}" for lang in sorted(words)]
         parts.append(repr(limits))
@@ -57,12 +61,16 @@ class ConversionCache:
         entries = {
             key: remembered.get(key) or _entry(stored[key]) for key in keys if key in remembered or key in stored
         }
-        valid = {
-            key: entry for key, entry in entries.items() if entry is not None and entry.images == _stamps(entry.outcome)
-        }
+        by_key = dict(zip(keys, contributions, strict=True))
+        valid = {key: entry for key, entry in entries.items() if entry is not None and self._holds(by_key[key], entry)}
         if self.store.memory is not None:
             self.store.memory.conversions = valid
         return {i: valid[key].outcome for i, key in enumerate(keys) if key in valid}
+
+    def _holds(self, contribution: Contribution, entry: Entry) -> bool:
+        """Whether ``entry`` is still the conversion of ``contribution``: its links and images are as they were."""
+        converted = entry.outcome.converted
+        return entry.images == _stamps(entry.outcome) and links_hold(contribution, converted.links, self._files)
 
     def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
         # Errors can depend on files outside the key (a missing image that is added
