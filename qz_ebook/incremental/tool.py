@@ -11,7 +11,7 @@ from pathlib import Path
 from qz_ebook import __version__
 
 # Libraries whose version changes what a conversion or a page holds.
-LIBRARIES = ("markdown", "beautifulsoup4", "jinja2", "markupsafe", "python-slugify", "pyyaml", "pyphen")
+LIBRARIES = ("markdown", "beautifulsoup4", "lxml", "jinja2", "markupsafe", "python-slugify", "pyyaml", "pyphen")
 
 
 @functools.cache
