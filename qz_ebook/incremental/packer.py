@@ -6,8 +6,9 @@ build puts while it renders, which the build appends to a file the two share and
 never waits for. At the lowest priority, it takes no core from the build, only
 what the build leaves idle (once the EPUB rendered beside the HTML edition is done,
 while Pagefind indexes); nor the interpreter, as a thread would (zlib lets go of it
-only while it compresses). When the build ends, it writes what it packed to the
-database itself, without handing it back. A small book, a build that failed before
+only while it compresses). When the build ends and waits for it, it gets the build's
+priority back, finishes, and writes what it packed to the database itself, without
+handing it back. A small book, a build that failed before
 rendering, what a watch session saves, and systems that cannot fork pack at the
 end, in the build's process.
 """
@@ -90,10 +91,20 @@ class Packer:
             final = pickle.dumps((_without_values(ledger), list(ledger.unsaved)), protocol=pickle.HIGHEST_PROTOCOL)
             try:
                 os.writev(self._log, [RECORD.pack(END, len(final)), final])
+                self._hurry()
                 self._connection.recv()
             except (EOFError, OSError):
                 pass  # it is gone: the entries are lost, not the build
         self._stop()
+
+    def _hurry(self) -> None:
+        """The build waits for the process beside now: give it this process's priority back, where the system
+        allows (raising a priority takes the right to; without it, it finishes at the lowest)."""
+        if self._process is not None and self._process.pid is not None:
+            try:
+                os.setpriority(os.PRIO_PROCESS, self._process.pid, os.getpriority(os.PRIO_PROCESS, 0))
+            except OSError:
+                pass
 
     def abandon(self) -> None:
         """Stop packing: nothing will be stored."""

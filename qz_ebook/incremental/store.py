@@ -63,10 +63,7 @@ class CacheStore:
         self.keep_builds = self.ledger.keep_builds  # the build sets the book's, once it has read book.toml
         self._used: set[str] = set()  # keys this build read or wrote
         self.database: Database | None = None
-        try:
-            self.database = Database(folder / DATABASE, LOCK_WAIT_SECONDS)
-        except sqlite3.OperationalError:
-            pass  # busy or unwritable: build without
+        self._connect()
         self._packer = Packer(self.database.known if self.database is not None else {})
 
     def converted(self, keep_builds: int) -> None:
@@ -78,7 +75,11 @@ class CacheStore:
         """
         self.keep_builds = keep_builds
         if self.memory is None and self.database is not None and len(self.ledger.unsaved) >= BESIDE_FROM:
+            # Forked with no connection open: the process beside then holds the last one when it writes,
+            # and SQLite folds its log into the file as it closes it.
+            self._disconnect()
             self._packer.start(self.ledger.unsaved, self.folder / DATABASE, LOCK_WAIT_SECONDS)
+            self._connect()
 
     def get(self, key: str, remember: bool = True) -> bytes | None:
         return self.get_many([key], remember).get(key)
@@ -152,12 +153,11 @@ class CacheStore:
 
     def _write(self, ledger: Ledger) -> None:
         """Write ``ledger`` down in one transaction (``Database.write``); on any trouble, lose it, nothing else."""
-        if self.database is None or not (ledger.unsaved or ledger.used or ledger.builds):
-            self._packer.abandon()
-            return
         if self._packer.beside:
-            self._disconnect()  # the process beside writes: it holds the last connection, and checkpoints
+            self._disconnect()  # the process beside writes, with the last connection
             self._packer.write(ledger)
+            return
+        if self.database is None or not (ledger.unsaved or ledger.used or ledger.builds):
             return
         for key, value in ledger.unsaved.items():
             self._packer.add(key, value)
@@ -167,6 +167,12 @@ class CacheStore:
             raise
         except sqlite3.DatabaseError:
             pass  # locked for too long, a full disk, a damaged file: this session's entries are lost, not its outputs
+
+    def _connect(self) -> None:
+        try:
+            self.database = Database(self.folder / DATABASE, LOCK_WAIT_SECONDS)
+        except sqlite3.OperationalError:
+            self.database = None  # busy or unwritable: build without
 
     def _disconnect(self) -> None:
         if self.database is not None:
