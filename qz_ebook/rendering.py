@@ -29,7 +29,7 @@ from qz_ebook.incremental.store import CacheStore, StoreReader
 from qz_ebook.messages import Text, joined
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
-from qz_ebook.writers.base import Direct, Job, Pages, Writer, render_page
+from qz_ebook.writers.base import Beside, Direct, Job, Make, Pages, Writer, render_page
 from qz_ebook.writers.registry import writers
 
 # Below this many pages, starting a second process costs more than it saves.
@@ -120,8 +120,11 @@ class _Counted:
     def assemble(self, sections: Iterable[tuple[str, str, PageSource]]) -> Assembled:
         return self.pages.assemble(self._ticking(sections))
 
-    def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
+    def derived(self, kind: str, make: Make, data: bytes) -> bytes:
         return self.pages.derived(kind, make, data)
+
+    def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
+        return self.pages.deriving(kind, make, data, beside)
 
     def _ticking(self, sections: Iterable[tuple[str, str, PageSource]]) -> Iterator[tuple[str, str, PageSource]]:
         for section in sections:

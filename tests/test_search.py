@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from qz_ebook.build import build
 from qz_ebook.checks.serve import open_settled, served
 from qz_ebook.cli import main
 from qz_ebook.writers import search
+from qz_ebook.writers.base import Direct
 
 PHONE = {"width": 375, "height": 800}
 
@@ -216,6 +218,31 @@ def test_a_cached_rebuild_indexes_only_the_bundle_of_an_edited_page(
     page.write_text(page.read_text(encoding="utf-8").replace("Ein Beispiel aus der Praxis.", "Neu."), encoding="utf-8")
     build(sample_book, tmp_path / "c", cache_dir=store)
     assert len(indexed) == 3 and "musterstadt.html" in indexed[2] and len(indexed[2]) == 2
+
+
+def test_every_shard_is_indexed_beside_before_the_first_is_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    pages = [(f"seite-{n}.html", f"<p>Seite\u00ad{n}</p>".encode()) for n in range(1, 5)]
+    started: list[tuple[Future[bytes], dict[str, bytes]]] = []
+
+    def beside(make: Callable[[bytes], bytes], data: bytes) -> Future[bytes]:
+        assert make is search.index
+        started.append((Future(), search.unpack(data)))
+        return started[-1][0]
+
+    files = search.start_search(pages, Direct(), beside)
+    shards = search.shards([name for name, _ in pages])
+    assert len(shards) > 1 and [sorted(indexed) for _, indexed in started] == [
+        [pages[i][0] for i in shard] for shard in shards
+    ]
+    assert started[0][1]["seite-1.html"] == b"<p>Seite1</p>"  # indexed without soft hyphens
+    for number, (future, _) in enumerate(started, start=1):
+        future.set_result(search.pack({"pagefind-entry.json": str(number).encode()}))
+    found = files()
+    assert [(path, found[path]) for path in found if path.endswith(".json")] == [
+        (f"pagefind/{number}/pagefind-entry.json", str(number).encode()) for number in range(1, len(shards) + 1)
+    ]
+    assert list(found)[0] == search.SCRIPT
 
 
 def test_a_page_added_or_removed_changes_its_own_shard_and_no_other() -> None:

@@ -17,7 +17,7 @@ from qz_ebook.incremental import tool
 from qz_ebook.incremental.fingerprint import Fingerprinter
 from qz_ebook.incremental.memory import Rendering
 from qz_ebook.incremental.store import FORMAT, CacheStore, StoreReader
-from qz_ebook.writers.base import RenderPage
+from qz_ebook.writers.base import Beside, Make, RenderPage, at_once
 
 # A page that shows sections ``assemble`` made (the single page) is stored with this mark and their
 # digest where they stand: they have entries of their own, and the book would be stored twice.
@@ -115,28 +115,38 @@ class RenderCache:
                 return head + SECTIONS + name.encode("ascii") + b"\x00" + tail
         return content
 
-    def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
+    def derived(self, kind: str, make: Make, data: bytes) -> bytes:
         """``make(data)``, made once for the same ``kind`` and bytes.
 
         Compressing is most of the time it takes to write an EPUB; a rebuild
         compresses only the members whose bytes it has not seen before.
         """
+        return self.deriving(kind, make, data, at_once)()
+
+    def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
+        """``derived``, with ``make`` run by ``beside`` when nothing holds its result yet."""
         last = self._last.derived.get(id(data))
         if last is not None and last[0] is data and last[1] == kind:
-            result, key = last[2], last[3]
             assert isinstance(self.store, CacheStore)  # only a store with a memory has a last build
-            self.store.mark_used([key])
-        else:
-            key = f"derived:{FORMAT}:{kind}:" + hashlib.sha256(data).hexdigest()
-            stored = self.store.get(key, remember=False)
-            result = stored if stored is not None else make(data)
+            self.store.mark_used([last[3]])
+            self._this.derived[id(data)] = last
+            return lambda: last[2]
+        key = f"derived:{FORMAT}:{kind}:" + hashlib.sha256(data).hexdigest()
+        stored = self.store.get(key, remember=False)
+        making = beside(make, data) if stored is None else at_once(bytes, stored)
+
+        def result() -> bytes:
+            # On the caller's thread: the store and this build's memory are not shared with ``beside``.
+            value = making.result()
             if stored is None:
-                self.store.put(key, result, remember=False)
+                self.store.put(key, value, remember=False)
             made = self._made.pop(id(data), None)
-            if made is not None and made[0] is data and _inflated(result) == data:
+            if made is not None and made[0] is data and _inflated(value) == data:
                 _, slot, fingerprint = made
                 self.store.put(slot, fingerprint.encode("ascii") + MEMBER + key.encode("ascii"), remember=False)
-        self._this.derived[id(data)] = (data, kind, result, key)
+            self._this.derived[id(data)] = (data, kind, value, key)
+            return value
+
         return result
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,17 @@ from qz_ebook.writers.templating import render
 
 # Renders page ``page`` (its output path) from a template and a source.
 RenderPage = Callable[[str, str, PageSource], bytes]
+# Derives bytes from bytes (``Pages.derived``).
+Make = Callable[[bytes], bytes]
+# Runs ``make(data)``, perhaps in a thread beside the caller (``ThreadPoolExecutor.submit``).
+Beside = Callable[[Make, bytes], "Future[bytes]"]
+
+
+def at_once(make: Make, data: bytes) -> Future[bytes]:
+    """``make(data)``, run here and now: a ``Beside`` that runs nothing beside."""
+    done: Future[bytes] = Future()
+    done.set_result(make(data))
+    return done
 
 
 def render_page(page: str, template: str, source: PageSource) -> bytes:
@@ -45,8 +57,15 @@ class Pages(Protocol):
         """Each ``(page, template, source)`` rendered as a page of its own, to be shown together."""
         ...
 
-    def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
+    def derived(self, kind: str, make: Make, data: bytes) -> bytes:
         """``make(data)``; ``kind`` names ``make`` and everything its result depends on besides ``data``."""
+        ...
+
+    def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
+        """``derived``, with ``make`` run by ``beside`` if it must run: the call returned waits for the result.
+
+        Only ``make`` may run in another thread; the caller takes every result on its own thread.
+        """
         ...
 
 
@@ -103,5 +122,8 @@ class Direct:
     def assemble(self, sections: Iterable[tuple[str, str, PageSource]]) -> Assembled:
         return Assembled(tuple(self.render(*section) for section in sections), "")
 
-    def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
+    def derived(self, kind: str, make: Make, data: bytes) -> bytes:
         return make(data)
+
+    def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
+        return beside(make, data).result

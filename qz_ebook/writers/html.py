@@ -9,7 +9,9 @@ sidebar, is not part of its source: it is joined in afterwards (``writers.sideba
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,7 +26,7 @@ from qz_ebook.edition.prepare import Edition
 from qz_ebook.messages import Message
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Perspective, Words, hidden
 from qz_ebook.writers.base import Job, Output, Pages, Writer
-from qz_ebook.writers.search import IndexingFailed, bundles, search_files
+from qz_ebook.writers.search import IndexingFailed, bundles, start_search
 from qz_ebook.writers.sidebar import HOLE, SidebarLists, unjoined
 
 EXTENSION = "html"
@@ -282,10 +284,14 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
         own = page(view.page.slug, template, ViewPage(frame, view), opened)
         if view.converted is not None:
             searched.append((f"{view.page.slug}.{EXTENSION}", unjoined(own)))
-    merged, sections = single_page_sections(edition, frame, pages)
-    page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections), sidebar=SidebarLists(outline, merged))
-    for way in edition.perspectives:
-        page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
-    page(SEARCH, "html/search.html", SearchPage(frame, bundles([name for name, _ in searched])))
-    files.update(search_files(searched, pages))
+    # Pagefind indexes the contribution pages (in processes of its own) while the rest renders here.
+    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qz-search") as indexing:
+        indexed = start_search(searched, pages, indexing.submit)
+        merged, sections = single_page_sections(edition, frame, pages)
+        single = SinglePage(frame, merged, sections)
+        page(SINGLE_PAGE, "html/single.html", single, sidebar=SidebarLists(outline, merged))
+        for way in edition.perspectives:
+            page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
+        page(SEARCH, "html/search.html", SearchPage(frame, bundles([name for name, _ in searched])))
+        files.update(indexed())
     return files

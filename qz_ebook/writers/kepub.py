@@ -16,7 +16,7 @@ from pathlib import Path
 from qz_ebook.edition.pages import Assembled, PageSource
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import BuildSettings
-from qz_ebook.writers.base import Job, Output, Pages, Writer
+from qz_ebook.writers.base import Beside, Job, Make, Output, Pages, Writer
 from qz_ebook.writers.epub import NAV, EpubWriter, write_epub
 from qz_ebook.writers.kobo import koboise
 from qz_ebook.writers.ncx import NCX
@@ -38,8 +38,11 @@ class KoboPages:
     def assemble(self, sections: Iterable[tuple[str, str, PageSource]]) -> Assembled:
         return self.pages.assemble(sections)
 
-    def derived(self, kind: str, make: Callable[[bytes], bytes], data: bytes) -> bytes:
+    def derived(self, kind: str, make: Make, data: bytes) -> bytes:
         return self.pages.derived(kind, make, data)
+
+    def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
+        return self.pages.deriving(kind, make, data, beside)
 
 
 class KepubWriter(Writer):
