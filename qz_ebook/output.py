@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,8 @@ from qz_ebook.incremental.filestamps import Stamp, settled, stamp
 
 # The files of a tree as the last update found them: relative path → (bytes, their settled stamp).
 Known = dict[str, tuple[bytes, Stamp]]
+# The files and the folders below a folder (relative paths, with '/').
+_Tree = tuple[frozenset[str], frozenset[str]]
 
 
 def write_file(target: Path, data: bytes) -> None:
@@ -64,42 +66,39 @@ class Staging:
         self._files.append((Path(name), target))
         return Path(name)
 
-    def tree(self, target: Path, files: dict[str, bytes], known: Known | None = None) -> None:
-        """Stage the folder ``target`` with exactly ``files`` (relative path → bytes).
+    def tree(self, target: Path, files: Mapping[str, bytes], known: Known | None = None) -> None:
+        """Stage the folder ``target`` with exactly ``files`` (relative path → bytes), as ``folder`` does."""
+        with self.folder(target, known) as folder:
+            for name, data in files.items():
+                folder.add(name, data)
 
-        When ``target`` is a folder of plain files already, only the files whose
-        bytes differ are staged, and ``commit`` replaces just those and removes what
-        ``files`` lacks: an unchanged file keeps its inode and modification time
-        (what deploy tools compare), and a rebuild after a small edit writes only
-        what changed. Anything else there is replaced as a whole.
+    @contextmanager
+    def folder(self, target: Path, known: Known | None = None) -> Iterator[Folder]:
+        """The folder ``target``, staged file by file: it will hold exactly the files ``add``ed in the block.
+
+        Each file is written, or found unchanged, as it is added: a large edition never sits
+        in memory whole. When ``target`` is a folder of plain files already, only the files
+        whose bytes differ are staged, and ``commit`` replaces just those and removes what
+        was not added: an unchanged file keeps its inode and modification time (what deploy
+        tools compare), and a rebuild after a small edit writes only what changed. Anything
+        else there is replaced as a whole.
 
         ``known`` is what this call left there the last time (kept by the caller,
         ``qz-ebook watch``): a file whose bytes are the very object it found there
         then, and whose settled stamp still holds (``filestamps``), is not read to
         be compared.
         """
-        last = dict(known or {})
-        if known is not None:
-            known.clear()
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
         self._folders.append(staging)
         staging.chmod(0o755)
-        present = _plain_tree(target)
-        if present is not None:
-            existing, folders = present
-            present_files = {name: data for name, data in files.items() if name in existing}
-            changed = sorted([*(files.keys() - existing), *_differing(target, present_files, last, known)])
-            # A new file cannot replace a folder, nor go below a file.
-            blocked = any(name in folders or _above(name) & existing for name in changed)
-            if not blocked:
-                _write(staging, {name: files[name] for name in changed})
-                self._updates.append(_Update(staging, target, changed, sorted(existing - files.keys())))
-                return
-            if known is not None:
-                known.clear()
-        _write(staging, files)
-        self._trees.append((staging, target))
+        folder = Folder(staging, target, _plain_tree(target), known)
+        yield folder
+        if folder.whole:
+            folder.copy_unchanged()
+            self._trees.append((staging, target))
+        else:
+            self._updates.append(folder.update())
 
     def commit(self) -> None:
         """Swap every staged output in, each with atomic renames."""
@@ -121,6 +120,57 @@ class Staging:
         self._trees.clear()
         self._updates.clear()
         self._folders.clear()
+
+
+class Folder:
+    """A folder being staged file by file (``Staging.folder``)."""
+
+    def __init__(self, staging: Path, target: Path, present: _Tree | None, known: Known | None) -> None:
+        self.staging = staging
+        self.target = target
+        self.present = present or (frozenset(), frozenset())
+        self.whole = present is None  # staged whole, to replace ``target`` as a whole
+        self.last = dict(known or {})
+        if known is not None:
+            known.clear()
+        self.known = known
+        self.now = time.time_ns()
+        self.added: set[str] = set()
+        self.changed: list[str] = []  # staged
+        self.unchanged: list[str] = []  # not staged: ``target`` holds them as they are
+        self.made = {staging}
+
+    def add(self, name: str, data: bytes) -> None:
+        """The file ``name`` (a path relative to the folder, with '/') holds ``data``."""
+        if name in self.added:
+            raise ValueError(f"{name}: added twice to {self.target}")
+        self.added.add(name)
+        existing, folders = self.present
+        if not self.whole:
+            if name in existing and _same(self.target, name, data, self.last, self.known, self.now):
+                self.unchanged.append(name)
+                return
+            if name in folders or _above(name) & existing:
+                # A new file cannot replace a folder, nor go below a file: the folder is replaced whole.
+                self.whole = True
+                if self.known is not None:
+                    self.known.clear()
+        path = self.staging / name
+        if path.parent not in self.made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(path.parent)
+        path.write_bytes(data)
+        self.changed.append(name)
+
+    def copy_unchanged(self) -> None:
+        """Stage the files found unchanged too, for a folder replaced whole after all."""
+        for name in self.unchanged:
+            (self.staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.target / name, self.staging / name)
+
+    def update(self) -> _Update:
+        """What ``commit`` does to ``target``: its changed files, and those no longer added."""
+        return _Update(self.staging, self.target, sorted(self.changed), sorted(self.present[0] - self.added))
 
 
 @dataclass(frozen=True)
@@ -145,17 +195,7 @@ class _Update:
                 (self.target / name).rmdir()
 
 
-def _write(folder: Path, files: dict[str, bytes]) -> None:
-    made = {folder}
-    for relative, data in sorted(files.items()):
-        path = folder / relative
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(data)
-
-
-def _plain_tree(target: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+def _plain_tree(target: Path) -> _Tree | None:
     """The files and the folders below ``target`` (relative, with '/'), if it is a folder of
     plain files and folders alone; else None (no such folder, a symlink, a socket…)."""
     if target.is_symlink() or not target.is_dir():
@@ -185,24 +225,19 @@ def _above(name: str) -> set[str]:
     return {"/".join(parts[:i]) for i in range(1, len(parts))}
 
 
-def _differing(target: Path, files: dict[str, bytes], last: Known, known: Known | None) -> list[str]:
-    """The names of ``files`` whose bytes differ from those in ``target``; the same ones go into ``known``.
+def _same(target: Path, name: str, data: bytes, last: Known, known: Known | None, now: int) -> bool:
+    """Whether the file ``name`` in ``target`` holds ``data``; if so, and its stamp has settled, it goes into ``known``.
 
     Reading is far cheaper than writing, and a stamp still cheaper than reading.
     """
-    now = time.time_ns()
-    differing = []
-    for name, data in files.items():
-        path = os.path.join(target, name)
-        try:
-            found = stamp(os.stat(path))
-            remembered = last.get(name)
-            same = remembered is not None and remembered[0] is data and remembered[1] == found
-            same = same or (found[0] == len(data) and Path(path).read_bytes() == data)
-        except OSError:
-            same = False
-        if not same:
-            differing.append(name)
-        elif known is not None and settled(found, now):
-            known[name] = (data, found)
-    return differing
+    path = os.path.join(target, name)
+    try:
+        found = stamp(os.stat(path))
+        remembered = last.get(name)
+        same = remembered is not None and remembered[0] is data and remembered[1] == found
+        same = same or (found[0] == len(data) and Path(path).read_bytes() == data)
+    except OSError:
+        return False
+    if same and known is not None and settled(found, now):
+        known[name] = (data, found)
+    return same

@@ -2,8 +2,9 @@
 
 Rendering is the main part of a build after conversion. For a large book the
 formats that write single files (the EPUB) are rendered in a second process,
-forked with the edition already in memory, while this one renders the rest (the
-HTML edition): on two cores that halves the step. The result is byte for byte
+forked with the edition already in memory, while this one renders the rest: on
+two cores that halves the step. Not beside the HTML edition, whose search index
+keeps the other cores busy (``Writer.busy_beside``). The result is byte for byte
 the same as rendering one after the other.
 
 This is where the writers meet the speed machinery: each gets ``Pages`` that
@@ -29,7 +30,7 @@ from qz_ebook.incremental.store import CacheStore, StoreReader
 from qz_ebook.messages import Text, joined
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
-from qz_ebook.writers.base import Beside, Direct, Job, Make, Pages, Writer, render_page
+from qz_ebook.writers.base import Beside, Direct, Files, Job, Make, Pages, Writer, render_page
 from qz_ebook.writers.registry import writers
 
 # Below this many pages, starting a second process costs more than it saves.
@@ -65,8 +66,11 @@ def render_formats(
     # work is left to share, and forking a large process costs more in copy-on-write.
     # (So the process beside never has a memory to inherit.)
     warm = store is not None and store.memory is not None and store.memory.warm
+    # A writer that keeps other cores busy itself (the HTML edition's search index) leaves them no
+    # time to share: a process beside would only hold a second copy of what it touches of the edition.
+    busy = any(writer.busy_beside for writer in chosen)
     aside = [writer for writer in chosen[:-1] if not writer.folder]
-    if aside and not warm and len(edition.views) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+    if aside and not (warm or busy) and len(edition.views) >= PARALLEL_FROM and _can_fork():
         here = [writer for writer in chosen if writer not in aside]
         return _side_by_side(edition, aside, here, job, staging, store, progress)
     recorder = _Recorder()
@@ -78,6 +82,10 @@ def render_formats(
         writer.render(edition, job, counted, _Staged(staging, store))
         asked += counted.done
     return Rendered(tuple(recorder.rendered), asked - len(recorder.rendered))
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _pages(store: CacheStore | StoreReader | None, recorder: _Recorder) -> Pages:
@@ -146,12 +154,12 @@ class _Staged:
     def file(self, path: Path) -> AbstractContextManager[BinaryIO]:
         return self.staging.file(path)
 
-    def tree(self, path: Path, files: Mapping[str, bytes]) -> None:
-        self.staging.tree(path, dict(files), _known(self.store, path))
+    def folder(self, path: Path) -> AbstractContextManager[Files]:
+        return self.staging.folder(path, _known(self.store, path))
 
 
 def _known(store: CacheStore | None, folder: Path) -> Known | None:
-    """What the last build in this process found in ``folder`` (``Staging.tree``), if it remembers."""
+    """What the last build in this process found in ``folder`` (``Staging.folder``), if it remembers."""
     if store is None or store.memory is None:
         return None
     return store.memory.outputs.setdefault(str(folder.resolve()), {})
@@ -183,6 +191,9 @@ def _side_by_side(
         with ProcessPoolExecutor(1, mp_context=context, initializer=_hold,
                                  initargs=(edition, together.aside_done)) as pool:  # fmt: skip
             beside = pool.submit(_render_aside, [writer.name for writer in aside], job, reserved, folder)
+            # No more work for it: the process ends once it has delivered, and its memory is freed
+            # while this one renders on (the result still arrives; ``with`` waits for it).
+            pool.shutdown(wait=False)
             pages, asked = _pages(store, recorder), 0
             for writer in here:
                 counted = _Counted(pages, together.here_from(asked))
@@ -250,7 +261,7 @@ class _Reserved:
     def file(self, path: Path) -> AbstractContextManager[BinaryIO]:
         return self.reserved[path].open("wb")
 
-    def tree(self, path: Path, files: Mapping[str, bytes]) -> None:
+    def folder(self, path: Path) -> AbstractContextManager[Files]:
         raise TypeError(f"{path}: a folder is rendered by the build's own process")
 
 

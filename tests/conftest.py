@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from qz_ebook import rendering
 from qz_ebook.build import build
 from qz_ebook.checks.model import CHROMIUM_FLAGS
 from qz_ebook.incremental.fingerprint import Fingerprinter
+from qz_ebook.writers.html import HtmlWriter
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "fixtures" / "sample"
@@ -130,3 +132,11 @@ def walked(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(Fingerprinter, "_encode", walking)
     return values
+
+
+@pytest.fixture
+def epub_beside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds render the EPUB in a second process beside the HTML edition, as a large book's would if the
+    edition's search index did not keep the other cores busy (``rendering``): the sample book is small."""
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(HtmlWriter, "busy_beside", False)

@@ -27,6 +27,7 @@ from qz_ebook.incremental import store as cache
 from qz_ebook.model import Limits
 from qz_ebook.writers import epub as epub_writer
 from qz_ebook.writers import templating as templates
+from qz_ebook.writers.html import HtmlWriter
 from qz_ebook.writers.templating import environment
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
@@ -287,14 +288,14 @@ def add_chapter(book: Path) -> None:
     edit(book / "SUMMARY.md", entry, entry + "- [II. Ein neues Kapitel](beitraege/neu.md)\n")
 
 
-# What a new chapter renders: its own page; its part, which lists it; the pages before and after it
-# (their pagers, and their sections: a section is keyed by its whole page view); the contents (the
-# EPUB's nav and NCX, the index); the perspective whose part it joins (the Wegweiser, its own page);
-# the single page. Every other page (oeffnung, whose sidebar now lists it, too) only has its sidebar
-# joined in again.
+# What a new chapter renders (the EPUB's NCX first: its documents are rendered as they are written):
+# its own page; its part, which lists it; the pages before and after it (their pagers, and their
+# sections: a section is keyed by its whole page view); the contents (the EPUB's nav and NCX, the
+# index); the perspective whose part it joins (the Wegweiser, its own page); the single page. Every
+# other page (oeffnung, whose sidebar now lists it, too) only has its sidebar joined in again.
 ADDED_CHAPTER = (
-    "epub/wegweiser.xhtml", "epub/nav.xhtml", "epub/teil-handreichungen.xhtml", "epub/musterstadt.xhtml",
-    "epub/neu.xhtml", "epub/teil-weitere-themen.xhtml", "epub/toc.ncx",
+    "epub/toc.ncx", "epub/wegweiser.xhtml", "epub/nav.xhtml", "epub/teil-handreichungen.xhtml",
+    "epub/musterstadt.xhtml", "epub/neu.xhtml", "epub/teil-weitere-themen.xhtml",
     "html/index.html", "html/teil-handreichungen.html", "html/musterstadt.html", "html/neu.html",
     "html/teil-weitere-themen.html",
     "html/gesamt.html#teil-handreichungen", "html/gesamt.html#musterstadt", "html/gesamt.html#neu",
@@ -366,6 +367,7 @@ def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
 ) -> None:
     one_after_the_other = build(sample_book, tmp_path / "serial", cache_dir=tmp_path / "serial-cache")
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(HtmlWriter, "busy_beside", False)  # as the fixture epub_beside: now, not from the start
     side_by_side = build(sample_book, tmp_path / "parallel", cache_dir=tmp_path / "parallel-cache")
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
     assert side_by_side.rendered == one_after_the_other.rendered
@@ -379,10 +381,24 @@ def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
     assert files(tmp_path / "edited") == uncached(sample_book, tmp_path / "fresh")
 
 
-def test_entries_the_epub_process_uses_stay_fresh(
+def test_no_process_beside_the_html_edition_whose_search_index_keeps_the_cores_busy(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)  # a large book
+    beside: list[list[str]] = []
+    original = rendering._side_by_side
+
+    def noting(edition, aside, *rest):  # type: ignore[no-untyped-def]
+        beside.append([writer.name for writer in aside])
+        return original(edition, aside, *rest)
+
+    monkeypatch.setattr(rendering, "_side_by_side", noting)
+    build(sample_book, tmp_path / "a")
+    build(sample_book, tmp_path / "b", formats=("epub", "kepub"))
+    assert beside == [["epub"]]  # beside the kepub alone
+
+
+def test_entries_the_epub_process_uses_stay_fresh(sample_book: Path, tmp_path: Path, epub_beside: None) -> None:
     store = tmp_path / "cache"
     build(sample_book, tmp_path / "a", cache_dir=store)
     db = sqlite3.connect(store / "cache.sqlite")
@@ -395,7 +411,7 @@ def test_entries_the_epub_process_uses_stay_fresh(
 
 
 def test_a_failure_in_the_epub_process_fails_the_build_and_keeps_the_old_outputs(
-    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epub_beside: None
 ) -> None:
     build(sample_book, tmp_path / "out")
     before = files(tmp_path / "out")
@@ -403,7 +419,6 @@ def test_a_failure_in_the_epub_process_fails_the_build_and_keeps_the_old_outputs
     def broken(*_: object) -> None:
         raise RuntimeError("EPUB kaputt")
 
-    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
     monkeypatch.setattr(epub_writer, "write_epub", broken)  # inherited by the forked EPUB process
     with pytest.raises(RuntimeError, match="EPUB kaputt"):
         build(sample_book, tmp_path / "out")
@@ -425,6 +440,7 @@ def test_a_cache_held_by_another_build_slows_nothing_down_and_fails_nothing(
     edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
     monkeypatch.setattr(cache, "LOCK_WAIT_SECONDS", 0.1)
     monkeypatch.setattr(rendering, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(HtmlWriter, "busy_beside", False)
     other = sqlite3.connect(store / "cache.sqlite")
     other.execute("BEGIN EXCLUSIVE")  # another build, writing
     try:

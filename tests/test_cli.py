@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from qz_ebook import rendering
 from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
 from qz_ebook.incremental.collector import COLLECTION_THRESHOLD
@@ -220,9 +219,8 @@ def test_a_build_settles_the_garbage_collector_for_building(sample_book: Path, t
 
 
 def test_progress_counts_the_epub_rendered_beside_the_html_edition(
-    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample_book: Path, tmp_path: Path, epub_beside: None
 ) -> None:
-    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)  # the EPUB in a second process, as for a large book
     calls: list[tuple[str, int, int]] = []
     build(sample_book, tmp_path / "out", progress=lambda stage, *counts: calls.append((str(stage), *counts)))
     together = [(done, total) for stage, done, total in calls if stage == "EPUB and HTML"]

@@ -97,6 +97,29 @@ def test_a_file_in_the_way_of_a_folder_or_the_other_way_round_is_replaced(
     assert tree(html) == {"index.html": b"i", "css": None, "css/book.css": b"c"}
 
 
+def test_files_found_unchanged_before_one_in_the_way_are_kept_when_the_folder_is_replaced_whole(
+    tmp_path: Path,
+) -> None:
+    html = tmp_path / "html"
+    stage_and_commit(html, {"a.html": b"a", "b/c.html": b"c", "css": b"eine Datei, wo ein Ordner hin muss"})
+    with Staging() as staging:
+        with staging.folder(html) as folder:
+            folder.add("a.html", b"a")  # unchanged: not staged, as long as the folder is updated in place
+            folder.add("b/c.html", b"c")
+            assert sorted(p.name for p in tmp_path.glob(".html.new.*/**/*")) == []
+            folder.add("css/book.css", b"p{}")  # in the way of a file: the folder is replaced whole
+        staging.commit()
+    assert tree(html) == {"a.html": b"a", "b": None, "b/c.html": b"c", "css": None, "css/book.css": b"p{}"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html"]
+
+
+def test_a_file_added_twice_to_a_folder_is_an_error(tmp_path: Path) -> None:
+    with Staging() as staging, staging.folder(tmp_path / "html") as folder:
+        folder.add("a.html", b"a")
+        with pytest.raises(ValueError, match=r"^a\.html: added twice to .*html$"):
+            folder.add("a.html", b"b")
+
+
 def test_a_folder_holding_a_symlink_is_replaced_whole_and_nothing_is_written_through_the_link(tmp_path: Path) -> None:
     elsewhere = tmp_path / "anderswo"
     elsewhere.mkdir()

@@ -220,9 +220,10 @@ def test_a_cached_rebuild_indexes_only_the_bundle_of_an_edited_page(
     assert len(indexed) == 3 and "musterstadt.html" in indexed[2] and len(indexed[2]) == 2
 
 
-def test_every_shard_is_indexed_beside_before_the_first_is_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_shard_is_indexed_beside_as_soon_as_its_pages_have_come(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
     pages = [(f"seite-{n}.html", f"<p>Seite\u00ad{n}</p>".encode()) for n in range(1, 5)]
+    names = [name for name, _ in pages]
     started: list[tuple[Future[bytes], dict[str, bytes]]] = []
 
     def beside(make: Callable[[bytes], bytes], data: bytes) -> Future[bytes]:
@@ -230,19 +231,28 @@ def test_every_shard_is_indexed_beside_before_the_first_is_awaited(monkeypatch: 
         started.append((Future(), search.unpack(data)))
         return started[-1][0]
 
-    files = search.start_search(pages, Direct(), beside)
-    shards = search.shards([name for name, _ in pages])
-    assert len(shards) > 1 and [sorted(indexed) for _, indexed in started] == [
-        [pages[i][0] for i in shard] for shard in shards
-    ]
-    assert started[0][1]["seite-1.html"] == b"<p>Seite1</p>"  # indexed without soft hyphens
+    indexing = search.Indexing(names, Direct(), beside)
+    shards = search.shards(names)
+    assert len(shards) == 4
+    for number, (name, page) in enumerate(pages, start=1):
+        indexing.add(name, page)
+        assert [sorted(indexed) for _, indexed in started] == [names[:1], names[1:2], names[2:3], names[3:]][:number]
+    assert started[0][1] == {"seite-1.html": b"<p>Seite1</p>"}  # indexed without soft hyphens
     for number, (future, _) in enumerate(started, start=1):
         future.set_result(search.pack({"pagefind-entry.json": str(number).encode()}))
-    found = files()
-    assert [(path, found[path]) for path in found if path.endswith(".json")] == [
-        (f"pagefind/{number}/pagefind-entry.json", str(number).encode()) for number in range(1, len(shards) + 1)
-    ]
-    assert list(found)[0] == search.SCRIPT
+    assert indexing.files() == {
+        search.SCRIPT: (Path(search.__file__).parents[1] / "templates" / "html" / "search.js").read_bytes(),
+        **{f"pagefind/{n}/pagefind-entry.json": str(n).encode() for n in range(1, 5)},
+    }
+
+
+def test_pages_must_come_in_reading_order_and_every_shard_complete() -> None:
+    indexing = search.Indexing(["a.html", "b.html"], Direct(), lambda make, data: Future())
+    with pytest.raises(ValueError, match=r"^page b.html came where a.html was expected$"):
+        indexing.add("b.html", b"")
+    indexing.add("a.html", b"")
+    with pytest.raises(ValueError, match=r"^1 of 2 pages have not come$"):
+        indexing.files()
 
 
 def test_a_page_added_or_removed_changes_its_own_shard_and_no_other() -> None:

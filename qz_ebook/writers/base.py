@@ -13,7 +13,7 @@ tests; ``writers.registry`` lists the formats.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -76,8 +76,16 @@ class Output(Protocol):
         """A stream for the new content of the file ``path``."""
         ...
 
-    def tree(self, path: Path, files: Mapping[str, bytes]) -> None:
-        """The folder ``path`` with exactly ``files`` (relative path → bytes)."""
+    def folder(self, path: Path) -> AbstractContextManager[Files]:
+        """The folder ``path``, to hold exactly the files added to it in the ``with`` block."""
+        ...
+
+
+class Files(Protocol):
+    """A folder's files, handed over one by one (``Output.folder``)."""
+
+    def add(self, name: str, data: bytes) -> None:
+        """The file ``name`` (relative to the folder, with '/') holds ``data``; each name is added once."""
         ...
 
 
@@ -94,8 +102,9 @@ class Writer(ABC):
 
     name: ClassVar[str]  # as ``qz-ebook build --format`` names it
     stage: ClassVar[str]  # the progress line's name for its pages
-    folder: ClassVar[bool] = False  # whether its output is a folder (``Output.tree``) rather than files
+    folder: ClassVar[bool] = False  # whether its output is a folder (``Output.folder``) rather than files
     default: ClassVar[bool] = True  # whether a build that names no format builds it
+    busy_beside: ClassVar[bool] = False  # whether rendering it keeps other cores busy (work in threads, processes)
 
     @abstractmethod
     def outputs(self, settings: BuildSettings, out_dir: Path) -> tuple[Path, ...]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -233,9 +234,7 @@ def _documents(
 
     def document(slug: str, template: str, source: PageSource, properties: list[str] | None = None) -> epub.EpubItem:
         name = Linker(EXTENSION)(slug)
-        content = pages.render(f"epub/{name}", template, source)
-        # A plain EpubItem: ebooklib writes its content as given (EpubHtml would re-parse it).
-        item = epub.EpubItem(uid=_item_id(slug), file_name=name, media_type=XHTML, content=content)
+        item = _Document(partial(pages.render, f"epub/{name}", template, source), _item_id(slug), name)
         item.properties = properties or []
         return item
 
@@ -254,6 +253,20 @@ def _documents(
         template = "epub/contribution.xhtml" if view.converted is not None else "epub/group.xhtml"
         documents.append(document(view.page.slug, template, ViewDocument(frame, view)))
     return documents
+
+
+class _Document(epub.EpubItem):
+    """A content document, rendered when it is written: the book's documents never sit in memory together.
+
+    A plain EpubItem: ebooklib writes its content as given (EpubHtml would parse it again).
+    """
+
+    def __init__(self, render: Callable[[], bytes], uid: str, file_name: str) -> None:
+        super().__init__(uid=uid, file_name=file_name, media_type=XHTML)
+        self.render = render
+
+    def get_content(self, default: bytes | None = None) -> bytes:
+        return self.render()
 
 
 def _item_id(name: str) -> str:

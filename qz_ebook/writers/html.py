@@ -10,7 +10,7 @@ sidebar, is not part of its source: it is joined in afterwards (``writers.sideba
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,7 +26,7 @@ from qz_ebook.edition.prepare import Edition
 from qz_ebook.messages import Message
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Perspective, Words, hidden
 from qz_ebook.writers.base import Job, Output, Pages, Writer
-from qz_ebook.writers.search import IndexingFailed, bundles, start_search
+from qz_ebook.writers.search import Indexing, IndexingFailed, bundles
 from qz_ebook.writers.sidebar import HOLE, SidebarLists, unjoined
 
 EXTENSION = "html"
@@ -208,6 +208,7 @@ class HtmlWriter(Writer):
     name = "html"
     stage = "HTML"
     folder = True
+    busy_beside = True  # Pagefind indexes shards in processes of its own while the pages render
 
     def outputs(self, settings: BuildSettings, out_dir: Path) -> tuple[Path, ...]:
         return (out_dir / "html",)
@@ -220,11 +221,11 @@ class HtmlWriter(Writer):
     def render(self, edition: Edition, job: Job, pages: Pages, output: Output) -> None:
         (folder,) = self.outputs(edition.book.settings, job.out_dir)
         try:
-            files = html_files(edition, pages)
+            with output.folder(folder) as files:
+                html_files(edition, pages, files.add)
         except IndexingFailed as failed:
             message = Message("the search index could not be built: {problem}", problem=failed.message)
             raise BuildFailed([Diagnostic(Severity.ERROR, "QZ601", message, Location(folder))]) from failed
-        output.tree(folder, files)
 
 
 def edition_frame(edition: Edition) -> Frame:
@@ -246,16 +247,19 @@ def single_page_sections(edition: Edition, frame: Frame, pages: Pages) -> tuple[
     return merged, sections
 
 
-def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
-    """The edition's files, keyed by path relative to the edition folder."""
+def html_files(edition: Edition, pages: Pages, add: Callable[[str, bytes], None]) -> None:
+    """Hand each of the edition's files to ``add`` (its path relative to the edition folder, its bytes).
+
+    Each page goes out as soon as it is rendered: the edition never sits in memory whole.
+    """
     book, views = edition.book, edition.views
-    files = {
-        "css/book.css": book.settings.html_stylesheet.read_bytes(),
-        SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "book.js").read_bytes(),
-        book.settings.cover.href: book.settings.cover.source.read_bytes(),
-    }
+    add("css/book.css", book.settings.html_stylesheet.read_bytes())
+    add(SCRIPT, resources.files("qz_ebook").joinpath("templates", "html", "book.js").read_bytes())
+    images = {book.settings.cover.href: book.settings.cover.source}  # an image used twice is one file
     for result in edition.converted.values():
-        files.update({image.href: image.source.read_bytes() for image in result.images})
+        images.update({image.href: image.source for image in result.images})
+    for href, source in images.items():
+        add(href, source.read_bytes())
     frame = edition_frame(edition)
     outline = Sidebar(edition.toc)
     sidebars = SidebarLists(outline, Linker(EXTENSION, words=book.words))
@@ -270,28 +274,29 @@ def html_files(edition: Edition, pages: Pages) -> dict[str, bytes]:
         """Page ``slug``'s own part (what the render cache keeps), filed with its sidebar joined in."""
         name = f"{slug}.{EXTENSION}"
         own = pages.render(f"html/{name}", template, source)
-        files[name] = sidebar.join(own, slug, opened) if sidebar is not None else own
+        add(name, sidebar.join(own, slug, opened) if sidebar is not None else own)
         return own
 
     first = views[0].page if views else None
     index = IndexPage(frame, edition.toc, first, book.settings.cover, book.settings.cover_alt,
                       edition.pagination.page_list)  # fmt: skip
     page(INDEX, "html/index.html", index, sidebar=None)  # its main part is the whole table of contents
-    searched = []  # the contributions' pages (the others only lead to them), as the search indexes them
-    for view in views:
-        template = "html/contribution.html" if view.converted is not None else "html/group.html"
-        opened = frozenset(p.slug for p in (*view.context.ancestors, view.page))
-        own = page(view.page.slug, template, ViewPage(frame, view), opened)
-        if view.converted is not None:
-            searched.append((f"{view.page.slug}.{EXTENSION}", unjoined(own)))
+    searched = [f"{view.page.slug}.{EXTENSION}" for view in views if view.converted is not None]
     # Pagefind indexes the contribution pages (in processes of its own) while the rest renders here.
-    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qz-search") as indexing:
-        indexed = start_search(searched, pages, indexing.submit)
+    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qz-search") as beside:
+        indexing = Indexing(searched, pages, beside.submit)
+        for view in views:
+            template = "html/contribution.html" if view.converted is not None else "html/group.html"
+            opened = frozenset(p.slug for p in (*view.context.ancestors, view.page))
+            own = page(view.page.slug, template, ViewPage(frame, view), opened)
+            if view.converted is not None:
+                indexing.add(f"{view.page.slug}.{EXTENSION}", unjoined(own))  # the contributions' pages alone
         merged, sections = single_page_sections(edition, frame, pages)
-        single = SinglePage(frame, merged, sections)
-        page(SINGLE_PAGE, "html/single.html", single, sidebar=SidebarLists(outline, merged))
+        single_sidebar = SidebarLists(outline, merged)
+        page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections), sidebar=single_sidebar)
+        del sections  # the whole book again: not held while the search bundles come
         for way in edition.perspectives:
             page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
-        page(SEARCH, "html/search.html", SearchPage(frame, bundles([name for name, _ in searched])))
-        files.update(indexed())
-    return files
+        page(SEARCH, "html/search.html", SearchPage(frame, bundles(searched)))
+        for path, content in indexing.files().items():
+            add(path, content)

@@ -11,8 +11,8 @@ merges (Pagefind's ``mergeIndex``). Each is derived from its pages' bytes alone,
 through ``Pages.deriving``: when the build has a cache, an edited contribution costs
 one shard's indexing, not the whole book's (Pagefind takes about 3 ms of CPU a page
 of 800 words and 40 ms a run: a 1,000-chapter book about 3.3 s, a shard 0.35 s).
-Shards that must be indexed are indexed side by side, while the edition renders
-its other pages (``writers.html``). Where a shard ends, the pages' names say
+Shards are indexed side by side as soon as their pages are rendered, while the
+edition renders the pages that follow (``Indexing``). Where a shard ends, the pages' names say
 (``shards``): a page added or removed changes its own shard, not every shard after it.
 """
 
@@ -79,27 +79,44 @@ def bundles(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"{BUNDLE}/{number}/" for number in range(1, len(shards(names)) + 1))
 
 
-def start_search(pages: Sequence[tuple[str, bytes]], derive: Pages, beside: Beside) -> Callable[[], dict[str, bytes]]:
-    """Index ``pages`` ((name, bytes) in reading order); the call returned gives the bundles and the script, by path.
+class Indexing:
+    """The search index of the contribution pages ``names`` (in reading order), built as their pages come.
 
-    Each shard that is not derived already is indexed by ``beside`` (Pagefind runs in a
-    process of its own, so threads index shards side by side, and beside the caller's work).
+    Each shard that is not derived already is indexed by ``beside`` as soon as its last page
+    has come (Pagefind runs in a process of its own: threads index shards side by side, and
+    beside the caller, who renders the pages that follow).
     """
-    kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
-    names = [name for name, _ in pages]
-    waiting = []
-    for shard, folder in zip(shards(names), bundles(names), strict=True):
-        # Without soft hyphens (convert/hyphenation.py): Pagefind would index "Reli\xadgions…" apart.
-        indexed = {name: page.replace(SOFT_HYPHEN, b"") for name, page in (pages[i] for i in shard)}
-        waiting.append((folder, derive.deriving(kind, index, pack(indexed), beside)))
 
-    def files() -> dict[str, bytes]:
+    def __init__(self, names: Sequence[str], derive: Pages, beside: Beside) -> None:
+        self.derive = derive
+        self.beside = beside
+        self.kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
+        self.cuts = [[names[i] for i in shard] for shard in shards(names)]
+        self.folders = bundles(names)
+        self.shard: dict[str, bytes] = {}  # the pages come so far of the shard that is not complete yet
+        self.waiting: list[Callable[[], bytes]] = []  # one for each shard complete
+
+    def add(self, name: str, page: bytes) -> None:
+        """Page ``name`` (the next of ``names``) as it will be published."""
+        expected = self.cuts[len(self.waiting)][len(self.shard)]
+        if name != expected:
+            raise ValueError(f"page {name} came where {expected} was expected")
+        # Without soft hyphens (convert/hyphenation.py): Pagefind would index "Reli\xadgions…" apart.
+        self.shard[name] = page.replace(SOFT_HYPHEN, b"")
+        if len(self.shard) == len(self.cuts[len(self.waiting)]):
+            self.waiting.append(self.derive.deriving(self.kind, index, pack(self.shard), self.beside))
+            self.shard = {}
+
+    def files(self) -> dict[str, bytes]:
+        """The bundles and the search page's script, by path; waits for the shards being indexed."""
+        if len(self.waiting) < len(self.cuts):
+            total = sum(map(len, self.cuts))
+            missing = total - sum(map(len, self.cuts[: len(self.waiting)])) - len(self.shard)
+            raise ValueError(f"{missing} of {total} pages have not come")
         found = {SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()}
-        for folder, bundle in waiting:
+        for folder, bundle in zip(self.folders, self.waiting, strict=True):
             found.update({folder + name: content for name, content in unpack(bundle()).items()})
         return found
-
-    return files
 
 
 def index(packed: bytes) -> bytes:
