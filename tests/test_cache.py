@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 import sqlite3
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -19,12 +21,13 @@ from qz_ebook import rendering
 from qz_ebook.build import BuildResult, build, read_book
 from qz_ebook.cli import main
 from qz_ebook.convert import batch
-from qz_ebook.convert.links import LinkResolver
+from qz_ebook.convert.links import LinkResolver, linked_file
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.edition.pages import Assembled
-from qz_ebook.incremental import collector, tool
+from qz_ebook.incremental import collector, render_cache, tool
 from qz_ebook.incremental import store as cache
-from qz_ebook.model import Limits
+from qz_ebook.incremental.linkfiles import LinkedFiles
+from qz_ebook.model import Contribution, Limits
 from qz_ebook.writers import epub as epub_writer
 from qz_ebook.writers import templating as templates
 from qz_ebook.writers.html import HtmlWriter
@@ -473,3 +476,47 @@ def test_a_link_whose_page_left_the_outline_is_converted_again_and_fails(
     assert conversions == [4, 1]  # oeffnung.md, which links to musterstadt.md
     diagnostics = [f"{d.code} {d.location.path.name}" for d in failed.value.diagnostics]
     assert diagnostics == ["QZ106 musterstadt.md", "QZ401 oeffnung.md"]  # a file outside the outline; the link
+
+
+def test_the_files_links_name_are_resolved_as_linked_file_resolves_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a/a.md", "a/b.md", "a/ü.md", "x/c.md"):
+        (tmp_path / "book" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "book" / name).write_text("Text", encoding="utf-8")
+    (tmp_path / "book" / "a" / "linked.md").symlink_to("../x/c.md")
+    (tmp_path / "book" / "a" / "via").symlink_to("../x")
+    monkeypatch.chdir(tmp_path)  # sources relative to the folder the build runs in, as the command line's
+    contribution = Contribution(slug="a", source=Path("book/a/a.md"), label="A", title="A", kind="article",
+                                status="draft", lang="de", body="Text", body_line=1)  # fmt: skip
+    paths = ["b.md", "../x/c.md", "via/../b.md", "%C3%BC.md", "linked.md", "via/c.md", "fehlt/d.md", "../x/", ".."]
+    linked = LinkedFiles()  # one for all: the second time a folder is met, it is known
+    assert [linked(contribution.source, path) for path in paths] == [str(linked_file(contribution, p)) for p in paths]
+
+
+def test_a_rebuild_reads_each_entry_once_and_hashes_no_epub_page_again(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "cache"
+    build(sample_book, tmp_path / "a", cache_dir=store)
+    read: list[str] = []
+    original = cache.CacheStore.get_many
+
+    def reading(self: cache.CacheStore, keys: list[str], remember: bool = True) -> dict[str, bytes]:
+        read.extend(keys)
+        return original(self, keys, remember)
+
+    monkeypatch.setattr(cache.CacheStore, "get_many", reading)
+    hashed: list[bytes] = []
+    recording = SimpleNamespace(sha256=lambda data: hashed.append(data) or hashlib.sha256(data))
+    monkeypatch.setattr(render_cache, "hashlib", recording)  # what derived bytes are looked up by
+    assert build(sample_book, tmp_path / "b", cache_dir=store).rendered == ()
+    assert sorted(read) == sorted(set(read))
+    # A page given back by its zip member leads to that member's key; only the search index's shard is hashed.
+    with zipfile.ZipFile(tmp_path / "b" / "beispiel.epub") as epub:
+        pages = {epub.read(name) for name in epub.namelist() if name.endswith((".xhtml", ".ncx"))}
+    assert len(pages) == 13  # 12 documents and the NCX (test_an_unchanged_book_renders_no_page_again)
+    # Each page given back by its zip member leads to that member's key: no page is hashed again, only what
+    # the EPUB holds besides its pages (images, its package) and the search index's shard (its pages packed).
+    assert [data for data in hashed if data in pages] == []
+    assert [data[4:20] for data in hashed if data[4:20] == b"fachbeitrag.html"] == [b"fachbeitrag.html"]

@@ -3,7 +3,7 @@
 A conversion depends on the contribution's text and the line it starts on, its place and slug, the allowed
 image folders, the limits (book.toml [limits]), the tool (every file of the package) and its libraries'
 versions, the contribution files its links lead to, and the image files it uses. All but the last two go into
-the key. On a hit, each link must still lead to the same page by the same file (``links.links_hold``), and the
+the key. On a hit, each file its links name must still be the same page's (``linkfiles``), and the
 images must have the same size and modification time: adding or renaming another chapter converts only
 the contributions that link to what changed, not every one. A conversion with a link that led nowhere
 failed with an error (QZ401) and was never stored.
@@ -15,12 +15,14 @@ import os
 import pickle
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from qz_ebook.convert.batch import Outcome
-from qz_ebook.convert.links import links_hold
+from qz_ebook.convert.links import LinkRef
 from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
+from qz_ebook.incremental.linkfiles import LinkedFiles
 from qz_ebook.incremental.memory import Entry
 from qz_ebook.incremental.packing import Pickled
 from qz_ebook.incremental.store import FORMAT, CacheStore
@@ -34,7 +36,8 @@ class ConversionCache:
         self.store = store
         # id → (a contribution, the context and its key), as ``get_all`` made them: ``put`` need not hash again
         self._made: dict[int, tuple[Contribution, str, str]] = {}
-        self._files: Mapping[str, str] = {}  # the contribution files of this build, links_hold judges by
+        self._files: Mapping[str, str] = {}  # the contribution files of this build → their slugs
+        self._linked = LinkedFiles()
 
     def context(
         self, files: dict[str, str], roots: tuple[Path, ...], words: Mapping[str, Words], limits: Limits
@@ -69,8 +72,9 @@ class ConversionCache:
 
     def _holds(self, contribution: Contribution, entry: Entry) -> bool:
         """Whether ``entry`` is still the conversion of ``contribution``: its links and images are as they were."""
-        converted = entry.outcome.converted
-        return entry.images == _stamps(entry.outcome) and links_hold(contribution, converted.links, self._files)
+        files, linked = self._files, self._linked
+        leads = all(files.get(linked(contribution.source, path)) == slug for path, slug in entry.leads)
+        return leads and entry.images == _stamps(entry.outcome)
 
     def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
         # Errors can depend on files outside the key (a missing image that is added
@@ -80,7 +84,7 @@ class ConversionCache:
         made = self._made.get(id(contribution))
         known = made is not None and made[0] is contribution and made[1] == context
         key = made[2] if made is not None and known else _key(context, contribution)
-        entry = Entry(outcome, _stamps(outcome))
+        entry = Entry(outcome, _stamps(outcome), _leads(outcome.converted.links))
         if self.store.memory is not None:
             self.store.memory.conversions[key] = entry
         # Pickled when it is packed, beside the build: not while the workers convert the rest.
@@ -120,6 +124,11 @@ def _entry(data: bytes) -> Entry | None:
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None  # written by another version: convert again
     return entry if isinstance(entry, Entry) else None
+
+
+def _leads(links: tuple[LinkRef, ...]) -> tuple[tuple[str, str], ...]:
+    """Each file ``links`` name (as written, without the fragment) with the page it was, once."""
+    return tuple(sorted({(path, link.target.slug) for link in links if (path := urlsplit(link.raw).path)}))
 
 
 def _stamps(outcome: Outcome) -> tuple[tuple[str, int, int], ...]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.packing import Families, Packed, family, unpack
 
-FORMAT = "8"  # bump when the cached classes or the store change shape: a store of another format starts empty
+FORMAT = "9"  # bump when the cached classes or the store change shape: a store of another format starts empty
 PAGE_SIZE = 32 * 1024
 # The file is rewritten when this share of what it holds, and that many pages besides, are unused.
 UNUSED = 0.25
@@ -101,6 +101,13 @@ class Database:
                 freed = db.execute("SELECT key, id FROM entries WHERE build < ?", (oldest,)).fetchall()
                 db.execute("DELETE FROM contents WHERE id IN (SELECT id FROM entries WHERE build < ?)", (oldest,))
                 db.execute("DELETE FROM entries WHERE build < ?", (oldest,))
+                superseded = self._superseded(ledger.superseded, last + ledger.builds, storing)
+                for start in range(0, len(superseded), QUERY_KEYS):
+                    ids = [id_ for _, id_ in superseded[start : start + QUERY_KEYS]]
+                    marks = ",".join("?" * len(ids))
+                    db.execute(f"DELETE FROM contents WHERE id IN ({marks})", ids)
+                    db.execute(f"DELETE FROM entries WHERE id IN ({marks})", ids)
+                freed += superseded
                 db.execute("UPDATE builds SET finished = ?", (last + ledger.builds,))
             replaced = 0
             if families is not None:
@@ -118,6 +125,17 @@ class Database:
 
     def close(self) -> None:
         self.db.close()
+
+    def _superseded(self, families: Collection[str], last: int, storing: Collection[str]) -> list[tuple[str, int]]:
+        """The keys and ids of the entries of ``families`` that build ``last`` neither used nor stores now."""
+        found = []
+        for name in sorted(families):
+            # Its keys sort together: a range of the index on keys (':' + 1 is ';').
+            rows = self.db.execute(
+                "SELECT key, id FROM entries WHERE key > ? AND key < ? AND build < ?", (name + ":", name + ";", last)
+            )
+            found += [(key, id_) for key, id_ in rows if family(key) == name and key not in storing]
+        return found
 
     def _dictionary(self, id_: int) -> bytes | None:
         if id_ not in self.dictionaries:
@@ -146,15 +164,16 @@ class Database:
             spare.setdefault(family(key), []).append(id_)
         added = [(key, spare.get(family(key)) or []) for key in packed if key not in ids]
         db.executemany("UPDATE entries SET build = ? WHERE id = ?", [(numbers[key], ids[key]) for key in ids])
-        db.executemany(
-            "INSERT INTO entries VALUES (?, ?, ?)", [(r.pop() if r else None, k, numbers[k]) for k, r in added]
-        )
+        rows = [(r.pop() if r else None, k, numbers[k]) for k, r in added]
+        # A row without an id takes the largest there is, plus one: perhaps a freed one, still to be taken.
+        rows = [row for row in rows if row[0] is not None] + [row for row in rows if row[0] is None]
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?)", rows)
         ids.update(self._ids([key for key, _ in added]))
-        rows = [
+        contents = [
             (ids[key], value.compressed, used[family(key)] if value.with_dictionary else None, value.data)
             for key, value in packed.items()
         ]
-        db.executemany(UPSERT_CONTENT, rows)
+        db.executemany(UPSERT_CONTENT, contents)
         return len(packed) - len(added)
 
     def _dictionary_id(self, name: str, data: bytes) -> int:

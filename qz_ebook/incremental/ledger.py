@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qz_ebook.incremental.packing import Value
+from qz_ebook.incremental.packing import Value, family
 from qz_ebook.model import CacheSettings
 
 
@@ -21,15 +21,17 @@ class Ledger:
 
     Only what one of the last ``keep_builds`` builds used is kept: a session does not
     grow without end, and the store drops the rest of its entries when it writes this.
+    Of a ``superseded`` family, only what the last build used is kept.
     """
 
     unsaved: dict[str, Value] = field(default_factory=dict)  # made in this session, not in the database yet
     used: dict[str, int] = field(default_factory=dict)  # key → the number of the last build that read or wrote it
     builds: int = 0  # the finished builds
     keep_builds: int = CacheSettings().keep_builds
+    superseded: set[str] = field(default_factory=set)  # families whose values the last build replaced
 
-    def record(self, used: Iterable[str], finished: bool, keep_builds: int) -> None:
-        """Note that a build ended, having used ``used``.
+    def record(self, used: Iterable[str], finished: bool, keep_builds: int, superseded: Iterable[str] = ()) -> None:
+        """Note that a build ended, having used ``used``, and replaced the values of the families ``superseded``.
 
         A failed build does not count and forgets nothing: its keys carry the number
         of the build that comes next, which will count.
@@ -39,6 +41,10 @@ class Ledger:
         if not finished:
             return
         self.builds, self.keep_builds = number, keep_builds
+        self.superseded.update(superseded)
         oldest = number - keep_builds + 1
-        self.used = {key: last for key, last in self.used.items() if last >= oldest}
+        self.used = {key: last for key, last in self.used.items() if last >= oldest and self._kept(key, last)}
         self.unsaved = {key: value for key, value in self.unsaved.items() if key in self.used}
+
+    def _kept(self, key: str, last: int) -> bool:
+        return last == self.builds or family(key) not in self.superseded

@@ -14,10 +14,11 @@ from qz_ebook.output import Known
 
 @dataclass(frozen=True)
 class Entry:
-    """A stored conversion, with the stamps of the images it used when it was made."""
+    """A stored conversion, with what it must find as it was to hold: images and the pages links lead to."""
 
     outcome: Outcome
     images: tuple[tuple[str, int, int], ...]  # (path, size, mtime_ns) of each image used
+    leads: tuple[tuple[str, str], ...]  # (path, slug): each file its links name, and the page it was
 
 
 @dataclass

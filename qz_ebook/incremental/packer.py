@@ -125,7 +125,7 @@ class Packer:
 
 def _without_values(ledger: Ledger) -> Ledger:
     """``ledger`` without its values: the process beside has them packed."""
-    return Ledger(used=ledger.used, builds=ledger.builds, keep_builds=ledger.keep_builds)
+    return Ledger(used=ledger.used, builds=ledger.builds, keep_builds=ledger.keep_builds, superseded=ledger.superseded)
 
 
 def _shared_file() -> int:

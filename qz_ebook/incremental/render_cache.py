@@ -2,7 +2,8 @@
 
 A rendered page depends on its template and its source (``edition.pages.PageSource``,
 ``fingerprint``); only its latest version is kept. Derived bytes (a compressed zip
-member) depend on the bytes they come from and on what derives them.
+member) depend on the bytes they come from and on what derives them; large ones are kept in
+their latest version only (``LARGE``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from qz_ebook.edition.pages import Assembled, PageSource
 from qz_ebook.incremental import tool
 from qz_ebook.incremental.fingerprint import Fingerprinter
 from qz_ebook.incremental.memory import Rendering
+from qz_ebook.incremental.packing import family
 from qz_ebook.incremental.store import FORMAT, CacheStore, StoreReader
 from qz_ebook.writers.base import Beside, Make, RenderPage, at_once
 
@@ -25,6 +27,10 @@ SECTIONS = b"\x00sections "
 # A page that a value derived from it holds whole (its compressed zip member, ``derived``) is stored
 # as this mark and that value's key: it gives the page back, and the page would be stored twice.
 MEMBER = b"\x00member "
+# Derived bytes this large (a shard of the search index: half a megabyte) are kept in their latest
+# version only, as pages are: three versions of each would grow the cache with every edit. Small
+# ones (a zip member) cost little to keep, and may serve the next build of another format.
+LARGE = 64 * 1024
 
 
 class RenderCache:
@@ -45,6 +51,8 @@ class RenderCache:
         self._this = Rendering(self.fingerprint.memo, slots=self._last.slots)
         self._assembled: dict[str, bytes] = {}  # digest → the sections ``assemble`` made, joined
         self._made: dict[int, tuple[bytes, str, str]] = {}  # id → (a page rendered now, its slot and fingerprint)
+        # id → (a page given back by a zip member, the member's key and bytes): ``derived`` need not hash it
+        self._members: dict[int, tuple[bytes, str, bytes]] = {}
         if memory is not None:
             memory.rendering = self._this  # filled as this build goes, for the next one to take over
 
@@ -98,8 +106,12 @@ class RenderCache:
         if stored is None or not stored.startswith(mark):
             return None
         if stored.startswith(MEMBER, len(mark)):
-            member = store.get(stored[len(mark) + len(MEMBER) :].decode("ascii"), remember=False)
-            return _inflated(member) if member is not None else None
+            key = stored[len(mark) + len(MEMBER) :].decode("ascii")
+            member = store.get(key, remember=False)
+            content = _inflated(member) if member is not None else None
+            if member is not None and content is not None:
+                self._members[id(content)] = (content, key, member)
+            return content
         head, found, rest = stored[len(mark) :].partition(SECTIONS)
         if not found:
             return head
@@ -130,9 +142,16 @@ class RenderCache:
             assert isinstance(self.store, CacheStore)  # only a store with a memory has a last build
             self.store.mark_used([last[3]])
             self._this.derived[id(data)] = last
+            self._keep_latest(last[3], last[2])
             return lambda: last[2]
-        key = f"derived:{FORMAT}:{kind}:" + hashlib.sha256(data).hexdigest()
-        stored = self.store.get(key, remember=False)
+        stored: bytes | None
+        member = self._members.pop(id(data), None)
+        if member is not None and member[0] is data and family(member[1]) == f"derived:{FORMAT}:{kind}":
+            # ``data`` was inflated from the member stored under the hash of its bytes: the very key below.
+            _, key, stored = member
+        else:
+            key = f"derived:{FORMAT}:{kind}:" + hashlib.sha256(data).hexdigest()
+            stored = self.store.get(key, remember=False)
         making = beside(make, data) if stored is None else at_once(bytes, stored)
 
         def result() -> bytes:
@@ -145,9 +164,14 @@ class RenderCache:
                 _, slot, fingerprint = made
                 self.store.put(slot, fingerprint.encode("ascii") + MEMBER + key.encode("ascii"), remember=False)
             self._this.derived[id(data)] = (data, kind, value, key)
+            self._keep_latest(key, value)
             return value
 
         return result
+
+    def _keep_latest(self, key: str, value: bytes) -> None:
+        if len(value) >= LARGE:
+            self.store.supersede(family(key))
 
 
 def _inflated(member: bytes) -> bytes | None:

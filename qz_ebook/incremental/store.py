@@ -8,7 +8,8 @@ never be served.
 The store is bounded by builds, not by time: it counts the builds that finished,
 each entry carries the number of the last build that read or wrote it, and when a
 build ends, what none of the last ``keep_builds`` used is dropped (book.toml
-``[cache]``). A build writes nothing while it runs: once its outputs are in place,
+``[cache]``); of a family a build ``supersede``s (the search index's shards, half a megabyte
+each), only what that build used is kept. A build writes nothing while it runs: once its outputs are in place,
 one transaction stores what it made (packed as it went, ``packing``), marks what it
 used and drops the rest. A failed build drops nothing, and a crash loses at most that transaction.
 """
@@ -62,6 +63,7 @@ class CacheStore:
         self.ledger = memory.ledger if memory is not None else Ledger()
         self.keep_builds = self.ledger.keep_builds  # the build sets the book's, once it has read book.toml
         self._used: set[str] = set()  # keys this build read or wrote
+        self._superseded: set[str] = set()  # families whose values this build replaced (``supersede``)
         self.database: Database | None = None
         self._connect()
         self._packer = Packer(self.database.known if self.database is not None else {})
@@ -120,6 +122,11 @@ class CacheStore:
         """Keep ``keys``: this build used them in another form (``Memory.conversions``, ``Memory.rendering``)."""
         self._used.update(keys)
 
+    def supersede(self, name: str) -> None:
+        """The values of family ``name`` that this build does not use are replaced for good: when it
+        ends, they are dropped, however recent the build that used them (``Ledger.superseded``)."""
+        self._superseded.add(name)
+
     def absorb(self, read: Sequence[str], written: Sequence[tuple[str, bytes]]) -> None:
         """Take over what a ``StoreReader`` in another process used (``read``) and made (``written``)."""
         self.mark_used(read)
@@ -133,7 +140,7 @@ class CacheStore:
         ``finished``: a build that stopped at an error used little, and the next
         one needs what the last finished build had.
         """
-        self.ledger.record(self._used, finished, self.keep_builds)
+        self.ledger.record(self._used, finished, self.keep_builds, self._superseded)
         if self.memory is None:
             self._write(self.ledger)
         self._disconnect()
@@ -212,6 +219,9 @@ class StoreReader:
 
     def put(self, key: str, value: bytes, remember: bool = True) -> None:
         self._written[key] = value
+
+    def supersede(self, name: str) -> None:
+        """Nothing: what this process derives is kept as any entry is (the owning process's store decides)."""
 
     @property
     def written(self) -> list[tuple[str, bytes]]:
