@@ -207,9 +207,9 @@ def test_packing_beside_the_build_stores_what_packing_at_its_end_stores(
     written_beside: list[bool] = []
     original = packer.Packer.write
 
-    def writing(self: packer.Packer, ledger: Ledger) -> None:
+    def writing(self: packer.Packer, ledger: Ledger, made: list[str]) -> None:
         written_beside.append(self.beside)
-        original(self, ledger)
+        original(self, ledger, made)
 
     monkeypatch.setattr(store, "BESIDE_FROM", 1)  # a process beside even for this small book
     monkeypatch.setattr(packer.Packer, "write", writing)

@@ -85,10 +85,10 @@ class Packer:
         families.finish()
         return families
 
-    def write(self, ledger: Ledger) -> None:
-        """Have the process beside write ``ledger`` (``Database.write``), and wait until it has."""
+    def write(self, ledger: Ledger, made: list[str]) -> None:
+        """Have the process beside write ``ledger`` and the values ``made`` (their keys), and wait until it has."""
         if self._log is not None and self._connection is not None:
-            final = pickle.dumps((_without_values(ledger), list(ledger.unsaved)), protocol=pickle.HIGHEST_PROTOCOL)
+            final = pickle.dumps((_without_values(ledger), made), protocol=pickle.HIGHEST_PROTOCOL)
             try:
                 os.writev(self._log, [RECORD.pack(END, len(final)), final])
                 self._hurry()

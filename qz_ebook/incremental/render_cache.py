@@ -31,6 +31,7 @@ MEMBER = b"\x00member "
 # version only, as pages are: three versions of each would grow the cache with every edit. Small
 # ones (a zip member) cost little to keep, and may serve the next build of another format.
 LARGE = 64 * 1024
+RECENT = 8  # pages rendered last, that a zip member may be derived from (``RenderCache._made``)
 
 
 class RenderCache:
@@ -49,8 +50,13 @@ class RenderCache:
         self._last = memory.rendering if memory is not None else Rendering()
         self.fingerprint = Fingerprinter(self._last.fingerprints)
         self._this = Rendering(self.fingerprint.memo, slots=self._last.slots)
+        # Only a build whose memory the next one takes over (``qz-ebook watch``) holds on to every page.
+        self._keeping = memory is not None
         self._assembled: dict[str, bytes] = {}  # digest → the sections ``assemble`` made, joined
-        self._made: dict[int, tuple[bytes, str, str]] = {}  # id → (a page rendered now, its slot and fingerprint)
+        # id → (a page rendered now, its slot and fingerprint), for the last few pages: a writer derives
+        # a zip member from a page as soon as it has it (``writers.epub`` renders each document as it
+        # writes it; its NCX, rendered first, is kept whole). Every page would hold a whole edition.
+        self._made: dict[int, tuple[bytes, str, str]] = {}
         # id → (a page given back by a zip member, the member's key and bytes): ``derived`` need not hash it
         self._members: dict[int, tuple[bytes, str, bytes]] = {}
         if memory is not None:
@@ -81,7 +87,10 @@ class RenderCache:
             content = self._render(page, template, source)
             self.store.put(slot, fingerprint.encode("ascii") + self._without_sections(content), remember=False)
             self._made[id(content)] = (content, slot, fingerprint)
-        self._this.pages[slot] = (fingerprint, content)
+            if len(self._made) > RECENT:
+                del self._made[next(iter(self._made))]
+        if self._keeping:
+            self._this.pages[slot] = (fingerprint, content)
         return content, fingerprint
 
     def _slot(self, page: str, template: str) -> str:
@@ -141,7 +150,7 @@ class RenderCache:
         if last is not None and last[0] is data and last[1] == kind:
             assert isinstance(self.store, CacheStore)  # only a store with a memory has a last build
             self.store.mark_used([last[3]])
-            self._this.derived[id(data)] = last
+            self._this.derived[id(data)] = last  # (a build with a memory)
             self._keep_latest(last[3], last[2])
             return lambda: last[2]
         stored: bytes | None
@@ -163,7 +172,8 @@ class RenderCache:
             if made is not None and made[0] is data and _inflated(value) == data:
                 _, slot, fingerprint = made
                 self.store.put(slot, fingerprint.encode("ascii") + MEMBER + key.encode("ascii"), remember=False)
-            self._this.derived[id(data)] = (data, kind, value, key)
+            if self._keeping:
+                self._this.derived[id(data)] = (data, kind, value, key)
             self._keep_latest(key, value)
             return value
 

@@ -64,6 +64,7 @@ class CacheStore:
         self.keep_builds = self.ledger.keep_builds  # the build sets the book's, once it has read book.toml
         self._used: set[str] = set()  # keys this build read or wrote
         self._superseded: set[str] = set()  # families whose values this build replaced (``supersede``)
+        self._beside: dict[str, None] = {}  # keys put since values go to the process beside, in order
         self.database: Database | None = None
         self._connect()
         self._packer = Packer(self.database.known if self.database is not None else {})
@@ -113,10 +114,14 @@ class CacheStore:
         """
         if self.memory is not None and remember:
             self.memory.entries[key] = data(value)
-        self.ledger.unsaved[key] = value
         self._used.add(key)
         if self._packer.beside:
+            # The process beside holds it from now on (a large book's pages would be much of this one's
+            # memory); should this build ask for it again, it makes it again.
             self._packer.add(key, value)
+            self._beside[key] = None
+        else:
+            self.ledger.unsaved[key] = value
 
     def mark_used(self, keys: Sequence[str]) -> None:
         """Keep ``keys``: this build used them in another form (``Memory.conversions``, ``Memory.rendering``)."""
@@ -162,7 +167,7 @@ class CacheStore:
         """Write ``ledger`` down in one transaction (``Database.write``); on any trouble, lose it, nothing else."""
         if self._packer.beside:
             self._disconnect()  # the process beside writes, with the last connection
-            self._packer.write(ledger)
+            self._packer.write(ledger, [*ledger.unsaved, *self._beside])
             return
         if self.database is None or not (ledger.unsaved or ledger.used or ledger.builds):
             return
