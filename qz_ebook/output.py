@@ -84,9 +84,8 @@ class Staging:
         else there is replaced as a whole.
 
         ``known`` is what this call left there the last time (kept by the caller,
-        ``qz-ebook watch``): a file whose bytes are the very object it found there
-        then, and whose settled stamp still holds (``filestamps``), is not read to
-        be compared.
+        ``qz-ebook watch``): a file whose bytes equal those it found there then, and
+        whose settled stamp still holds (``filestamps``), is not read to be compared.
         """
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
@@ -234,7 +233,9 @@ def _same(target: Path, name: str, data: bytes, last: Known, known: Known | None
     try:
         found = stamp(os.stat(path))
         remembered = last.get(name)
-        same = remembered is not None and remembered[0] is data and remembered[1] == found
+        # Comparing bytes in memory is far cheaper than reading them (equal pages are often not the very
+        # same object: a page's sidebar is joined in anew).
+        same = remembered is not None and remembered[1] == found and remembered[0] == data
         same = same or (found[0] == len(data) and Path(path).read_bytes() == data)
     except OSError:
         return False
