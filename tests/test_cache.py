@@ -21,13 +21,12 @@ from qz_ebook import rendering
 from qz_ebook.build import BuildResult, build, read_book
 from qz_ebook.cli import main
 from qz_ebook.convert import batch
-from qz_ebook.convert.links import LinkResolver, linked_file
+from qz_ebook.convert.links import LinkResolver
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.edition.pages import Assembled
 from qz_ebook.incremental import collector, render_cache, tool
 from qz_ebook.incremental import store as cache
-from qz_ebook.incremental.linkfiles import LinkedFiles
-from qz_ebook.model import Contribution, Limits
+from qz_ebook.model import Limits
 from qz_ebook.writers import epub as epub_writer
 from qz_ebook.writers import templating as templates
 from qz_ebook.writers.html import HtmlWriter
@@ -476,22 +475,6 @@ def test_a_link_whose_page_left_the_outline_is_converted_again_and_fails(
     assert conversions == [4, 1]  # oeffnung.md, which links to musterstadt.md
     diagnostics = [f"{d.code} {d.location.path.name}" for d in failed.value.diagnostics]
     assert diagnostics == ["QZ106 musterstadt.md", "QZ401 oeffnung.md"]  # a file outside the outline; the link
-
-
-def test_the_files_links_name_are_resolved_as_linked_file_resolves_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name in ("a/a.md", "a/b.md", "a/ü.md", "x/c.md"):
-        (tmp_path / "book" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "book" / name).write_text("Text", encoding="utf-8")
-    (tmp_path / "book" / "a" / "linked.md").symlink_to("../x/c.md")
-    (tmp_path / "book" / "a" / "via").symlink_to("../x")
-    monkeypatch.chdir(tmp_path)  # sources relative to the folder the build runs in, as the command line's
-    contribution = Contribution(slug="a", source=Path("book/a/a.md"), label="A", title="A", kind="article",
-                                status="draft", lang="de", body="Text", body_line=1)  # fmt: skip
-    paths = ["b.md", "../x/c.md", "via/../b.md", "%C3%BC.md", "linked.md", "via/c.md", "fehlt/d.md", "../x/", ".."]
-    linked = LinkedFiles()  # one for all: the second time a folder is met, it is known
-    assert [linked(contribution.source, path) for path in paths] == [str(linked_file(contribution, p)) for p in paths]
 
 
 def test_a_rebuild_reads_each_entry_once_and_hashes_no_epub_page_again(

@@ -419,6 +419,7 @@ def stock_markdown() -> markdown.Markdown:
     md.treeprocessors.register(TocTreeprocessor(md, toc.getConfigs()), "toc", 5)
     for pattern in md.inlinePatterns:
         vars(pattern).pop("getText", None)  # the class's own again
+    vars(md.parser).pop("parseBlocks")
     return md
 
 
@@ -435,10 +436,24 @@ def stock_markdown() -> markdown.Markdown:
         "[a [b] c](x) [offen [x](y) ] [[x]](z) ![i [j]](k.png) [r [s]][1] [\\]](e) ]\n\n[1]: t",
         "[" + "Wort " * 1000 + "](lang.md) und [kurz](k.md)",  # a link text past the forward scan
         " ".join(f"[x [y {i}](u{i}) [z" for i in range(50)),
+        # Blocks, each with and without the string its processor looks for.
+        "| a | b |\n|---|:-:|\n| 1 | 2 |\n\nkein | Tisch\n\n|\n|-\n\nBegriff\n:   Erklärung\n\nkein: Begriff",
+        "> Zitat\n> > tief\n\nkein > Zitat\n\nTitel\n-----\n\nZwei\nZeilen\n\n## Kopf ##\n\nkein # Kopf",
+        "Text[^1]\n\n[^1]: Note\n    weiter\n\n[x]: y.md\n*[Q]: Quelle\n\nQ [x] [^1]\n\nkein ]: Verweis",
+        '- a\n\n    mehr\n\n        code\n\n1. b\n    * c\n\n* * *\n\n    Code\n\n<div markdown="1">\n*x*\n</div>',
     ],
 )
 def test_fast_paths_give_the_output_of_the_stock_processors(source: str) -> None:
     assert new_markdown().convert(source) == stock_markdown().convert(source)
+
+
+@pytest.mark.parametrize("folder", ["book", "tests/fixtures/sample"])
+def test_fast_paths_give_the_stock_output_for_every_chapter(folder: str) -> None:
+    fast, stock = new_markdown(), stock_markdown()
+    for page in read_book(REPO / folder, Diagnostics()).contributions():
+        fast.reset()
+        stock.reset()
+        assert fast.convert(page.body) == stock.convert(page.body), page.source
 
 
 def test_inline_processor_still_has_the_method_the_fast_path_overrides() -> None:
@@ -446,6 +461,13 @@ def test_inline_processor_still_has_the_method_the_fast_path_overrides() -> None
     assert hasattr(InlineProcessor, "_InlineProcessor__handleInline")
     md = new_markdown()
     assert all(name in md.inlinePatterns for name in TRIGGERS)
+
+
+def test_emphasis_is_skipped_only_where_its_regular_expression_finds_nothing() -> None:
+    # The fast path tries em_strong only on a text holding one of its tokens.
+    emphasis = new_markdown().inlinePatterns["em_strong"]
+    assert sorted(emphasis.tokens) == ["*", "_"]
+    assert emphasis.getCompiledRegExp().pattern == "|".join(re.escape(token) for token in emphasis.tokens)
 
 
 def test_inline_patterns_apply_after_a_text_without_their_trigger(book: Path) -> None:

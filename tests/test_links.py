@@ -11,7 +11,8 @@ from lxml import etree
 
 from qz_ebook.build import read_book
 from qz_ebook.cli import main
-from qz_ebook.diagnostics import Diagnostics
+from qz_ebook.convert.links import LinkedFiles, LinkResolver, linked_file
+from qz_ebook.diagnostics import Diagnostics, Location
 from qz_ebook.model import Contribution, Section
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -250,3 +251,44 @@ def test_vague_link_text_is_a_warning_and_fails_under_strict(sample_book: Path, 
     assert (result.exit_code, result.stderr) == (0, warning)
     strict = CliRunner().invoke(main, ["build", "--strict", "--book", str(sample_book), "--out", str(tmp_path / "b")])
     assert (strict.exit_code, strict.stderr) == (1, warning + "build failed: 1 error(s); nothing was written\n")
+
+
+def test_the_resolver_finds_the_file_a_link_names_as_path_resolve_does(tmp_path: Path) -> None:
+    """Folders are resolved once and files only when they are links: where either is a symbolic link too."""
+    book = tmp_path / "book"
+    (book / "teil").mkdir(parents=True)
+    (tmp_path / "anderswo").mkdir()
+    (book / "verweis").symlink_to(tmp_path / "anderswo", target_is_directory=True)
+    for name in ("a.md", "b.md"):
+        (book / "teil" / name).write_text("# x\n", encoding="utf-8")
+    (tmp_path / "anderswo" / "c.md").write_text("# c\n", encoding="utf-8")
+    (book / "teil" / "kurz.md").symlink_to(book / "teil" / "b.md")
+    pages = [Contribution(slug=s, source=book / "teil" / f"{s}.md", label=s, title=s, kind="article",
+                          status="final", lang="de", body="", body_line=1) for s in ("a", "b")]  # fmt: skip
+    pages.append(Contribution(**{**pages[0].__dict__, "slug": "c", "source": book / "verweis" / "c.md"}))
+    resolver = LinkResolver(pages)
+    paths = ["b.md", "./b.md", "kurz.md", "../teil/b.md", "../verweis/c.md", "../verweis/../teil/b.md",
+             "../verweis/fehlt.md", "b%2Emd", "../teil//a.md", "..", "../teil/", "b.md/.", str(book / "teil" / "b.md")]  # fmt: skip
+    for path in paths:
+        for page in pages:
+            diagnostics = Diagnostics()
+            target = resolver.resolve(page, path, Location(page.source, 1, 1), diagnostics)
+            expected = LinkResolver(pages).by_file.get(str(linked_file(page, path)))
+            assert (target.slug if target else None) == expected, (page.slug, path)
+            assert bool(diagnostics.items) == (expected is None), (page.slug, path)
+
+
+def test_the_files_links_name_are_resolved_as_linked_file_resolves_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a/a.md", "a/b.md", "a/ü.md", "x/c.md"):
+        (tmp_path / "book" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "book" / name).write_text("Text", encoding="utf-8")
+    (tmp_path / "book" / "a" / "linked.md").symlink_to("../x/c.md")
+    (tmp_path / "book" / "a" / "via").symlink_to("../x")
+    monkeypatch.chdir(tmp_path)  # sources relative to the folder the build runs in, as the command line's
+    contribution = Contribution(slug="a", source=Path("book/a/a.md"), label="A", title="A", kind="article",
+                                status="draft", lang="de", body="Text", body_line=1)  # fmt: skip
+    paths = ["b.md", "../x/c.md", "via/../b.md", "%C3%BC.md", "linked.md", "via/c.md", "fehlt/d.md", "../x/", ".."]
+    linked = LinkedFiles()  # one for all: the second time a folder is met, it is known
+    assert [linked(contribution, path) for path in paths] == [str(linked_file(contribution, p)) for p in paths]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-import markdown
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as defused_parse
@@ -25,7 +25,7 @@ from qz_ebook.catalogues import builtin_words
 from qz_ebook.characters import check_svg
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.hyphenation import SOFT_HYPHEN, hyphenate_elements
-from qz_ebook.convert.limits import NESTED, TooDeep, check_text
+from qz_ebook.convert.limits import NESTED, TooDeep, check_depth, check_text
 from qz_ebook.convert.links import (
     Fragment,
     ImageRef,
@@ -34,7 +34,8 @@ from qz_ebook.convert.links import (
     Target,
     placeholder,
 )
-from qz_ebook.convert.parsing import parse
+from qz_ebook.convert.markdown_tree import TreeMarkdown, copy_tree
+from qz_ebook.convert.parsing import Parsed, parse
 from qz_ebook.convert.rewrites import Locator, Marks, PageMarker, footnotes, in_tree, page_markers
 from qz_ebook.convert.sanitize import neutralise, remove_active_content
 from qz_ebook.convert.slugs import slugify
@@ -81,9 +82,9 @@ class Converted:
 EMPTY = Converted(Fragment.from_serialised("", []), frozenset(), (), (), 0, (), 0)
 
 
-def new_markdown() -> markdown.Markdown:
+def new_markdown() -> TreeMarkdown:
     """The Python-Markdown pipeline with our extensions and settings."""
-    return markdown.Markdown(
+    return TreeMarkdown(
         extensions=[
             "footnotes",
             "tables",
@@ -131,13 +132,10 @@ class Converter:
             return EMPTY  # Python-Markdown would take minutes, or give up
         self.md.reset()
         # NUL is not allowed in XML and marks link placeholders in our fragments.
-        html = self.md.convert(contribution.body.replace("\x00", "\ufffd"))
-        # XML forbids most control characters; Python-Markdown can leak its own
-        # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
-        html = XML_ILLEGAL.sub("", html)
+        tree = self.md.tree(contribution.body.replace("\x00", "\ufffd"))
         where = Locator(contribution)
         try:
-            parsed = parse(html, where, self.diagnostics, self.limits.depth)
+            parsed = self._parse(tree, where)
         except TooDeep as deep:
             self.diagnostics.error(NESTED, deep.message, where.ignoring_case(f"<{deep.name}", deep.occurrence)[1])
             return EMPTY
@@ -165,10 +163,25 @@ class Converter:
             ids=ids,
             links=links,
             page_markers=markers,
-            words=len(WORDS.findall(text_of(root, leave_out=notes).replace(SOFT_HYPHEN, ""))),
+            # Counted by ``subn``, which makes no string per word as ``findall`` does.
+            words=WORDS.subn("", text_of(root, leave_out=notes).replace(SOFT_HYPHEN, ""))[1],
             images=images,
             missing_alt=missing_alt,
         )
+
+    def _parse(self, tree: ElementTree.Element, where: Locator) -> Parsed:
+        """The body's lxml tree: copied from Python-Markdown's tree, or read from its XHTML where the copy declines.
+
+        Raises ``limits.TooDeep`` at the first element nested deeper than the limit.
+        """
+        root = copy_tree(self.md, tree)
+        if root is not None:
+            check_depth(root, self.limits.depth)
+            return Parsed(root, False)
+        # XML forbids most control characters; Python-Markdown can leak its own
+        # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
+        html = XML_ILLEGAL.sub("", self.md.serialised(tree))
+        return parse(html, where, self.diagnostics, self.limits.depth)
 
     def _report_illegal_references(self, contribution: Contribution, where: Locator) -> None:
         """Report each character reference to a character XML forbids (``&#xb;``); they are removed."""

@@ -214,6 +214,7 @@ class LinkResolver:
 
     def __init__(self, contributions: Iterable[Contribution]) -> None:
         self.by_file = contribution_files(contributions)
+        self.linked = LinkedFiles()
 
     def resolve(
         self, contribution: Contribution, raw: str, location: Location, diagnostics: Diagnostics
@@ -229,13 +230,13 @@ class LinkResolver:
         fragment = unquote(parts.fragment) or None
         if not parts.path:
             return Target(contribution.slug, fragment)
-        file = linked_file(contribution, parts.path)
-        slug = self.by_file.get(str(file))
+        file = self.linked(contribution, parts.path)
+        slug = self.by_file.get(file)
         if slug is None:
             known = [os.path.relpath(f, contribution.source.parent.resolve()) for f in self.by_file]
             reason = (
                 Message("no such file")
-                if not file.exists()
+                if not Path(file).exists()
                 else Message("the file is not a contribution in the outline")
             )
             hint = did_you_mean(parts.path, known)
@@ -245,19 +246,36 @@ class LinkResolver:
         return Target(slug, fragment)
 
 
+class LinkedFiles:
+    """``linked_file`` as a string, for many links: a book has many links to few files in few folders.
+
+    Each folder is resolved once per folder it is linked from, each file once, and a file
+    itself only when it is a symbolic link. One per build: files may come and go between builds.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[tuple[str, str], str] = {}  # (contribution's folder, link's folder) → resolved
+        self._files: dict[str, str] = {}  # a file in a resolved folder → resolved
+
+    def __call__(self, contribution: Contribution, path: str) -> str:
+        """The file a link's ``path`` (percent-encoded, relative to the contribution) names, resolved."""
+        folder, name = os.path.split(unquote(path))
+        if name in ("", ".", "..") or "\x00" in name:
+            return str(linked_file(contribution, path))  # no file name of its own to join; or none at all
+        key = (os.path.dirname(contribution.source), folder)
+        resolved = self._folders.get(key)
+        if resolved is None:
+            resolved = self._folders[key] = str((contribution.source.parent / folder).resolve())
+        file = os.path.join(resolved, name)
+        found = self._files.get(file)
+        if found is None:
+            found = self._files[file] = str(Path(file).resolve()) if os.path.islink(file) else file
+        return found
+
+
 def linked_file(contribution: Contribution, path: str) -> Path:
     """The file a link's ``path`` (percent-encoded, relative to the contribution) names."""
     return (contribution.source.parent / unquote(path)).resolve()
-
-
-def links_hold(contribution: Contribution, links: Iterable[LinkRef], files: Mapping[str, str]) -> bool:
-    """Whether every link of a conversion of ``contribution`` still leads where it led, given ``files``
-    (``contribution_files``): to the same page, by the same file."""
-    for link in links:
-        path = urlsplit(link.raw).path
-        if path and files.get(str(linked_file(contribution, path))) != link.target.slug:
-            return False
-    return True
 
 
 def check_fragments(

@@ -7,6 +7,8 @@ names, content in a void element, references to windows-1252 characters, whitesp
 tag), is read by html.parser through Beautiful Soup as it always was, and copied into lxml.
 What XHTML cannot hold is reported and left out on the way: names no XML name is made of,
 doctypes, processing instructions and marked sections; a CDATA section becomes its text.
+Most bodies never come here as a string: ``markdown_tree`` copies Python-Markdown's tree
+into the tree ``as_xml`` would read, and hands over only what it declines.
 """
 
 from __future__ import annotations

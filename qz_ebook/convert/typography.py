@@ -31,11 +31,11 @@ WORD = "\ue000"  # stands for verbatim inline content, which reads like a word
 BREAK = "\n"  # stands for a nested block or an image
 # Colloquial elisions that start with an apostrophe: 's Kind, 'n Tag, 'ne Frage, 'rum.
 ELISION = re.compile(r"'(s|n|ne|nen|nem|ner|m|em|rum|raus|rein|runter|nauf|nüber)(?![\w])", re.IGNORECASE)
-# Smarty's patterns: exactly two or three hyphens, exactly three dots.
+# Smarty's patterns: exactly two or three hyphens, exactly three dots; each after the text it needs.
 DASHES_AND_ELLIPSES = (
-    (re.compile(r"(?<!-)---(?!-)"), "\u2014"),
-    (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
-    (re.compile(r"(?<!\.)\.{3}(?!\.)"), "\u2026"),
+    ("---", re.compile(r"(?<!-)---(?!-)"), "\u2014"),
+    ("--", re.compile(r"(?<!-)--(?!-)"), "\u2013"),
+    ("...", re.compile(r"(?<!\.)\.{3}(?!\.)"), "\u2026"),
 )
 TO_SET = re.compile(r"[\"']|--|\.\.\.")  # what educate() and set_dashes() change
 OPENING_CONTEXT = set(" \t\n\u00a0([{/-\u2013\u2014" + OPEN_DOUBLE + OPEN_SINGLE)
@@ -72,8 +72,8 @@ def educate(text: str) -> str:
 
 def set_dashes(text: str) -> str:
     """``--`` → –, ``---`` → —, ``...`` → … in one text node."""
-    if "--" in text or "..." in text:
-        for pattern, character in DASHES_AND_ELLIPSES:
+    for needed, pattern, character in DASHES_AND_ELLIPSES:
+        if needed in text:
             text = pattern.sub(character, text)
     return text
 
@@ -125,12 +125,22 @@ class GermanTypographyProcessor(Treeprocessor):
             if element.tag in INLINE or element.tag in VERBATIM:
                 continue
             # Most blocks hold nothing to set; finding that out in C saves the walk below.
-            if not TO_SET.search("".join(element.itertext())):
+            if not TO_SET.search(_run_text(element)):
                 continue
             run = _Run()
             run.collect(element)
             if any(q in piece for piece in run.pieces for q in "\"'"):
                 run.apply()
+
+
+def _run_text(block: etree.Element) -> str:
+    """The text of ``block``'s run (``_Run``), or more: without an inline child, its text and its children's tails.
+
+    Not all the text below it: a list or the document would be joined again for every block inside it.
+    """
+    if any(child.tag in INLINE for child in block):
+        return "".join(block.itertext())
+    return "".join([block.text or "", *(child.tail or "" for child in block)])
 
 
 class GermanTypographyExtension(Extension):

@@ -3,7 +3,7 @@
 A conversion depends on the contribution's text and the line it starts on, its place and slug, the allowed
 image folders, the limits (book.toml [limits]), the tool (every file of the package) and its libraries'
 versions, the contribution files its links lead to, and the image files it uses. All but the last two go into
-the key. On a hit, each file its links name must still be the same page's (``linkfiles``), and the
+the key. On a hit, each file its links name must still be the same page's (``links.LinkedFiles``), and the
 images must have the same size and modification time: adding or renaming another chapter converts only
 the contributions that link to what changed, not every one. A conversion with a link that led nowhere
 failed with an error (QZ401) and was never stored.
@@ -18,11 +18,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from qz_ebook.convert.batch import Outcome
-from qz_ebook.convert.links import LinkRef
+from qz_ebook.convert.links import LinkedFiles, LinkRef
 from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
-from qz_ebook.incremental.linkfiles import LinkedFiles
 from qz_ebook.incremental.memory import Entry
 from qz_ebook.incremental.packing import Pickled
 from qz_ebook.incremental.store import FORMAT, CacheStore
@@ -73,7 +72,7 @@ class ConversionCache:
     def _holds(self, contribution: Contribution, entry: Entry) -> bool:
         """Whether ``entry`` is still the conversion of ``contribution``: its links and images are as they were."""
         files, linked = self._files, self._linked
-        leads = all(files.get(linked(contribution.source, path)) == slug for path, slug in entry.leads)
+        leads = all(files.get(linked(contribution, path)) == slug for path, slug in entry.leads)
         return leads and entry.images == _stamps(entry.outcome)
 
     def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
