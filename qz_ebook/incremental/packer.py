@@ -4,13 +4,11 @@ Once the book is converted, a process is forked beside the build: it packs the
 conversions (``packing``), which it has as the build has them, and then what the
 build puts while it renders, which the build appends to a file the two share and
 never waits for. At the lowest priority, it takes no core from the build, only
-what the build leaves idle (once the EPUB rendered beside the HTML edition is done,
-while Pagefind indexes); nor the interpreter, as a thread would (zlib lets go of it
-only while it compresses). When the build ends and waits for it, it gets the build's
-priority back, finishes, and writes what it packed to the database itself, without
-handing it back. A small book, a build that failed before
-rendering, what a watch session saves, and systems that cannot fork pack at the
-end, in the build's process.
+what the build leaves idle; nor the interpreter, as a thread would (zlib lets go of
+it only while it compresses). When the build ends and waits for it, it gets the
+build's priority back, finishes, and writes what it packed to the database itself,
+without handing it back. A small book, a build that failed before rendering, what a
+watch session saves, and systems that cannot fork pack at the end, in the build's process.
 """
 
 from __future__ import annotations
