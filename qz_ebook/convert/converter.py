@@ -308,6 +308,9 @@ class Converter:
             self.diagnostics.error("QZ304", message, location)
             return None
         path = base / unquote(src)  # Markdown writes spaces in paths as %20
+        if "\x00" in str(path):  # no file is named so, nor can the path be resolved
+            self.diagnostics.error("QZ304", Message("image '{src}' does not exist", src=src), location)
+            return None
         resolved = path.resolve()
         if not any(resolved.is_relative_to(root) for root in self.allowed_roots):
             message = Message("image '{src}' lies outside the book and assets folders", src=src)

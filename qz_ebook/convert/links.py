@@ -259,9 +259,12 @@ class LinkedFiles:
 
     def __call__(self, contribution: Contribution, path: str) -> str:
         """The file a link's ``path`` (percent-encoded, relative to the contribution) names, resolved."""
-        folder, name = os.path.split(unquote(path))
-        if name in ("", ".", "..") or "\x00" in name:
-            return str(linked_file(contribution, path))  # no file name of its own to join; or none at all
+        unquoted = unquote(path)
+        if "\x00" in unquoted:  # no file is named so (nor can it be resolved): the link leads nowhere
+            return os.path.join(contribution.source.parent, unquoted)
+        folder, name = os.path.split(unquoted)
+        if name in ("", ".", ".."):
+            return str(linked_file(contribution, path))  # no file name of its own to join
         key = (os.path.dirname(contribution.source), folder)
         resolved = self._folders.get(key)
         if resolved is None:
