@@ -75,6 +75,7 @@ def test_every_brochure_chapter_is_copied_as_its_xhtml_reads() -> None:
         "Begriff\n:   Erklärung\n\n*[HTML]: Hypertext\n\nHTML ist \"gut\" -- 'nicht' ... oder?",
         "1. eins\n2. zwei\n    - tief\n\n          code\n",
         "   \n\n   ",  # blank: no tree at all
+        "Text\n{: tabindex=\"1\" style='a\tb' }",  # the tab is expanded before attr_list reads it
     ],
 )
 def test_the_copy_is_the_tree_the_xhtml_reads_as(source: str) -> None:
@@ -96,7 +97,6 @@ def test_the_copy_is_the_tree_the_xhtml_reads_as(source: str) -> None:
         "Steuerzeichen \x0b im Text",
         "<a@example.org>",  # the address is written with references
         '## Titel {: data-X="gross" }',  # html.parser writes attribute names in lower case
-        "Text\n{: tabindex=\"1\" style='a\tb' }",  # XML reads a tab as a space
     ],
 )
 def test_what_the_copy_cannot_make_the_same_it_declines(source: str) -> None:

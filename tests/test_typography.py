@@ -89,6 +89,18 @@ def test_quotes_around_a_link() -> None:
     assert html('"[Link](https://example.org/)"') == '<p>„<a href="https://example.org/">Link</a>“</p>'
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('Ein "Absatz".\n{: title="Ein Titel" }', '<p title="Ein Titel">Ein „Absatz“.</p>'),
+        ('## Kopf "zitiert" {: title="a b" }', '<h2 id="kopf-zitiert" title="a b">Kopf „zitiert“</h2>'),
+        ('[Link](x.md){: title="a b" }', '<p><a href="x.md" title="a b">Link</a></p>'),
+    ],
+)
+def test_quotes_in_an_attribute_list_are_the_lists_own(source: str, expected: str) -> None:
+    assert html(source) == expected
+
+
 def test_quotes_inside_code_are_untouched() -> None:
     assert html("`\"x\" and 'y'`") == "<p><code>\"x\" and 'y'</code></p>"
 

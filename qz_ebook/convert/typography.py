@@ -145,6 +145,8 @@ def _run_text(block: etree.Element) -> str:
 
 class GermanTypographyExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
-        # After inline parsing (20) so emphasis and links are elements; before toc (5).
-        md.treeprocessors.register(GermanTypographyProcessor(md), "german_typography", 9)
+        # After inline parsing (20), so emphasis and links are elements, and after attr_list (8), which
+        # takes ``{: title="…"}`` out of the text: its straight quotes are the list's, not typography.
+        # Before abbr (7), toc (5).
+        md.treeprocessors.register(GermanTypographyProcessor(md), "german_typography", 7.5)
         md.ESCAPED_CHARS.extend(['"', "'"])
