@@ -190,6 +190,14 @@ def test_results_come_from_every_bundle(
     monkeypatch.setattr(search, "SHARD_PAGES", 1)
     built = build_into(sample_book, tmp_path / "out")
     assert sorted(p.name for p in (built.html / "pagefind").iterdir()) == ["1", "2", "3", "4"]
+
+    def files(bundle: str) -> list[str]:
+        return sorted(p.name for p in (built.html / "pagefind" / bundle).iterdir() if p.is_file())
+
+    runtime = ["pagefind-worker.js", "pagefind.js", "wasm.de.pagefind", "wasm.unknown.pagefind"]
+    assert [name for name in files("1") if name in runtime] == runtime
+    for merged in ("2", "3", "4"):  # merged into the first, they run on its runtime
+        assert [name for name in files(merged) if not name.endswith(".pf_meta")] == ["pagefind-entry.json"]
     assert 'data-bundles="pagefind/1/ pagefind/2/ pagefind/3/ pagefind/4/"' in (built.html / "suche.html").read_text()
     with searched(browser, built.html, "Musterstadt") as (_, found, status):
         pages = {href for href, _, _ in found}  # one page a bundle: these come from three
@@ -239,9 +247,13 @@ def test_each_shard_is_indexed_beside_as_soon_as_its_pages_have_come(monkeypatch
         assert [sorted(indexed) for _, indexed in started] == [names[:1], names[1:2], names[2:3], names[3:]][:number]
     assert started[0][1] == {"seite-1.html": b"<p>Seite1</p>"}  # indexed without soft hyphens
     for number, (future, _) in enumerate(started, start=1):
-        future.set_result(search.pack({"pagefind-entry.json": str(number).encode()}))
+        runtime = {"pagefind.js": b"js", "pagefind-worker.js": b"worker", "wasm.de.pagefind": b"wasm"}
+        future.set_result(search.pack({"pagefind-entry.json": str(number).encode(), **runtime}))
     assert indexing.files() == {
         search.SCRIPT: (Path(search.__file__).parents[1] / "templates" / "html" / "search.js").read_bytes(),
+        "pagefind/1/pagefind.js": b"js",
+        "pagefind/1/pagefind-worker.js": b"worker",
+        "pagefind/1/wasm.de.pagefind": b"wasm",  # the runtime in the first bundle alone
         **{f"pagefind/{n}/pagefind-entry.json": str(n).encode() for n in range(1, 5)},
     }
 

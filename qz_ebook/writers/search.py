@@ -39,6 +39,9 @@ SOFT_HYPHEN = "\u00ad".encode()
 EXCLUDED = (".draft-note", ".relation-up", ".relation-examples", ".relation-siblings", ".pagebreak", ".backlink")
 # Pagefind's own search interfaces: the edition shows results with its own page.
 UNUSED = re.compile(r"pagefind-(?:component-|modular-)?ui\.(?:js|css)|pagefind-highlight\.js")
+# Pagefind's runtime, which only the first bundle needs: the others are merged into it, and a merged
+# index runs on the first one's script, web worker and WebAssembly (``mergeIndex`` loads no wasm of its own).
+RUNTIME = re.compile(r"pagefind(?:-worker)?\.js|wasm\.[^/]+\.pagefind")
 
 
 class IndexingFailed(Exception):
@@ -115,7 +118,9 @@ class Indexing:
             raise ValueError(f"{missing} of {total} pages have not come")
         found = {SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()}
         for folder, bundle in zip(self.folders, self.waiting, strict=True):
-            found.update({folder + name: content for name, content in unpack(bundle()).items()})
+            first = folder == self.folders[0]
+            kept = {name: content for name, content in unpack(bundle()).items() if first or not RUNTIME.fullmatch(name)}
+            found.update({folder + name: content for name, content in kept.items()})
         return found
 
 
