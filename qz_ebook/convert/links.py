@@ -193,20 +193,9 @@ class LinkRef:
 
 
 def contribution_files(contributions: Iterable[Contribution]) -> dict[str, str]:
-    """Each contribution's file, resolved as ``Path.resolve`` does, → its slug.
-
-    A book has many files in few folders: each folder is resolved once, and a
-    file itself only when it is a symbolic link.
-    """
-    folders: dict[Path, str] = {}
-    found: dict[str, str] = {}
-    for c in contributions:
-        folder = folders.get(c.source.parent)
-        if folder is None:
-            folder = folders[c.source.parent] = os.path.realpath(c.source.parent)
-        file = os.path.join(folder, c.source.name)
-        found[os.path.realpath(file) if os.path.islink(file) else file] = c.slug
-    return found
+    """Each contribution's file, resolved as ``Path.resolve`` does, → its slug."""
+    resolved = LinkedFiles()
+    return {resolved.file(c.source.parent, c.source.name): c.slug for c in contributions}
 
 
 class LinkResolver:
@@ -249,12 +238,12 @@ class LinkResolver:
 class LinkedFiles:
     """``linked_file`` as a string, for many links: a book has many links to few files in few folders.
 
-    Each folder is resolved once per folder it is linked from, each file once, and a file
-    itself only when it is a symbolic link. One per build: files may come and go between builds.
+    Each folder is resolved once, each file once, and a file itself only when it is a symbolic
+    link. One per build: files may come and go between builds.
     """
 
     def __init__(self) -> None:
-        self._folders: dict[tuple[str, str], str] = {}  # (contribution's folder, link's folder) → resolved
+        self._folders: dict[Path, str] = {}  # a folder as joined → resolved
         self._files: dict[str, str] = {}  # a file in a resolved folder → resolved
 
     def __call__(self, contribution: Contribution, path: str) -> str:
@@ -265,14 +254,17 @@ class LinkedFiles:
         folder, name = os.path.split(unquoted)
         if name in ("", ".", ".."):
             return str(linked_file(contribution, path))  # no file name of its own to join
-        key = (os.path.dirname(contribution.source), folder)
-        resolved = self._folders.get(key)
-        if resolved is None:
-            resolved = self._folders[key] = str((contribution.source.parent / folder).resolve())
-        file = os.path.join(resolved, name)
+        return self.file(contribution.source.parent / folder, name)
+
+    def file(self, folder: Path, name: str) -> str:
+        """The file ``name`` in ``folder``, resolved: the folder once, the file only when it is a symbolic link."""
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        file = os.path.join(real, name)
         found = self._files.get(file)
         if found is None:
-            found = self._files[file] = str(Path(file).resolve()) if os.path.islink(file) else file
+            found = self._files[file] = os.path.realpath(file) if os.path.islink(file) else file
         return found
 
 
