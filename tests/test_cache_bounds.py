@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import importlib.util
 import multiprocessing
+import os
+import pickle
 import sqlite3
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 from test_cli import run
 
-from qz_ebook.build import build
-from qz_ebook.diagnostics import BuildFailed
+from qz_ebook.build import build, read_book
+from qz_ebook.convert import batch
+from qz_ebook.convert.batch import Outcome
+from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.incremental import packer, store
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.memory import Memory
@@ -217,6 +222,65 @@ def test_packing_beside_the_build_stores_what_packing_at_its_end_stores(
     assert written_beside == [True]
     assert multiprocessing.active_children() == []  # it is done, and gone
     assert stored_values(tmp_path / "beside") == stored_values(tmp_path / "at the end")
+
+
+def test_the_process_beside_is_forked_before_anything_is_converted(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    starting, converting = packer.Packer.start, batch._convert_one
+
+    def start(self: packer.Packer, values: Mapping[str, bytes], database: Path, timeout: float) -> None:
+        events.append(f"forked, holding {len(values)} values")
+        starting(self, values, database, timeout)
+
+    def convert(index: int) -> Outcome:
+        events.append("converted")
+        return converting(index)
+
+    monkeypatch.setattr(store, "BESIDE_FROM", 1)
+    monkeypatch.setattr(packer.Packer, "start", start)
+    monkeypatch.setattr(batch, "_convert_one", convert)
+    build(sample_book, tmp_path / "out", cache_dir=tmp_path / "cache")
+    conversions = len(list(read_book(sample_book, Diagnostics()).contributions()))
+    # Nothing put before: the conversions go to it as they are made, not in its copy of this process.
+    assert events == ["forked, holding 0 values"] + ["converted"] * conversions
+    # Nothing to convert, nothing forked: what such a build puts is packed at its end.
+    build(sample_book, tmp_path / "again", cache_dir=tmp_path / "cache")
+    assert events == ["forked, holding 0 values"] + ["converted"] * conversions
+
+
+SENT_TO = "QZ_TEST_SENT_TO"
+_sending = batch._convert_one_pickled
+
+
+def sending_and_recording(index: int) -> bytes:
+    """In a worker process: what it sends, also left in the folder ``$QZ_TEST_SENT_TO``.
+
+    At module level: the pool pickles the function it runs by its name."""
+    pickled = _sending(index)
+    (Path(os.environ[SENT_TO]) / str(index)).write_bytes(pickled)
+    return pickled
+
+
+def test_the_cache_keeps_the_bytes_the_worker_processes_sent(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = tmp_path / "sent"
+    sent.mkdir()
+    monkeypatch.setenv(SENT_TO, str(sent))
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(batch, "_convert_one_pickled", sending_and_recording)
+    build(sample_book, tmp_path / "out", cache_dir=tmp_path / "cache")
+    kept = sorted(
+        outcome
+        for key, value in stored_values(tmp_path / "cache").items()
+        if key.startswith("conversion:")
+        for outcome, _images, _leads in [pickle.loads(value)]
+    )
+    assert kept == sorted(path.read_bytes() for path in sent.iterdir())
+    assert len(kept) == len(list(read_book(sample_book, Diagnostics()).contributions()))
 
 
 def generated_book(folder: Path, chapters: int) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -75,8 +76,8 @@ class Conversions(Protocol):
         """The outcomes still valid, by the contribution's index in ``contributions``."""
         ...
 
-    def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
-        """Keep ``outcome`` for later builds."""
+    def put(self, contribution: Contribution, context: str, outcome: Outcome, pickled: bytes | None) -> None:
+        """Keep ``outcome`` for later builds; ``pickled`` is it pickled, when a worker process sent it so."""
         ...
 
 
@@ -91,7 +92,7 @@ class NoConversions:
     def get_all(self, contributions: list[Contribution], context: str) -> dict[int, Outcome]:
         return {}
 
-    def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
+    def put(self, contribution: Contribution, context: str, outcome: Outcome, pickled: bytes | None) -> None:
         pass
 
 
@@ -122,9 +123,9 @@ def convert_book(
     missing = [i for i in range(len(contributions)) if i not in outcomes]
     setting = (allowed_roots, resolver, words, limits)
     converting = zip(missing, _convert(contributions, missing, setting, settle), strict=True)
-    for done, (index, outcome) in enumerate(converting, start=1):
+    for done, (index, (outcome, pickled)) in enumerate(converting, start=1):
         outcomes[index] = outcome
-        cache.put(contributions[index], context, outcome)
+        cache.put(contributions[index], context, outcome, pickled)
         if progress is not None:
             progress(CONVERTING, done, len(missing))
     registry = AssetRegistry()
@@ -169,12 +170,12 @@ Setting = tuple[tuple[Path, ...], LinkResolver, Mapping[str, Words], Limits]
 
 def _convert(
     contributions: list[Contribution], indices: Sequence[int], setting: Setting, settle: Callable[[], None]
-) -> Iterator[Outcome]:
-    """The outcomes in the order of ``indices``, as they become ready."""
+) -> Iterator[tuple[Outcome, bytes | None]]:
+    """The outcomes in the order of ``indices``, as they become ready; each with its pickle when a worker sent it."""
     workers = min(MAX_WORKERS, os.cpu_count() or 1)
     if len(indices) < PARALLEL_FROM or workers < 2:
         _start_worker(contributions, setting)
-        yield from (_convert_one(i) for i in indices)
+        yield from ((_convert_one(i), None) for i in indices)
         return
     # fork shares the already imported modules with the workers; elsewhere the default.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
@@ -185,7 +186,8 @@ def _convert(
     chunk = max(1, len(indices) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker_process,
                              initargs=(contributions, setting, settle)) as pool:  # fmt: skip
-        yield from pool.map(_convert_one, indices, chunksize=chunk)
+        for pickled in pool.map(_convert_one_pickled, indices, chunksize=chunk):
+            yield pickle.loads(pickled), pickled
 
 
 # Each worker process holds one converter for the whole book.
@@ -202,6 +204,12 @@ def _start_worker_process(contributions: list[Contribution], setting: Setting, s
     """``_start_worker`` in a worker process, then ``settle`` (the garbage collector's settings for building)."""
     _start_worker(contributions, setting)
     settle()
+
+
+def _convert_one_pickled(index: int) -> bytes:
+    """``_convert_one`` in a worker process, pickled there: an outcome crosses to the build as bytes anyway,
+    and the cache keeps those very bytes instead of pickling the outcome a second time."""
+    return pickle.dumps(_convert_one(index), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _convert_one(index: int) -> Outcome:

@@ -23,7 +23,6 @@ from qz_ebook.diagnostics import Severity
 from qz_ebook.digests import digest
 from qz_ebook.incremental import tool
 from qz_ebook.incremental.memory import Entry
-from qz_ebook.incremental.packing import Pickled
 from qz_ebook.incremental.store import FORMAT, CacheStore
 from qz_ebook.model import Contribution, Limits, Words
 
@@ -67,6 +66,7 @@ class ConversionCache:
         valid = {key: entry for key, entry in entries.items() if entry is not None and self._holds(by_key[key], entry)}
         if self.store.memory is not None:
             self.store.memory.conversions = valid
+        self.store.expect(len(keys) - len(valid))
         return {i: valid[key].outcome for i, key in enumerate(keys) if key in valid}
 
     def _holds(self, contribution: Contribution, entry: Entry) -> bool:
@@ -75,7 +75,7 @@ class ConversionCache:
         leads = all(files.get(linked(contribution, path)) == slug for path, slug in entry.leads)
         return leads and entry.images == _stamps(entry.outcome)
 
-    def put(self, contribution: Contribution, context: str, outcome: Outcome) -> None:
+    def put(self, contribution: Contribution, context: str, outcome: Outcome, pickled: bytes | None) -> None:
         # Errors can depend on files outside the key (a missing image that is added
         # later); they fail the build anyway, so such outcomes are never stored.
         if any(d.severity is Severity.ERROR for d in outcome.diagnostics):
@@ -86,8 +86,7 @@ class ConversionCache:
         entry = Entry(outcome, _stamps(outcome), _leads(outcome.converted.links))
         if self.store.memory is not None:
             self.store.memory.conversions[key] = entry
-        # Pickled when it is packed, beside the build: not while the workers convert the rest.
-        self.store.put(key, Pickled(entry), remember=False)
+        self.store.put(key, _stored(entry, pickled), remember=False)
 
     def _keys(self, contributions: list[Contribution], context: str) -> list[str]:
         """The key of each contribution's conversion.
@@ -117,12 +116,21 @@ def _key(context: str, contribution: Contribution) -> str:
     return "conversion:" + digest(context, str(c.source), c.slug, str(c.body_line), c.body)
 
 
+def _stored(entry: Entry, pickled: bytes | None) -> bytes:
+    """What the store keeps of ``entry``: its outcome as ``pickled`` (the bytes a worker process sent;
+    pickled here when None) beside what the outcome must find as it was."""
+    outcome = pickled if pickled is not None else pickle.dumps(entry.outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((outcome, entry.images, entry.leads), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _entry(data: bytes) -> Entry | None:
+    """The entry ``_stored`` kept as ``data``; None when another version wrote it (converted again)."""
     try:
-        entry = pickle.loads(data)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None  # written by another version: convert again
-    return entry if isinstance(entry, Entry) else None
+        pickled, images, leads = pickle.loads(data)
+        outcome = pickle.loads(pickled)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return Entry(outcome, images, leads) if isinstance(outcome, Outcome) else None
 
 
 def _leads(links: tuple[LinkRef, ...]) -> tuple[tuple[str, str], ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qz_ebook.incremental.packing import Value, family
+from qz_ebook.incremental.packing import family
 from qz_ebook.model import CacheSettings
 
 
@@ -24,7 +24,7 @@ class Ledger:
     Of a ``superseded`` family, only what the last build used is kept.
     """
 
-    unsaved: dict[str, Value] = field(default_factory=dict)  # made in this session, not in the database yet
+    unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
     used: dict[str, int] = field(default_factory=dict)  # key → the number of the last build that read or wrote it
     builds: int = 0  # the finished builds
     keep_builds: int = CacheSettings().keep_builds

@@ -1,14 +1,15 @@
 """Packing beside the build: what a build makes is packed, and written, by a process of its own.
 
-Once the book is converted, a process is forked beside the build: it packs the
-conversions (``packing``), which it has as the build has them, and then what the
-build puts while it renders, which the build appends to a file the two share and
-never waits for. At the lowest priority, it takes no core from the build, only
-what the build leaves idle; nor the interpreter, as a thread would (zlib lets go of
-it only while it compresses). When the build ends and waits for it, it gets the
-build's priority back, finishes, and writes what it packed to the database itself,
-without handing it back. A small book, a build that failed before rendering, what a
-watch session saves, and systems that cannot fork pack at the end, in the build's process.
+Before the book is converted, a process is forked beside the build: it packs
+(``packing``) what the build puts, the conversions and then the pages it renders,
+which the build appends to a file the two share and never waits for. Forked that
+early, it shares little of the build's memory that either would copy. At the lowest
+priority, it takes no core from the build, only what the build leaves idle; nor the
+interpreter, as a thread would (zlib lets go of it only while it compresses). When
+the build ends and waits for it, it gets the build's priority back, finishes, and
+writes what it packed to the database itself, without handing it back. A small book,
+a build that failed before rendering, what a watch session saves, and systems that
+cannot fork pack at the end, in the build's process.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from qz_ebook.incremental.database import Database
 from qz_ebook.incremental.ledger import Ledger
-from qz_ebook.incremental.packing import Families, Value, data
+from qz_ebook.incremental.packing import Families
 
 RECORD = struct.Struct("!II")  # a record's key length and value length, then the key and the value
 END = 0xFFFFFFFF  # the key length of the last record, whose value is what is to be written (``write``)
@@ -37,7 +38,7 @@ class Packer:
 
     def __init__(self, known: Mapping[str, bytes]) -> None:
         self._known = known
-        self._waiting: dict[str, Value] = {}  # packed in this process, when finished
+        self._waiting: dict[str, bytes] = {}  # packed in this process, when finished
         self._log: int | None = None  # the file values go to, for the process beside
         self._connection: Connection | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -47,7 +48,7 @@ class Packer:
         """Whether a process beside this one packs, and writes."""
         return self._process is not None
 
-    def start(self, values: Mapping[str, Value], database: Path, timeout: float) -> None:
+    def start(self, values: Mapping[str, bytes], database: Path, timeout: float) -> None:
         """Pack ``values``, and what is ``add``ed from now on, in a process beside this one, forked now.
 
         The process has ``values`` as they are now, in its own copy of this one: fork
@@ -65,13 +66,13 @@ class Packer:
         self._process.start()
         there.close()
 
-    def add(self, key: str, value: Value) -> None:
+    def add(self, key: str, value: bytes) -> None:
         if self._process is None:
             self._waiting[key] = value
         elif self._log is not None:
-            encoded, content = key.encode(), data(value)
+            encoded = key.encode()
             try:
-                os.writev(self._log, [RECORD.pack(len(encoded), len(content)), encoded, content])
+                os.writev(self._log, [RECORD.pack(len(encoded), len(value)), encoded, value])
             except OSError:  # a full disk: the process beside gives up, and this build's entries are not stored
                 self.abandon()
 
@@ -140,7 +141,7 @@ def _serve(
     connection: Connection,
     build: int,
     known: Mapping[str, bytes],
-    values: Mapping[str, Value],
+    values: Mapping[str, bytes],
     database: Path,
     timeout: float,
 ) -> None:

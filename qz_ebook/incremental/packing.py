@@ -10,7 +10,6 @@ as it is, and costs no time. zlib checks what it unpacks: a damaged value is a m
 
 from __future__ import annotations
 
-import pickle
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,23 +19,6 @@ WINDOW = 32 * 1024  # the most of a dictionary zlib can use
 # A sample that keeps more than this share of its size is not worth compressing.
 INCOMPRESSIBLE = 0.9
 SAMPLED_FROM = 8  # values of a family that are looked at before its dictionary is chosen
-
-
-class Pickled:
-    """A value put as the object it stands for: pickled only when it is packed (beside the build, ``packer``)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-
-Value = bytes | Pickled
-
-
-def data(value: Value) -> bytes:
-    """The bytes of ``value``."""
-    return value if isinstance(value, bytes) else pickle.dumps(value.value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass(frozen=True)
@@ -66,13 +48,13 @@ class Families:
         self.dictionaries: dict[str, bytes] = {}  # family → the dictionary its values are packed against
         self._families = {name: _Family((True, dictionary)) for name, dictionary in known.items()}
 
-    def add(self, key: str, value: Value) -> None:
+    def add(self, key: str, value: bytes) -> None:
         name = family(key)
         kind = self._families.setdefault(name, _Family())
         if kind.plan is not None:
-            self._pack(name, key, data(value), kind.plan)
+            self._pack(name, key, value, kind.plan)
             return
-        kind.waiting.append((key, data(value)))
+        kind.waiting.append((key, value))
         if len(kind.waiting) >= SAMPLED_FROM:
             self._choose(name, kind)
 

@@ -24,14 +24,13 @@ from qz_ebook.incremental.database import FORMAT, Database
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.packer import Packer
-from qz_ebook.incremental.packing import Value, data
 
 __all__ = ["FORMAT", "CacheStore", "StoreReader", "save"]
 
 DATABASE = "cache.sqlite"
 # How long a build waits for another one that holds the cache, before it does without.
 LOCK_WAIT_SECONDS = 30
-# Values a converted book has put before they are packed beside the build rather than at its end:
+# Conversions a build makes before what it puts is packed beside it rather than at its end:
 # for fewer, forking a process costs more than it saves.
 BESIDE_FROM = 100
 
@@ -70,14 +69,19 @@ class CacheStore:
         self._packer = Packer(self.database.known if self.database is not None else {})
 
     def converted(self, keep_builds: int) -> None:
-        """The book is read and converted, by a build that keeps what the last ``keep_builds`` used.
+        """The book is read and converted, by a build that keeps what the last ``keep_builds`` used."""
+        self.keep_builds = keep_builds
 
-        From now on a large book's values are packed beside the build (``packer``), forked
-        now, while the build is alone: between the conversions' workers and the renderers.
+    def expect(self, conversions: int) -> None:
+        """The build is about to make ``conversions`` conversions, and put them and the pages they bring.
+
+        For many, what the build puts from now on is packed beside it (``packer``), by a process
+        forked now: while this one is alone, and small (the book read, none of it converted yet),
+        so that the two share little that either would copy. The workers send the conversions
+        pickled (``convert.batch``), and the process beside gets those very bytes.
         A session's builds (``memory``) put again and again: what is left is packed when it is saved.
         """
-        self.keep_builds = keep_builds
-        if self.memory is None and self.database is not None and len(self.ledger.unsaved) >= BESIDE_FROM:
+        if self.memory is None and self.database is not None and conversions >= BESIDE_FROM:
             # Forked with no connection open: the process beside then holds the last one when it writes,
             # and SQLite folds its log into the file as it closes it.
             self._disconnect()
@@ -99,7 +103,7 @@ class CacheStore:
             found = {key: entries[key] if remember else entries.pop(key) for key in keys if key in entries}
         # What this session put and has not written yet is found too, though not remembered in entries.
         unsaved = self.ledger.unsaved
-        found.update({key: data(unsaved[key]) for key in keys if key not in found and key in unsaved})
+        found.update({key: unsaved[key] for key in keys if key not in found and key in unsaved})
         stored = self._read([key for key in keys if key not in found])
         found.update(stored)
         if self.memory is not None and remember:
@@ -107,13 +111,10 @@ class CacheStore:
         self._used.update(found)
         return found
 
-    def put(self, key: str, value: Value, remember: bool = True) -> None:
-        """Store ``value``; without ``remember`` not in ``memory`` (for what is kept there in another form).
-
-        A value put as ``Pickled`` is pickled only when it is packed, beside the build or at its end.
-        """
+    def put(self, key: str, value: bytes, remember: bool = True) -> None:
+        """Store ``value``; without ``remember`` not in ``memory`` (for what is kept there in another form)."""
         if self.memory is not None and remember:
-            self.memory.entries[key] = data(value)
+            self.memory.entries[key] = value
         self._used.add(key)
         if self._packer.beside:
             # The process beside holds it from now on (a large book's pages would be much of this one's
