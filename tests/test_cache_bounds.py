@@ -21,7 +21,7 @@ from qz_ebook.build import build, read_book
 from qz_ebook.convert import batch
 from qz_ebook.convert.batch import Outcome
 from qz_ebook.diagnostics import BuildFailed, Diagnostics
-from qz_ebook.incremental import packer, store
+from qz_ebook.incremental import database, packer, store
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import CacheStore, save
@@ -313,8 +313,9 @@ def test_twenty_one_chapter_edits_leave_the_cache_as_large_as_the_last_builds_ma
         sizes.append(cache_size(cache))
     # Each edit makes a new conversion, compressed EPUB member and search index (a quarter of the cache of
     # this small book). The cache holds the conversions and members of the last `keep` builds, a few KB
-    # each, and the latest search index alone: it stays as large as the first build made it.
-    assert max(sizes) <= 1.05 * sizes[0], sizes
+    # each, and the latest search index alone: it stays as large as the first build made it, give or take
+    # the page SQLite grows its file by (32 KB: this book's cache is about thirty of them).
+    assert max(sizes) <= 1.05 * sizes[0] + database.PAGE_SIZE, sizes
 
 
 def test_clean_cache_removes_the_cache_and_says_how_much_it_held(sample_book: Path, tmp_path: Path) -> None:

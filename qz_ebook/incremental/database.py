@@ -20,7 +20,7 @@ from pathlib import Path
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.packing import Families, Packed, family, unpack
 
-FORMAT = "10"  # bump when the cached classes or the store change shape: a store of another format starts empty
+FORMAT = "11"  # bump when the cached classes or the store change shape: a store of another format starts empty
 PAGE_SIZE = 32 * 1024
 # The file is rewritten when this share of what it holds, and that many pages besides, are unused.
 UNUSED = 0.25

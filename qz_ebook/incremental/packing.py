@@ -1,21 +1,27 @@
-"""How the store keeps its values small: zlib, against a dictionary per family of values.
+"""How the store keeps its values small: Zstandard, against a dictionary per family of values.
 
 A family is what a key says before its last ``:`` (``conversion``, ``page:<template>``,
 ``derived:<format>:<kind>``). Its values share most of their markup and words, which
 one value compresses poorly on its own: each is compressed against a sample of its
-family, zlib's preset dictionary, which the store keeps beside the values that need
-it. A family whose sample does not compress (zip members, the search index) is kept
-as it is, and costs no time. zlib checks what it unpacks: a damaged value is a miss.
+family, as a raw-content dictionary, which the store keeps beside the values that need
+it. A family whose sample does not compress (zip members) is kept as it is, and costs
+no time. Each frame carries a checksum: a damaged value is a miss.
+
+Zstandard, not zlib: on the 1,000-chapter bench book's cache it packs three times as
+fast (0.17 s of CPU, not 0.50) and 13 % smaller, and unpacks three times as fast, which
+a rebuild in a new process waits for.
 """
 
 from __future__ import annotations
 
-import zlib
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-LEVEL = 2  # as fast as zlib's fastest, and 4 % smaller
-WINDOW = 32 * 1024  # the most of a dictionary zlib can use
+import zstandard
+
+LEVEL = 3  # Zstandard's default: here as fast as its fastest, and 7 % smaller
+WINDOW = 110 * 1024  # of the sample, as the dictionary: past about this, a longer one finds little more
 # A sample that keeps more than this share of its size is not worth compressing.
 INCOMPRESSIBLE = 0.9
 SAMPLED_FROM = 8  # values of a family that are looked at before its dictionary is chosen
@@ -68,7 +74,7 @@ class Families:
         """Plan how family ``name`` is packed from the values it has waiting, and pack them."""
         # The value of middling size: neither a stub (a part's title page) nor the odd giant.
         sample = sorted((value for _, value in kind.waiting), key=len)[len(kind.waiting) // 2]
-        if len(zlib.compress(sample, LEVEL)) > INCOMPRESSIBLE * len(sample):
+        if len(_compressor(None).compress(sample)) > INCOMPRESSIBLE * len(sample):
             kind.plan = (False, None)
         elif len(kind.waiting) < SAMPLED_FROM:
             kind.plan = (True, None)
@@ -92,17 +98,33 @@ def family(key: str) -> str:
 def _packed(value: bytes, compressed: bool, dictionary: bytes | None) -> Packed:
     if not compressed:
         return Packed(False, False, value)
-    packer = zlib.compressobj(LEVEL, zdict=dictionary) if dictionary is not None else zlib.compressobj(LEVEL)
-    return Packed(True, dictionary is not None, packer.compress(value) + packer.flush())
+    return Packed(True, dictionary is not None, _compressor(dictionary).compress(value))
 
 
 def unpack(data: bytes, compressed: bool, dictionary: bytes | None) -> bytes | None:
     """The value ``data`` holds; None when it is damaged (or its dictionary is not the one it needs)."""
     if not compressed:
         return data
-    unpacker = zlib.decompressobj(zdict=dictionary) if dictionary is not None else zlib.decompressobj()
     try:
-        value = unpacker.decompress(data)
-    except zlib.error:
+        return _decompressor(dictionary).decompress(data)
+    except zstandard.ZstdError:
         return None
-    return value if unpacker.eof and not unpacker.unused_data else None
+
+
+# One per dictionary, made once: digesting a dictionary costs more than packing a small value with it.
+@functools.lru_cache(maxsize=32)
+def _compressor(dictionary: bytes | None) -> zstandard.ZstdCompressor:
+    if dictionary is None:
+        return zstandard.ZstdCompressor(level=LEVEL, write_checksum=True)
+    return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary(dictionary), write_checksum=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _decompressor(dictionary: bytes | None) -> zstandard.ZstdDecompressor:
+    if dictionary is None:
+        return zstandard.ZstdDecompressor()
+    return zstandard.ZstdDecompressor(dict_data=_dictionary(dictionary))
+
+
+def _dictionary(data: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
