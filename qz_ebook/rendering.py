@@ -30,7 +30,7 @@ from qz_ebook.incremental.store import CacheStore, StoreReader
 from qz_ebook.messages import Text, joined
 from qz_ebook.output import Known, Staging
 from qz_ebook.progress import Progress
-from qz_ebook.writers.base import Beside, Direct, Files, Job, Make, Pages, Writer, render_page
+from qz_ebook.writers.base import Beside, Direct, Files, Job, Join, Make, Pages, Writer, render_page
 from qz_ebook.writers.registry import writers
 
 # Below this many pages, starting a second process costs more than it saves.
@@ -133,6 +133,9 @@ class _Counted:
 
     def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
         return self.pages.deriving(kind, make, data, beside)
+
+    def joined(self, kind: str, parts: tuple[bytes, ...], join: Join) -> bytes:
+        return self.pages.joined(kind, parts, join)
 
     def _ticking(self, sections: Iterable[tuple[str, str, PageSource]]) -> Iterator[tuple[str, str, PageSource]]:
         for section in sections:

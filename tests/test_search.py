@@ -239,7 +239,7 @@ def test_each_shard_is_indexed_beside_as_soon_as_its_pages_have_come(monkeypatch
         started.append((Future(), search.unpack(data)))
         return started[-1][0]
 
-    indexing = search.Indexing(names, Direct(), beside)
+    indexing = search.Indexing(names, Direct(), beside, bytes)
     shards = search.shards(names)
     assert len(shards) == 4
     for number, (name, page) in enumerate(pages, start=1):
@@ -259,7 +259,7 @@ def test_each_shard_is_indexed_beside_as_soon_as_its_pages_have_come(monkeypatch
 
 
 def test_pages_must_come_in_reading_order_and_every_shard_complete() -> None:
-    indexing = search.Indexing(["a.html", "b.html"], Direct(), lambda make, data: Future())
+    indexing = search.Indexing(["a.html", "b.html"], Direct(), lambda make, data: Future(), bytes)
     with pytest.raises(ValueError, match=r"^page b.html came where a.html was expected$"):
         indexing.add("b.html", b"")
     indexing.add("a.html", b"")

@@ -12,7 +12,9 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from hashlib import sha256
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import REPO
@@ -22,11 +24,12 @@ from qz_ebook import rendering
 from qz_ebook.build import build
 from qz_ebook.diagnostics import BuildFailed
 from qz_ebook.edition.pages import PageView
-from qz_ebook.incremental import conversions
+from qz_ebook.incremental import conversions, render_cache
 from qz_ebook.incremental import store as cache
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import save
 from qz_ebook.watch import Watcher, collector_paused, watched_folders
+from qz_ebook.writers import search, sidebar
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
 
@@ -147,6 +150,34 @@ def test_a_rebuild_in_the_same_memory_walks_only_what_the_edit_changed(
     # before and after each of these. The other views are the last build's, walked then.
     views = sorted({id(v): v.page.slug for v in walked if isinstance(v, PageView)}.values())
     assert views == ["grusswort", "musterstadt", "oeffnung", "teil-handreichungen", "teil-weitere-themen"]
+
+
+def test_a_rebuild_in_the_same_memory_joins_and_packs_only_the_pages_the_edit_changed(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)  # a shard a page: four
+    joined: list[str] = []
+    packed: list[list[str]] = []
+    hashed: list[bytes] = []
+    original_joined, original_pack = sidebar._joined, search.pack
+    monkeypatch.setattr(sidebar, "_joined", lambda href, parts: joined.append(href) or original_joined(href, parts))
+    monkeypatch.setattr(search, "pack", lambda files: packed.append(sorted(files)) or original_pack(files))
+    monkeypatch.setattr(
+        render_cache, "hashlib", SimpleNamespace(sha256=lambda data: hashed.append(data) or sha256(data))
+    )
+    memory, store = Memory(), tmp_path / "cache"
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    assert len(joined) == 12 and len([files for files in packed if files[0].endswith(".html")]) == 4
+    joined.clear(), packed.clear(), hashed.clear()
+    edit(sample_book / "beitraege" / "musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    build(sample_book, tmp_path / "out", cache_dir=store, memory=memory)
+    # The other pages, their own parts and sidebars as they were, are the very bytes of the last build; so are
+    # the other shards of the search index, whose Pagefind bundles are found by them, not by their hashes.
+    assert joined == ["musterstadt.html", "gesamt.html"]
+    assert [files for files in packed if files[0].endswith(".html")] == [["musterstadt.html"]]
+    assert [data[4:20] for data in hashed if data[4:20].endswith(b".html")] == [b"musterstadt.html"]
+    build(sample_book, tmp_path / "fresh")
+    assert files(tmp_path / "out") == files(tmp_path / "fresh")
 
 
 def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path: Path) -> None:

@@ -25,9 +25,9 @@ class Entry:
 class Rendering:
     """What a build's rendering leaves in memory for the next build in the same process.
 
-    Pages and derived bytes (compressed zip members) are the very objects the build
-    used: the next build hands an unchanged page on as the same bytes, and finds
-    what it derived from bytes by their identity, without hashing them again.
+    Pages, derived bytes (compressed zip members) and joined ones (a page with its sidebar)
+    are the very objects the build used: the next build hands an unchanged page on as the
+    same bytes, and finds what it derived from bytes by their identity, without hashing them again.
     """
 
     fingerprints: Memo = field(default_factory=dict)
@@ -35,6 +35,7 @@ class Rendering:
     # id(data) → (data, the kind derived, what was derived, its key in the store)
     derived: dict[int, tuple[bytes, str, bytes, str]] = field(default_factory=dict)
     slots: dict[tuple[str, str], str] = field(default_factory=dict)  # (page, template) → its key in the store
+    joined: dict[str, tuple[tuple[bytes, ...], bytes]] = field(default_factory=dict)  # kind → (parts, what they made)
 
 
 @dataclass

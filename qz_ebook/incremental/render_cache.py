@@ -19,7 +19,7 @@ from qz_ebook.incremental.fingerprint import Fingerprinter
 from qz_ebook.incremental.memory import Rendering
 from qz_ebook.incremental.packing import family
 from qz_ebook.incremental.store import FORMAT, CacheStore, StoreReader
-from qz_ebook.writers.base import Beside, Make, RenderPage, at_once
+from qz_ebook.writers.base import Beside, Join, Make, RenderPage, at_once
 
 # A page that shows sections ``assemble`` made (the single page) is stored with this mark and their
 # digest where they stand: they have entries of their own, and the book would be stored twice.
@@ -178,6 +178,19 @@ class RenderCache:
             return value
 
         return result
+
+    def joined(self, kind: str, parts: tuple[bytes, ...], join: Join) -> bytes:
+        """``join(parts)``, or the very bytes it made in the last build of this process from equal parts.
+
+        Most parts are then the very objects they were (a page the cache holds), and telling them
+        equal costs nothing; the very bytes handed on again are what ``deriving`` recognises,
+        and the output compares with what it wrote last, without looking at them.
+        """
+        last = self._last.joined.get(kind)
+        value = last[1] if last is not None and last[0] == parts else join(parts)
+        if self._keeping:
+            self._this.joined[kind] = (parts, value)
+        return value
 
     def _keep_latest(self, key: str, value: bytes) -> None:
         if len(value) >= LARGE:

@@ -32,6 +32,8 @@ RenderPage = Callable[[str, str, PageSource], bytes]
 Make = Callable[[bytes], bytes]
 # Runs ``make(data)``, perhaps in a thread beside the caller (``ThreadPoolExecutor.submit``).
 Beside = Callable[[Make, bytes], "Future[bytes]"]
+# Makes bytes of several byte strings (``Pages.joined``).
+Join = Callable[[tuple[bytes, ...]], bytes]
 
 
 def at_once(make: Make, data: bytes) -> Future[bytes]:
@@ -65,6 +67,14 @@ class Pages(Protocol):
         """``derived``, with ``make`` run by ``beside`` if it must run: the call returned waits for the result.
 
         Only ``make`` may run in another thread; the caller takes every result on its own thread.
+        """
+        ...
+
+    def joined(self, kind: str, parts: tuple[bytes, ...], join: Join) -> bytes:
+        """``join(parts)``; ``kind`` names ``join`` and everything its result depends on besides ``parts``.
+
+        Cheap enough to make again, so never stored; but bytes made again are equal, not the same
+        object, and whatever is derived from them or compared with them must look at every byte.
         """
         ...
 
@@ -136,3 +146,6 @@ class Direct:
 
     def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
         return beside(make, data).result
+
+    def joined(self, kind: str, parts: tuple[bytes, ...], join: Join) -> bytes:
+        return join(parts)

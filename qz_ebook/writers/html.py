@@ -262,7 +262,7 @@ def html_files(edition: Edition, pages: Pages, add: Callable[[str, bytes], None]
         add(href, source.read_bytes())
     frame = edition_frame(edition)
     outline = Sidebar(edition.toc)
-    sidebars = SidebarLists(outline, Linker(EXTENSION, words=book.words))
+    sidebars = SidebarLists(outline, Linker(EXTENSION, words=book.words), pages)
 
     def page(
         slug: str,
@@ -284,15 +284,15 @@ def html_files(edition: Edition, pages: Pages, add: Callable[[str, bytes], None]
     searched = [f"{view.page.slug}.{EXTENSION}" for view in views if view.converted is not None]
     # Pagefind indexes the contribution pages (in processes of its own) while the rest renders here.
     with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qz-search") as beside:
-        indexing = Indexing(searched, pages, beside.submit)
+        indexing = Indexing(searched, pages, beside.submit, unjoined)
         for view in views:
             template = "html/contribution.html" if view.converted is not None else "html/group.html"
             opened = frozenset(p.slug for p in (*view.context.ancestors, view.page))
             own = page(view.page.slug, template, ViewPage(frame, view), opened)
             if view.converted is not None:
-                indexing.add(f"{view.page.slug}.{EXTENSION}", unjoined(own))  # the contributions' pages alone
+                indexing.add(f"{view.page.slug}.{EXTENSION}", own)  # the contributions' pages alone
         merged, sections = single_page_sections(edition, frame, pages)
-        single_sidebar = SidebarLists(outline, merged)
+        single_sidebar = SidebarLists(outline, merged, pages)
         page(SINGLE_PAGE, "html/single.html", SinglePage(frame, merged, sections), sidebar=single_sidebar)
         del sections  # the whole book again: not held while the search bundles come
         for way in edition.perspectives:

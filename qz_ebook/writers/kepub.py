@@ -16,7 +16,7 @@ from pathlib import Path
 from qz_ebook.edition.pages import Assembled, PageSource
 from qz_ebook.edition.prepare import Edition
 from qz_ebook.model import BuildSettings
-from qz_ebook.writers.base import Beside, Job, Make, Output, Pages, Writer
+from qz_ebook.writers.base import Beside, Job, Join, Make, Output, Pages, Writer
 from qz_ebook.writers.epub import NAV, EpubWriter, write_epub
 from qz_ebook.writers.kobo import koboise
 from qz_ebook.writers.ncx import NCX
@@ -43,6 +43,9 @@ class KoboPages:
 
     def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
         return self.pages.deriving(kind, make, data, beside)
+
+    def joined(self, kind: str, parts: tuple[bytes, ...], join: Join) -> bytes:
+        return self.pages.joined(kind, parts, join)
 
 
 class KepubWriter(Writer):

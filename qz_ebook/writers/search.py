@@ -24,11 +24,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
 from qz_ebook.messages import Message
-from qz_ebook.writers.base import Beside, Pages
+from qz_ebook.writers.base import Beside, Make, Pages
 
 BUNDLE = "pagefind"  # the bundles' folder in the edition
 SCRIPT = "js/search.js"
@@ -87,12 +88,14 @@ class Indexing:
 
     Each shard that is not derived already is indexed by ``beside`` as soon as its last page
     has come (Pagefind runs in a process of its own: threads index shards side by side, and
-    beside the caller, who renders the pages that follow).
+    beside the caller, who renders the pages that follow). ``published`` makes of a page what
+    the index reads of it.
     """
 
-    def __init__(self, names: Sequence[str], derive: Pages, beside: Beside) -> None:
+    def __init__(self, names: Sequence[str], derive: Pages, beside: Beside, published: Make) -> None:
         self.derive = derive
         self.beside = beside
+        self.published = published
         self.kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
         self.cuts = [[names[i] for i in shard] for shard in shards(names)]
         self.folders = bundles(names)
@@ -100,15 +103,25 @@ class Indexing:
         self.waiting: list[Callable[[], bytes]] = []  # one for each shard complete
 
     def add(self, name: str, page: bytes) -> None:
-        """Page ``name`` (the next of ``names``) as it will be published."""
+        """Page ``name`` (the next of ``names``)."""
         expected = self.cuts[len(self.waiting)][len(self.shard)]
         if name != expected:
             raise ValueError(f"page {name} came where {expected} was expected")
-        # Without soft hyphens (convert/hyphenation.py): Pagefind would index "Reli\xadgions…" apart.
-        self.shard[name] = page.replace(SOFT_HYPHEN, b"")
+        self.shard[name] = page
         if len(self.shard) == len(self.cuts[len(self.waiting)]):
-            self.waiting.append(self.derive.deriving(self.kind, index, pack(self.shard), self.beside))
+            # Packed through ``Pages.joined``: a shard whose pages are the very pages of the last build
+            # is the very bytes it was, and what Pagefind made of them is found without hashing them.
+            names = tuple(self.shard)
+            shard = partial(self._packed, names)
+            packed = self.derive.joined(f"search shard of {' '.join(names)}", tuple(self.shard.values()), shard)
+            self.waiting.append(self.derive.deriving(self.kind, index, packed, self.beside))
             self.shard = {}
+
+    def _packed(self, names: tuple[str, ...], pages: tuple[bytes, ...]) -> bytes:
+        """The pages ``names`` (``pages``) as Pagefind is to read them, ``pack``ed."""
+        # Without soft hyphens (convert/hyphenation.py): Pagefind would index "Reli\xadgions…" apart.
+        read = (self.published(page).replace(SOFT_HYPHEN, b"") for page in pages)
+        return pack(dict(zip(names, read, strict=True)))
 
     def files(self) -> dict[str, bytes]:
         """The bundles and the search page's script, by path; waits for the shards being indexed."""

@@ -5,15 +5,19 @@ renders, and the render cache keeps, is its own part alone. An outline change th
 renders again only the pages whose own part shows it (a part's list of what it holds,
 the pages before and after a new one); every other page costs a join. Each tree of
 open branches (``navigation.Sidebar``) is rendered once per build, and a page's copy
-marks the link to itself.
+marks the link to itself. The join goes through ``Pages.joined``: in a watch session, a page
+whose own part and sidebar are as they were is the very page of the last build again.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from markupsafe import Markup
 
 from qz_ebook.convert.links import Linker
 from qz_ebook.edition.navigation import NavNode, Sidebar
+from qz_ebook.writers.base import Pages
 from qz_ebook.writers.templating import fill
 from qz_ebook.writers.tocmarkup import toc_list, with_current
 
@@ -32,15 +36,17 @@ def unjoined(page: bytes) -> bytes:
 class SidebarLists:
     """The sidebar's lists of one build, linked by ``href``: each tree is rendered once."""
 
-    def __init__(self, sidebar: Sidebar, href: Linker) -> None:
+    def __init__(self, sidebar: Sidebar, href: Linker, pages: Pages) -> None:
         self.sidebar = sidebar
         self.href = href
+        self.pages = pages
         # id of a tree ``sidebar`` handed out (and keeps) → the tree and its list
         self._lists: dict[int, tuple[tuple[NavNode, ...], bytes]] = {}
 
     def join(self, page: bytes, current: str, open_slugs: frozenset[str]) -> bytes:
         """``page`` with the sidebar of page ``current``, the branches of ``open_slugs`` open, in its hole."""
-        return fill(page, HOLE, (with_current(self._list(open_slugs), self.href(current)),))
+        href = self.href(current)
+        return self.pages.joined(f"sidebar marking {href}", (page, self._list(open_slugs)), partial(_joined, href))
 
     def _list(self, open_slugs: frozenset[str]) -> bytes:
         tree = self.sidebar.around(open_slugs)
@@ -48,3 +54,9 @@ class SidebarLists:
         if known is None:
             known = self._lists[id(tree)] = (tree, toc_list(tree, self.href).encode("utf-8"))
         return known[1]
+
+
+def _joined(href: str, parts: tuple[bytes, ...]) -> bytes:
+    """A page and its sidebar's list (``parts``), the list's link to ``href`` marked as the current page."""
+    page, markup = parts
+    return fill(page, HOLE, (with_current(markup, href),))
