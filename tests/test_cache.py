@@ -201,8 +201,9 @@ def test_an_unchanged_book_renders_no_page_again(sample_book: Path, tmp_path: Pa
 
 def test_editing_one_body_renders_only_its_pages_and_the_single_page_edition(sample_book: Path, tmp_path: Path) -> None:
     result = rebuilt_after(sample_book, tmp_path, "beitraege/musterstadt.md", "Ein Beispiel aus der Praxis.", "Neu.")
+    # The EPUB renders while the HTML edition waits for Pagefind (``rendering._Turns``).
     assert result.rendered == (
-        "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
+        "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html", "epub/musterstadt.xhtml"
     )  # fmt: skip
     assert files(tmp_path / "after") == uncached(sample_book, tmp_path / "fresh")
 
@@ -275,10 +276,10 @@ def test_a_new_title_renders_the_pages_that_show_it_and_no_other(sample_book: Pa
     # Its own page; its paper (relation block, "Weiter:"); the page after it ("Zurück:"); their sections
     # of the single-page edition (a section is keyed by its whole page view, neighbours included).
     assert result.rendered == (
-        "epub/oeffnung.xhtml", "epub/musterstadt.xhtml", "epub/teil-weitere-themen.xhtml",
         "html/oeffnung.html", "html/musterstadt.html", "html/teil-weitere-themen.html",
         "html/gesamt.html#oeffnung", "html/gesamt.html#musterstadt", "html/gesamt.html#teil-weitere-themen",
         "html/gesamt.html",
+        "epub/oeffnung.xhtml", "epub/musterstadt.xhtml", "epub/teil-weitere-themen.xhtml",
     )  # fmt: skip
 
 
@@ -290,19 +291,20 @@ def add_chapter(book: Path) -> None:
     edit(book / "SUMMARY.md", entry, entry + "- [II. Ein neues Kapitel](beitraege/neu.md)\n")
 
 
-# What a new chapter renders (the EPUB's NCX first: its documents are rendered as they are written):
-# its own page; its part, which lists it; the pages before and after it (their pagers, and their
-# sections: a section is keyed by its whole page view); the contents (the EPUB's nav and NCX, the
-# index); the perspective whose part it joins (the Wegweiser, its own page); the single page. Every
-# other page (oeffnung, whose sidebar now lists it, too) only has its sidebar joined in again.
+# What a new chapter renders (the HTML edition first, the EPUB while Pagefind indexes; the EPUB's NCX
+# first: its documents are rendered as they are written): its own page; its part, which lists it; the
+# pages before and after it (their pagers, and their sections: a section is keyed by its whole page
+# view); the contents (the index, the EPUB's nav and NCX); the perspective whose part it joins (its own
+# page, the Wegweiser); the single page. Every other page (oeffnung, whose sidebar now lists it, too)
+# only has its sidebar joined in again.
 ADDED_CHAPTER = (
-    "epub/toc.ncx", "epub/wegweiser.xhtml", "epub/nav.xhtml", "epub/teil-handreichungen.xhtml",
-    "epub/musterstadt.xhtml", "epub/neu.xhtml", "epub/teil-weitere-themen.xhtml",
     "html/index.html", "html/teil-handreichungen.html", "html/musterstadt.html", "html/neu.html",
     "html/teil-weitere-themen.html",
     "html/gesamt.html#teil-handreichungen", "html/gesamt.html#musterstadt", "html/gesamt.html#neu",
     "html/gesamt.html#teil-weitere-themen", "html/gesamt.html",
     "html/perspektive-rueckblicke.html",
+    "epub/toc.ncx", "epub/wegweiser.xhtml", "epub/nav.xhtml", "epub/teil-handreichungen.xhtml",
+    "epub/musterstadt.xhtml", "epub/neu.xhtml", "epub/teil-weitere-themen.xhtml",
 )  # fmt: skip
 
 
@@ -367,9 +369,9 @@ def test_assembled_pages_fill_the_hole_their_template_leaves_unescaped() -> None
 def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(HtmlWriter, "busy_beside", False)  # as the fixture epub_beside; the EPUB renders first
     one_after_the_other = build(sample_book, tmp_path / "serial", cache_dir=tmp_path / "serial-cache")
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(HtmlWriter, "busy_beside", False)  # as the fixture epub_beside: now, not from the start
     side_by_side = build(sample_book, tmp_path / "parallel", cache_dir=tmp_path / "parallel-cache")
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
     assert side_by_side.rendered == one_after_the_other.rendered

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from hashlib import sha256
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -30,6 +31,7 @@ from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import save
 from qz_ebook.watch import Watcher, collector_paused, watched_folders
 from qz_ebook.writers import search, sidebar
+from qz_ebook.writers.epub import EpubWriter
 
 WAIT = 20  # seconds; far above what a change or a build of the sample book takes
 
@@ -109,7 +111,7 @@ def test_builds_sharing_a_memory_read_nothing_back(
     result = build(sample_book, tmp_path / "b", cache_dir=store, memory=memory)
     assert unpickled == []  # every other conversion came from memory
     assert result.rendered == (
-        "epub/musterstadt.xhtml", "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html"
+        "html/musterstadt.html", "html/gesamt.html#musterstadt", "html/gesamt.html", "epub/musterstadt.xhtml"
     )  # fmt: skip
 
 
@@ -178,6 +180,27 @@ def test_a_rebuild_in_the_same_memory_joins_and_packs_only_the_pages_the_edit_ch
     assert [data[4:20] for data in hashed if data[4:20].endswith(b".html")] == [b"musterstadt.html"]
     build(sample_book, tmp_path / "fresh")
     assert files(tmp_path / "out") == files(tmp_path / "fresh")
+
+
+def test_the_epub_renders_while_pagefind_indexes(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = threading.Event()
+    original_index, original_render = search.index, EpubWriter.render
+
+    def index(packed: bytes) -> bytes:
+        assert rendered.wait(WAIT), "the EPUB was not rendered while Pagefind indexed"
+        return original_index(packed)
+
+    def render(self: EpubWriter, *args: Any) -> None:
+        original_render(self, *args)
+        rendered.set()
+
+    monkeypatch.setattr(search, "index", index)
+    monkeypatch.setattr(EpubWriter, "render", render)
+    result = build(sample_book, tmp_path / "out", ("epub", "html"))  # Pagefind would wait for the EPUB in vain else
+    # The HTML edition's 13 pages and 8 sections first, then the EPUB's 12 documents and NCX, as Pagefind indexes.
+    assert [page.partition("/")[0] for page in result.rendered] == ["html"] * 21 + ["epub"] * 13
 
 
 def test_memory_keeps_only_what_the_last_build_used(sample_book: Path, tmp_path: Path) -> None:
