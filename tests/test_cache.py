@@ -366,6 +366,13 @@ def test_assembled_pages_fill_the_hole_their_template_leaves_unescaped() -> None
             templates.fill(page, sections.HOLE, sections.parts)
 
 
+def test_sections_are_found_where_they_first_stand_in_the_page_that_shows_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_cache, "PROBE", 4)  # the probe "<s>1" stands in the page before the sections do
+    sections = b"<s>1</s><s>2</s>"
+    for page in (b"<s>1</s>" + sections + b"</p>", b"<p>" + sections + sections, b"<s>1</s><s>3</s>", sections[:-1]):
+        assert render_cache._find(page, sections) == page.find(sections)
+
+
 def test_the_epub_beside_the_html_edition_gives_the_same_bytes_pages_and_cache(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
