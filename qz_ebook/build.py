@@ -12,6 +12,7 @@ from pathlib import Path
 from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
 from qz_ebook.convert.hyphenation import load_dictionaries_with
+from qz_ebook.convert.hyphenation import prefetch as prefetch_hyphenation
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 from qz_ebook.edition.accessibility import check_claims
 from qz_ebook.edition.pagination import check_page_markers, check_page_order
@@ -27,7 +28,7 @@ from qz_ebook.model import Book
 from qz_ebook.output import Staging
 from qz_ebook.progress import Progress
 from qz_ebook.rendering import render_formats
-from qz_ebook.source.config import TomlLocator
+from qz_ebook.source.config import TomlLocator, declared_language
 from qz_ebook.source.reader import Recall, check_perspectives, read_manuscript
 from qz_ebook.writers.base import Job, Writer
 from qz_ebook.writers.registry import writers
@@ -120,6 +121,9 @@ def build(
     store = CacheStore(cache_dir, memory) if cache_dir is not None else None
     if cache_dir is not None:
         load_dictionaries_with(kept_in(cache_dir))
+    language = declared_language(book_dir)
+    if language is not None:
+        prefetch_hyphenation(language)  # loaded beside while the manuscript is read
     finished = False
     try:
         result = _build(book_dir, out_dir, chosen, Diagnostics(strict=strict), store, progress)

@@ -3,14 +3,19 @@ engines that do not hyphenate, and never where they would change what is read or
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import Built
 from test_convert import book, convert, xhtml  # noqa: F401  (book is a fixture)
 
-from qz_ebook.convert.hyphenation import hyphenate
+from qz_ebook.build import build
+from qz_ebook.convert import hyphenation
+from qz_ebook.convert.hyphenation import hyphenate, load_dictionary
 from qz_ebook.incremental.dictionaries import kept_in
+from qz_ebook.source.config import declared_language
 
 SHY = "\u00ad"
 
@@ -95,3 +100,80 @@ def test_a_damaged_kept_dictionary_is_parsed_again_and_replaced(tmp_path: Path) 
     dictionary = load("de")
     assert dictionary is not None and dictionary.inserted("Gemeinschaft", "-") == "Gemein-schaft"
     assert kept.read_bytes() != b"not a dictionary"
+
+
+@pytest.fixture
+def unloaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No dictionary loaded in this process; the loader notes, in the file it returns, each process it ran in."""
+    monkeypatch.setattr(hyphenation, "_dictionaries", {})
+    monkeypatch.setattr(hyphenation, "_coming", {})
+    hyphenation._hyphenated.cache_clear()  # words hyphenated before would not ask for the dictionary
+    loaded_in = tmp_path / "loaded in"
+
+    def noting(language: str) -> object:
+        with loaded_in.open("a", encoding="utf-8") as note:
+            note.write(f"{os.getpid()} {language}\n")
+        if os.environ.get("QZ_TEST_FAIL_BESIDE") and os.getpid() != parent:
+            raise OSError("the process beside cannot load it")
+        return load_dictionary(language)
+
+    parent = os.getpid()
+    monkeypatch.setattr(hyphenation, "_loader", noting)
+    return loaded_in
+
+
+def test_a_build_loads_its_languages_dictionary_beside_while_it_reads(sample_book: Path, unloaded: Path) -> None:
+    build(sample_book, sample_book.parent / "out")
+    ((pid, language),) = [line.split() for line in unloaded.read_text(encoding="utf-8").splitlines()]
+    assert language == "de" and int(pid) != os.getpid()  # once, and in a process of its own
+    assert hyphenation._coming == {}
+    dictionary = hyphenation._dictionaries["de"]
+    assert dictionary is not None and dictionary.inserted("Religionsgemeinschaften", "-") == (
+        "Reli-gi-ons-ge-mein-schaf-ten"
+    )
+
+
+def test_a_dictionary_the_process_beside_could_not_load_is_loaded_here(
+    sample_book: Path, unloaded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QZ_TEST_FAIL_BESIDE", "1")
+    build(sample_book, sample_book.parent / "out")
+    pids = [int(line.split()[0]) for line in unloaded.read_text(encoding="utf-8").splitlines()]
+    assert len(pids) == 2 and pids[0] != os.getpid() and pids[1] == os.getpid()
+    assert hyphenation._coming == {} and hyphenation._dictionaries["de"] is not None
+
+
+def test_nothing_is_forked_while_another_thread_runs(unloaded: Path) -> None:
+    running = threading.Event()
+    other = threading.Thread(target=running.wait)
+    other.start()
+    try:
+        hyphenation.prefetch("de")
+    finally:
+        running.set()
+        other.join()
+    assert hyphenation._coming == {}
+    hyphenation.prefetch("de")  # alone again
+    assert list(hyphenation._coming) == ["de"]
+    hyphenation.prepare("de")
+    assert hyphenation._coming == {} and hyphenation._dictionaries["de"] is not None
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[book]\ntitle = "T"\nlanguage = "de-AT"\n', "de-AT"),
+        ('[book]\ntitle = "T"\n', None),
+        ("[book]\nlanguage = 7\n", None),
+        ('book = "de"\n', None),
+        ("[book\n", None),
+        (None, None),
+    ],
+    ids=["declared", "none", "not a string", "no table", "not TOML", "no book.toml"],
+)
+def test_the_declared_language_is_known_before_the_book_is_read(
+    tmp_path: Path, toml: str | None, expected: str | None
+) -> None:
+    if toml is not None:
+        (tmp_path / "book.toml").write_text(toml, encoding="utf-8")
+    assert declared_language(tmp_path) == expected

@@ -15,8 +15,14 @@ without them (``writers.search``).
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import pickle
 import re
+import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 import pyphen
 
@@ -45,6 +51,8 @@ def load_dictionary(language: str) -> pyphen.Pyphen | None:
 
 _loader: DictionaryLoader = load_dictionary
 _dictionaries: dict[str, pyphen.Pyphen | None] = {}
+# language → the process loading its dictionary beside this one (``prefetch``), and the file it leaves it in
+_coming: dict[str, tuple[multiprocessing.process.BaseProcess, BinaryIO]] = {}
 
 
 def load_dictionaries_with(loader: DictionaryLoader) -> None:
@@ -54,6 +62,49 @@ def load_dictionaries_with(loader: DictionaryLoader) -> None:
     _loader = loader
 
 
+def prefetch(language: str) -> None:
+    """Start loading the dictionary of ``language`` in a process beside this one, unless it is loaded.
+
+    The workers that convert a book can only be forked once it is loaded: parsing German's
+    patterns then held up every cold build for most of a second. A build asks for its book's
+    language first thing, and reads the manuscript meanwhile. Only where a process can be
+    forked, and no other thread runs (so that forking is safe).
+    """
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if language in _dictionaries or language in _coming or not can_fork or threading.active_count() > 1:
+        return
+    # A file, not a pipe: the process ends once it has written, whether or not the build needs it.
+    left = tempfile.TemporaryFile(prefix="qz-hyphenation-")
+    context = multiprocessing.get_context("fork")
+    process = context.Process(target=_load_into, args=(_loader, language, left), name="qz-hyphenation", daemon=True)
+    process.start()
+    _coming[language] = (process, left)
+
+
+def _load_into(loader: DictionaryLoader, language: str, file: BinaryIO) -> None:
+    """In the process beside: the dictionary ``loader`` gives for ``language``, pickled into ``file``."""
+    try:
+        pickle.dump(loader(language), file, protocol=pickle.HIGHEST_PROTOCOL)
+        file.flush()
+    except Exception:  # the build loads it itself then, and says what is wrong if anything is
+        sys.exit(1)
+
+
+def _fetched(language: str) -> tuple[bool, pyphen.Pyphen | None]:
+    """Whether the process ``prefetch`` started loaded the dictionary of ``language``, and the dictionary."""
+    process, file = _coming.pop(language)
+    with file:
+        process.join()
+        if process.exitcode != 0:
+            return False, None
+        file.seek(0)
+        try:
+            found = pickle.load(file)
+        except (pickle.UnpicklingError, EOFError):
+            return False, None
+    return isinstance(found, pyphen.Pyphen | None), found
+
+
 def prepare(language: str) -> None:
     """Load the dictionary of ``language`` now: worker processes forked afterwards share it
     instead of each loading it again."""
@@ -61,6 +112,10 @@ def prepare(language: str) -> None:
 
 
 def _dictionary(language: str) -> pyphen.Pyphen | None:
+    if language in _coming:
+        fetched, found = _fetched(language)
+        if fetched:
+            _dictionaries[language] = found
     if language not in _dictionaries:
         _dictionaries[language] = _loader(language)
     return _dictionaries[language]

@@ -165,6 +165,16 @@ class Config:
     locate: TomlLocator
 
 
+def declared_language(book_dir: Path) -> str | None:
+    """The ``[book] language`` that ``book_dir/book.toml`` says, before anything is checked; None when it
+    says none (``load_config`` reports what is wrong). Known early, work for that language may start early."""
+    try:
+        language = tomllib.loads((book_dir / "book.toml").read_text(encoding="utf-8"))["book"]["language"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return None
+    return language if isinstance(language, str) else None
+
+
 def load_config(book_dir: Path, diagnostics: Diagnostics) -> Config | None:
     """Read ``book_dir/book.toml``; report problems and return None when it is unusable."""
     path = book_dir / "book.toml"
