@@ -11,16 +11,14 @@ from pathlib import Path
 
 from qz_ebook.convert.batch import Conversions, convert_book
 from qz_ebook.convert.converter import Converted
-from qz_ebook.convert.hyphenation import load_dictionaries_with
-from qz_ebook.convert.hyphenation import prefetch as prefetch_hyphenation
 from qz_ebook.diagnostics import BuildFailed, Diagnostic, Diagnostics, Severity
 from qz_ebook.edition.accessibility import check_claims
 from qz_ebook.edition.pagination import check_page_markers, check_page_order
 from qz_ebook.edition.prepare import Edition, prepare
 from qz_ebook.edition.relations import check_relations
+from qz_ebook.head_start import head_start
 from qz_ebook.incremental.collector import settle_for_building
 from qz_ebook.incremental.conversions import ConversionCache
-from qz_ebook.incremental.dictionaries import kept_in
 from qz_ebook.incremental.memory import Memory
 from qz_ebook.incremental.store import CacheStore
 from qz_ebook.messages import Message
@@ -28,7 +26,7 @@ from qz_ebook.model import Book
 from qz_ebook.output import Staging
 from qz_ebook.progress import Progress
 from qz_ebook.rendering import render_formats
-from qz_ebook.source.config import TomlLocator, declared_language
+from qz_ebook.source.config import TomlLocator
 from qz_ebook.source.reader import Recall, check_perspectives, read_manuscript
 from qz_ebook.writers.base import Job, Writer
 from qz_ebook.writers.registry import writers
@@ -119,11 +117,7 @@ def build(
     """
     chosen = _chosen(formats)
     store = CacheStore(cache_dir, memory) if cache_dir is not None else None
-    if cache_dir is not None:
-        load_dictionaries_with(kept_in(cache_dir))
-    language = declared_language(book_dir)
-    if language is not None:
-        prefetch_hyphenation(language)  # loaded beside while the manuscript is read
+    head_start(book_dir, cache_dir)
     finished = False
     try:
         result = _build(book_dir, out_dir, chosen, Diagnostics(strict=strict), store, progress)

@@ -4,6 +4,8 @@ engines that do not hyphenate, and never where they would change what is read or
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -141,6 +143,30 @@ def test_a_dictionary_the_process_beside_could_not_load_is_loaded_here(
     pids = [int(line.split()[0]) for line in unloaded.read_text(encoding="utf-8").splitlines()]
     assert len(pids) == 2 and pids[0] != os.getpid() and pids[1] == os.getpid()
     assert hyphenation._coming == {} and hyphenation._dictionaries["de"] is not None
+
+
+def test_the_command_line_starts_the_dictionary_before_it_imports_the_build_machinery(
+    sample_book: Path, tmp_path: Path
+) -> None:
+    script = (
+        "import sys\n"
+        "from qz_ebook.convert import hyphenation\n"
+        "started = hyphenation.prefetch\n"
+        "def prefetch(language):\n"
+        "    print('prefetch', language, 'qz_ebook.build' in sys.modules, 'markdown' in sys.modules)\n"
+        "    started(language)\n"
+        "hyphenation.prefetch = prefetch\n"
+        "from qz_ebook.cli import main\n"
+        "main(sys.argv[1:], standalone_mode=False)\n"
+    )
+    command = [sys.executable, "-c", script, "build", "--book", str(sample_book), "--out", str(tmp_path / "dist")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=True)
+    # Asked for again by build(), which then starts nothing more.
+    assert [line for line in done.stdout.splitlines() if line.startswith("prefetch")] == [
+        "prefetch de False False",
+        "prefetch de True True",
+    ]
+    assert list((tmp_path / ".qz-cache").glob("hyphenation-de-*"))  # loaded beside, and kept, from the start
 
 
 def test_nothing_is_forked_while_another_thread_runs(unloaded: Path) -> None:

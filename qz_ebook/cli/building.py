@@ -54,12 +54,15 @@ def build_command(output_formats: tuple[str, ...], out_dir: Path, book_dir: Path
     Problems are reported as 'path:line:col: error[QZnnn]: message'. On any error
     nothing is written and the previous outputs stay as they were.
     """
+    from qz_ebook.head_start import head_start
+
+    cache_dir = None if no_cache else Path(CACHE)
+    head_start(book_dir, cache_dir)  # beside, while the rest is imported
     from qz_ebook.build import build
     from qz_ebook.incremental.collector import settle_for_building
 
     formats = chosen(output_formats)
     try:
-        cache_dir = None if no_cache else Path(CACHE)
         settle_for_building()
         with ProgressLine(language()) as progress:
             result = build(book_dir, out_dir, formats, strict=strict, cache_dir=cache_dir, progress=progress)
