@@ -3,6 +3,7 @@ stemming, a search field in every page's header and a search page driven in Debi
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from qz_ebook.build import build
 from qz_ebook.checks.serve import open_settled, served
 from qz_ebook.cli import main
 from qz_ebook.writers import search
-from qz_ebook.writers.base import Direct
+from qz_ebook.writers.base import Beside, Direct, Make
 
 PHONE = {"width": 375, "height": 800}
 
@@ -249,13 +250,39 @@ def test_each_shard_is_indexed_beside_as_soon_as_its_pages_have_come(monkeypatch
     for number, (future, _) in enumerate(started, start=1):
         runtime = {"pagefind.js": b"js", "pagefind-worker.js": b"worker", "wasm.de.pagefind": b"wasm"}
         future.set_result(search.pack({"pagefind-entry.json": str(number).encode(), **runtime}))
-    assert indexing.files() == {
+    assert dict(indexing.files()) == {
         search.SCRIPT: (Path(search.__file__).parents[1] / "templates" / "html" / "search.js").read_bytes(),
         "pagefind/1/pagefind.js": b"js",
         "pagefind/1/pagefind-worker.js": b"worker",
         "pagefind/1/wasm.de.pagefind": b"wasm",  # the runtime in the first bundle alone
         **{f"pagefind/{n}/pagefind-entry.json": str(n).encode() for n in range(1, 5)},
     }
+
+
+class FoundAfterTheFirst(Direct):
+    """``Pages`` that hold the bundle of every shard but the first (its entry: the shard's pages)."""
+
+    def deriving(self, kind: str, make: Make, data: bytes, beside: Beside) -> Callable[[], bytes]:
+        if b"seite-1.html" in data:
+            return beside(make, data).result
+        return lambda: search.pack({"pagefind-entry.json": " ".join(sorted(search.unpack(data))).encode()})
+
+
+def test_the_bundles_found_already_come_before_those_pagefind_indexes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    first: Future[bytes] = Future()
+    indexing = search.Indexing([f"seite-{n}.html" for n in range(1, 4)], FoundAfterTheFirst(), lambda *_: first, bytes)
+    for n in range(1, 4):
+        indexing.add(f"seite-{n}.html", b"<p>Seite</p>")
+    files = indexing.files()
+    # Taken while Pagefind still indexes the first shard (taking its bundle now would wait for ever).
+    assert list(itertools.islice(files, 3)) == [
+        (search.SCRIPT, (Path(search.__file__).parents[1] / "templates" / "html" / "search.js").read_bytes()),
+        ("pagefind/2/pagefind-entry.json", b"seite-2.html"),
+        ("pagefind/3/pagefind-entry.json", b"seite-3.html"),
+    ]
+    first.set_result(search.pack({"pagefind-entry.json": b"seite-1.html", "pagefind.js": b"js"}))
+    assert list(files) == [("pagefind/1/pagefind-entry.json", b"seite-1.html"), ("pagefind/1/pagefind.js", b"js")]
 
 
 def test_pages_must_come_in_reading_order_and_every_shard_complete() -> None:

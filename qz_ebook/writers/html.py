@@ -298,5 +298,5 @@ def html_files(edition: Edition, pages: Pages, add: Callable[[str, bytes], None]
         for way in edition.perspectives:
             page(way.slug, "html/perspective.html", PerspectivePage(frame, way))
         page(SEARCH, "html/search.html", SearchPage(frame, bundles(searched)))
-        for path, content in indexing.files().items():
+        for path, content in indexing.files():
             add(path, content)

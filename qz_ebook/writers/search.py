@@ -23,7 +23,8 @@ import importlib.metadata
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -101,6 +102,7 @@ class Indexing:
         self.folders = bundles(names)
         self.shard: dict[str, bytes] = {}  # the pages come so far of the shard that is not complete yet
         self.waiting: list[Callable[[], bytes]] = []  # one for each shard complete
+        self.indexed: set[int] = set()  # the shards (by number) given to ``beside``, the others derived already
 
     def add(self, name: str, page: bytes) -> None:
         """Page ``name`` (the next of ``names``)."""
@@ -114,8 +116,14 @@ class Indexing:
             names = tuple(self.shard)
             shard = partial(self._packed, names)
             packed = self.derive.joined(f"search shard of {' '.join(names)}", tuple(self.shard.values()), shard)
-            self.waiting.append(self.derive.deriving(self.kind, index, packed, self.beside))
+            beside = partial(self._beside, len(self.waiting))
+            self.waiting.append(self.derive.deriving(self.kind, index, packed, beside))
             self.shard = {}
+
+    def _beside(self, number: int, make: Make, data: bytes) -> Future[bytes]:
+        """Shard ``number`` given to ``beside``: Pagefind indexes it."""
+        self.indexed.add(number)
+        return self.beside(make, data)
 
     def _packed(self, names: tuple[str, ...], pages: tuple[bytes, ...]) -> bytes:
         """The pages ``names`` (``pages``) as Pagefind is to read them, ``pack``ed."""
@@ -123,18 +131,25 @@ class Indexing:
         read = (self.published(page).replace(SOFT_HYPHEN, b"") for page in pages)
         return pack(dict(zip(names, read, strict=True)))
 
-    def files(self) -> dict[str, bytes]:
-        """The bundles and the search page's script, by path; waits for the shards being indexed."""
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """The search page's script and the bundles' files, with their paths, each bundle as it comes.
+
+        The bundles derived already come first, then those Pagefind indexes: whoever takes the
+        files (the output, comparing each with what it holds) does so while Pagefind works.
+        """
         if len(self.waiting) < len(self.cuts):
             total = sum(map(len, self.cuts))
             missing = total - sum(map(len, self.cuts[: len(self.waiting)])) - len(self.shard)
             raise ValueError(f"{missing} of {total} pages have not come")
-        found = {SCRIPT: resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()}
-        for folder, bundle in zip(self.folders, self.waiting, strict=True):
-            first = folder == self.folders[0]
-            kept = {name: content for name, content in unpack(bundle()).items() if first or not RUNTIME.fullmatch(name)}
-            found.update({folder + name: content for name, content in kept.items()})
-        return found
+        return self._files()
+
+    def _files(self) -> Iterator[tuple[str, bytes]]:
+        yield SCRIPT, resources.files("qz_ebook").joinpath("templates", "html", "search.js").read_bytes()
+        for number in sorted(range(len(self.waiting)), key=lambda number: number in self.indexed):
+            first = number == 0
+            for name, content in unpack(self.waiting[number]()).items():
+                if first or not RUNTIME.fullmatch(name):
+                    yield self.folders[number] + name, content
 
 
 def index(packed: bytes) -> bytes:
