@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -283,6 +284,17 @@ def test_the_bundles_found_already_come_before_those_pagefind_indexes(monkeypatc
     ]
     first.set_result(search.pack({"pagefind-entry.json": b"seite-1.html", "pagefind.js": b"js"}))
     assert list(files) == [("pagefind/1/pagefind-entry.json", b"seite-1.html"), ("pagefind/1/pagefind.js", b"js")]
+
+
+def test_threads_take_turns_often_while_pagefind_indexes(
+    sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intervals: list[float] = []
+    original = search.index
+    monkeypatch.setattr(search, "index", lambda packed: intervals.append(sys.getswitchinterval()) or original(packed))
+    before = sys.getswitchinterval()
+    build(sample_book, tmp_path / "out", ("html",))
+    assert intervals == [search.SWITCH_SECONDS] and sys.getswitchinterval() == before == 0.005
 
 
 def test_pages_must_come_in_reading_order_and_every_shard_complete() -> None:

@@ -26,7 +26,7 @@ from qz_ebook.edition.prepare import Edition
 from qz_ebook.messages import Message
 from qz_ebook.model import Asset, BookMeta, BuildSettings, Page, Perspective, Words, hidden
 from qz_ebook.writers.base import Job, Output, Pages, Writer
-from qz_ebook.writers.search import Indexing, IndexingFailed, bundles
+from qz_ebook.writers.search import Indexing, IndexingFailed, bundles, switching_often
 from qz_ebook.writers.sidebar import HOLE, SidebarLists, unjoined
 
 EXTENSION = "html"
@@ -283,7 +283,7 @@ def html_files(edition: Edition, pages: Pages, add: Callable[[str, bytes], None]
     page(INDEX, "html/index.html", index, sidebar=None)  # its main part is the whole table of contents
     searched = [f"{view.page.slug}.{EXTENSION}" for view in views if view.converted is not None]
     # Pagefind indexes the contribution pages (in processes of its own) while the rest renders here.
-    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qz-search") as beside:
+    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="qz-search") as beside, switching_often():
         indexing = Indexing(searched, pages, beside.submit, unjoined)
         for view in views:
             template = "html/contribution.html" if view.converted is not None else "html/group.html"
