@@ -3,6 +3,7 @@ engines that do not hyphenate, and never where they would change what is read or
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -92,6 +93,18 @@ def test_a_kept_dictionary_is_read_instead_of_parsed(tmp_path: Path) -> None:
     assert again is not None and parsed is not None
     assert again.inserted("Religionsgemeinschaften", "-") == parsed.inserted("Religionsgemeinschaften", "-")
     assert load("tlh") is None and len(list(tmp_path.iterdir())) == 1  # no dictionary, nothing kept
+
+
+def test_a_dictionary_kept_by_another_version_of_pyphen_is_replaced(tmp_path: Path) -> None:
+    older = tmp_path / "hyphenation-de-pyphen-0.1.pickle.z"
+    older.write_bytes(b"kept by pyphen 0.1")
+    other_language = tmp_path / "hyphenation-fr-pyphen-0.1.pickle.z"
+    other_language.write_bytes(b"kept by pyphen 0.1")
+    kept_in(tmp_path)("de")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        f"hyphenation-de-pyphen-{importlib.metadata.version('pyphen')}.pickle.z",
+        other_language.name,  # another language's: its own next parse replaces it
+    ]
 
 
 def test_a_damaged_kept_dictionary_is_parsed_again_and_replaced(tmp_path: Path) -> None:

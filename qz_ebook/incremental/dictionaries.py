@@ -38,6 +38,9 @@ def kept_in(folder: Path) -> DictionaryLoader:
             return kept
         dictionary = load_dictionary(language)
         _keep(path, zlib.compress(pickle.dumps(dictionary, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        for older in folder.glob(f"hyphenation-{found}-pyphen-*.pickle.z"):
+            if older != path:  # kept by another version of pyphen: no build of this one reads it
+                older.unlink(missing_ok=True)
         return dictionary
 
     return load
