@@ -19,8 +19,9 @@ from qz_ebook.convert.batch import AssetRegistry, bind_images
 from qz_ebook.convert.converter import TEMPLATE_IDS, Converted, Converter, new_markdown
 from qz_ebook.convert.fastmarkdown import TRIGGERS
 from qz_ebook.convert.links import Linker, LinkResolver
-from qz_ebook.convert.parsing import as_html, as_xml
+from qz_ebook.convert.parsing import as_xml
 from qz_ebook.convert.rewrites import Locator
+from qz_ebook.convert.soup import as_html
 from qz_ebook.convert.tree import VOID, WORD_LISTS, serialise
 from qz_ebook.diagnostics import Diagnostics
 from qz_ebook.model import Asset, Contribution

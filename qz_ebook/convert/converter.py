@@ -35,7 +35,7 @@ from qz_ebook.convert.links import (
     placeholder,
 )
 from qz_ebook.convert.markdown_tree import TreeMarkdown, copy_tree
-from qz_ebook.convert.parsing import Parsed, parse
+from qz_ebook.convert.parsing import Parsed, as_xml
 from qz_ebook.convert.rewrites import Locator, Marks, PageMarker, footnotes, in_tree, page_markers
 from qz_ebook.convert.sanitize import neutralise, remove_active_content
 from qz_ebook.convert.slugs import slugify
@@ -181,7 +181,13 @@ class Converter:
         # XML forbids most control characters; Python-Markdown can leak its own
         # placeholder markers (STX/ETX) in rare inputs such as escapes inside footnotes.
         html = XML_ILLEGAL.sub("", self.md.serialised(tree))
-        return parse(html, where, self.diagnostics, self.limits.depth)
+        root = as_xml(html)
+        if root is None:
+            from qz_ebook.convert.soup import as_html  # Beautiful Soup: only a body with such raw HTML needs it
+
+            return as_html(html, where, self.diagnostics, self.limits.depth)
+        check_depth(root, self.limits.depth)
+        return Parsed(root, False)
 
     def _report_illegal_references(self, contribution: Contribution, where: Locator) -> None:
         """Report each character reference to a character XML forbids (``&#xb;``); they are removed."""

@@ -6,7 +6,7 @@ Python-Markdown sees it (lines, lists and blockquotes, footnotes, pipe tables, r
 Markdown is parsed inside), each with cheap regular expressions; and the nesting that only the
 parsed tree shows (raw HTML, emphasis inside emphasis) is checked on lxml's tree (``check_depth``),
 or, for markup only html.parser reads, while it builds the tree, which stops at the first element
-too deep (``DepthCheckingSoup``). Each limit is reported once, at its first breach.
+too deep (``soup.DepthCheckingSoup``). Each limit is reported once, at its first breach.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bs4 import BeautifulSoup, Tag
 from lxml.etree import _Element
 
 from qz_ebook.convert.rewrites import Locator
@@ -154,50 +153,6 @@ def _check_below(parent: _Element, levels: Levels, elements: int, depth: int, se
             raise TooDeep(name, seen[name], message)
         if len(child):
             _check_below(child, child_levels, elements + 1, depth, seen)
-
-
-class DepthCheckingSoup(BeautifulSoup):
-    """A tree parsed with html.parser that raises ``TooDeep`` at the first element nested too deep.
-
-    Beautiful Soup's time to link a text after a deep element grows with the depth: the
-    parse stops there rather than finish a tree the build would reject. An element with
-    no more ancestors than the limit's levels is within it, so most are let through at once.
-    """
-
-    def __init__(self, markup: str, depth: int) -> None:
-        self.qz_depth = depth
-        self.qz_stack_within = depth + 1  # the soup itself is on the stack
-        self.qz_levels: dict[int, Levels] = {}  # of the deep elements judged, by id: the tree holds on to them
-        # Line numbers are for error messages about the HTML; ours come from the Markdown.
-        super().__init__(markup, "html.parser", store_line_numbers=False)
-
-    def pushTag(self, tag: Tag) -> None:  # noqa: N802 (Beautiful Soup's name)
-        BeautifulSoup.pushTag(self, tag)  # called for every element: spare super()'s lookup
-        if len(self.tagStack) > self.qz_stack_within:
-            self._judge(self.tagStack)
-
-    def _judge(self, stack: list[Tag]) -> None:
-        """Raise ``TooDeep`` when the element on top of ``stack``, its ancestors below it, is too deep."""
-        known = self.qz_levels
-        start = len(stack) - 2
-        while start > 0 and id(stack[start]) not in known:
-            start -= 1
-        levels = known.get(id(stack[start]), (0, 0))
-        for parent, child in zip(stack[start:], stack[start + 1 :], strict=False):
-            levels = known[id(child)] = level(levels, child.name, parent.name)
-        name = stack[-1].name
-        message = too_deep(name, levels, len(stack) - 1, self.qz_depth)
-        if message is not None:
-            raise TooDeep(name, self._count(name), message)
-
-    def _count(self, name: str) -> int:
-        """How many elements ``name`` the tree holds so far."""
-        count, waiting = 0, list[Tag]([self])
-        while waiting:
-            children = [child for child in waiting.pop().contents if isinstance(child, Tag)]
-            count += sum(child.name == name for child in children)
-            waiting.extend(children)
-        return count
 
 
 def _long_line(body: str, limits: Limits) -> Breach | None:
