@@ -230,6 +230,12 @@ def test_progress_counts_the_epub_rendered_beside_the_html_edition(
     assert {total for _, total in together} == {34}
 
 
+def test_the_build_machinery_imports_beautiful_soup_only_for_a_body_that_needs_it() -> None:
+    probe = "import sys, qz_ebook.build, qz_ebook.writers.registry; print(' '.join(sorted(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert {"bs4", "soupsieve", "qz_ebook.convert.soup"} & set(loaded) == set()
+
+
 def test_the_command_line_starts_without_the_build_machinery() -> None:
     """`qz-ebook --help`, init and the rest do not wait for Markdown, Beautiful Soup, Jinja2 or the writers."""
     probe = "import sys, qz_ebook.cli; print(' '.join(sorted(sys.modules)))"
