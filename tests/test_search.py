@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from qz_ebook.build import build
 from qz_ebook.checks.serve import open_settled, served
 from qz_ebook.cli import main
 from qz_ebook.writers import search
-from qz_ebook.writers.base import Beside, Direct, Make
+from qz_ebook.writers.base import Beside, Direct, Make, at_once
 
 PHONE = {"width": 375, "height": 800}
 
@@ -295,6 +296,28 @@ def test_threads_take_turns_often_while_pagefind_indexes(
     before = sys.getswitchinterval()
     build(sample_book, tmp_path / "out", ("html",))
     assert intervals == [search.SWITCH_SECONDS] and sys.getswitchinterval() == before == 0.005
+
+
+def test_pagefind_works_in_memory_where_the_system_has_a_folder_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders: list[str | None] = []
+    original = tempfile.TemporaryDirectory
+
+    def noting(prefix: str, dir: Path | None) -> tempfile.TemporaryDirectory[str]:
+        folders.append(dir and dir.name)
+        return original(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", noting)
+    packed = search.pack({"seite.html": b'<html lang="de"><body data-pagefind-body><p>Seite</p></body></html>'})
+    monkeypatch.setattr(search, "IN_MEMORY", tmp_path / "shm")
+    on_disk = search.index(packed)
+    (tmp_path / "shm").mkdir()
+    assert "pagefind-entry.json" in search.unpack(search.index(packed)) and folders == [None, "shm"]
+    assert list((tmp_path / "shm").iterdir()) == []
+    # The bundle depends on how the folder lists the pages: it is derived for the one it is made in.
+    assert search.Indexing(["seite.html"], Direct(), at_once, bytes).kind.endswith(f" in {tmp_path / 'shm'}")
+    assert "pagefind-entry.json" in search.unpack(on_disk)
 
 
 def test_pages_must_come_in_reading_order_and_every_shard_complete() -> None:

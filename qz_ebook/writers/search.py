@@ -42,6 +42,10 @@ SOFT_HYPHEN = "\u00ad".encode()
 # Left out of the index: the editors' note on every draft, the links to related
 # contributions (which name other pages), and the numbers of page markers and back links.
 EXCLUDED = (".draft-note", ".relation-up", ".relation-examples", ".relation-siblings", ".pagebreak", ".backlink")
+# A folder in memory (Linux), where Pagefind's scratch folders go (``scratch_folder``): a hundred pages are written
+# there in 3 ms, not 12-37 ms, and Pagefind takes 0.26 s over them, not 0.29-0.32 s as in a temporary folder on
+# ext4. It lists a folder in the reverse order of its files' making, on every machine; ext4 in an order of its own.
+IN_MEMORY = Path("/dev/shm")
 # Pagefind's own search interfaces: the edition shows results with its own page.
 UNUSED = re.compile(r"pagefind-(?:component-|modular-)?ui\.(?:js|css)|pagefind-highlight\.js")
 # Pagefind's runtime, which only the first bundle needs: the others are merged into it, and a merged
@@ -116,7 +120,8 @@ class Indexing:
         self.derive = derive
         self.beside = beside
         self.published = published
-        self.kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {' '.join(EXCLUDED)}"
+        excluding = " ".join(EXCLUDED)
+        self.kind = f"pagefind {importlib.metadata.version('pagefind')} excluding {excluding} in {scratch_folder()}"
         self.cuts = [[names[i] for i in shard] for shard in shards(names)]
         self.folders = bundles(names)
         self.shard: dict[str, bytes] = {}  # the pages come so far of the shard that is not complete yet
@@ -172,8 +177,11 @@ class Indexing:
 
 
 def index(packed: bytes) -> bytes:
-    """Pagefind's bundle for the pages ``pack``ed in ``packed``, packed the same way."""
-    with tempfile.TemporaryDirectory(prefix="qz-search-") as scratch:
+    """Pagefind's bundle for the pages ``pack``ed in ``packed``, packed the same way.
+
+    Its scratch folder is made in ``scratch_folder()``.
+    """
+    with tempfile.TemporaryDirectory(prefix="qz-search-", dir=scratch_folder()) as scratch:
         site, out = Path(scratch) / "site", Path(scratch) / "bundle"
         for name, content in unpack(packed).items():
             (site / name).parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +202,13 @@ def index(packed: bytes) -> bytes:
             if path.is_file() and not UNUSED.fullmatch(path.name)
         }
     return pack(files)
+
+
+def scratch_folder() -> Path | None:
+    """Where Pagefind's scratch folders are made: ``IN_MEMORY`` where the system has it, else None (the
+    system's temporary folder). Pagefind numbers pages in the order their folder lists them, which the file
+    system decides: the bundle depends on it (``Indexing.kind``)."""
+    return IN_MEMORY if IN_MEMORY.is_dir() else None
 
 
 def _executable() -> Path:
