@@ -30,11 +30,14 @@ Keys = tuple[str | int, ...]  # the keys and list indexes that lead to a value
 def describe(character: str) -> Message:
     """The message about one forbidden character."""
     code = ord(character)
+    return Message("{kind} U+{code} is not allowed in XML; remove it", kind=kind_of(code), code=f"{code:04X}")
+
+
+def kind_of(code: int) -> Message:
+    """What the forbidden character ``code`` is: a control character, a lone surrogate or a noncharacter."""
     if 0xD800 <= code <= 0xDFFF:
-        kind = Message("lone surrogate")
-    else:
-        kind = Message("noncharacter") if code >= 0xFFFE else Message("control character")
-    return Message("{kind} U+{code} is not allowed in XML; remove it", kind=kind, code=f"{code:04X}")
+        return Message("lone surrogate")
+    return Message("noncharacter") if code >= 0xFFFE else Message("control character")
 
 
 class Findings:

@@ -22,7 +22,7 @@ from defusedxml.ElementTree import parse as defused_parse
 from lxml import etree
 
 from qz_ebook.catalogues import builtin_words
-from qz_ebook.characters import check_svg
+from qz_ebook.characters import check_svg, kind_of
 from qz_ebook.convert.fastmarkdown import FastPathsExtension, MarkerCheckingTocExtension
 from qz_ebook.convert.hyphenation import SOFT_HYPHEN, hyphenate_elements
 from qz_ebook.convert.limits import NESTED, TooDeep, check_depth, check_text
@@ -201,9 +201,10 @@ class Converter:
             reference = match.group()
             seen.append(reference)
             message = Message(
-                "character reference '{reference}' names U+{code}, a control character XHTML forbids: removed",
+                "character reference '{reference}' names U+{code}, a {kind} XHTML forbids: removed",
                 reference=reference,
                 code=f"{code:04X}",
+                kind=kind_of(code),
             )
             self.diagnostics.warning("QZ316", message, where(reference, seen.count(reference)))
 
