@@ -207,6 +207,10 @@ CASES = [
     Case("control character in an SVG's text",
          both(write("bilder/steuer.svg", SVG), edit(PAPER, "../bilder/diagramm.png", "../bilder/steuer.svg")),
          [xml_forbidden("bilder/steuer.svg:2:27", "control character U+0007")]),
+    Case("the same SVG in two contributions, and twice in one: reported once",
+         both(write("bilder/steuer.svg", SVG), edit(PAPER, "../bilder/diagramm.png", "../bilder/steuer.svg"),
+              edit(EXAMPLE, "Ein Beispiel aus", "![A](../bilder/steuer.svg) ![B](../bilder/steuer.svg) Ein Beispiel aus")),
+         [xml_forbidden("bilder/steuer.svg:2:27", "control character U+0007")]),
     Case("a pasted binary: twenty listed, the rest counted", edit(EXAMPLE, "Ein Beispiel aus", "\x01\x02" * 15 + "Ein Beispiel aus"),
          [xml_forbidden(f"beitraege/musterstadt.md:12:{n}", f"control character U+000{1 + (n - 1) % 2}") for n in range(1, 21)]
          + ["{book}/beitraege/musterstadt.md:12:21: error[QZ212]: 10 more characters not allowed in XML follow in this file; remove them too"]),

@@ -130,9 +130,15 @@ def convert_book(
             progress(CONVERTING, done, len(missing))
     registry = AssetRegistry()
     converted: dict[str, Converted] = {}
+    # An image used twice (in one contribution or two) is checked twice: what it holds is said once.
+    said: set[str] = set()
     for index, contribution in enumerate(contributions):
         outcome = outcomes[index]
-        diagnostics.items.extend(outcome.diagnostics)
+        for found in outcome.diagnostics:
+            line = str(found)  # its place, code and words: a message's parameters need not be hashable
+            if line not in said:
+                said.add(line)
+                diagnostics.items.append(found)
         converted[contribution.slug] = bind_images(outcome.converted, registry)
     # A page beyond the limits was not converted: links to its ids wait until it is (its errors say why).
     unconverted = {c.slug for i, c in enumerate(contributions) if any(d.code in CODES for d in outcomes[i].diagnostics)}
