@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import sys
 import tempfile
@@ -318,6 +319,8 @@ def test_pagefind_works_in_memory_where_the_system_has_a_folder_there(
     # The bundle depends on how the folder lists the pages: it is derived for the one it is made in.
     assert search.Indexing(["seite.html"], Direct(), at_once, bytes).kind.endswith(f" in {tmp_path / 'shm'}")
     assert "pagefind-entry.json" in search.unpack(on_disk)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # there, but not this process's to write in
+    assert search.scratch_folder() is None
 
 
 def test_pages_must_come_in_reading_order_and_every_shard_complete() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import os
 import re
 import subprocess
 import sys
@@ -205,10 +206,10 @@ def index(packed: bytes) -> bytes:
 
 
 def scratch_folder() -> Path | None:
-    """Where Pagefind's scratch folders are made: ``IN_MEMORY`` where the system has it, else None (the
-    system's temporary folder). Pagefind numbers pages in the order their folder lists them, which the file
-    system decides: the bundle depends on it (``Indexing.kind``)."""
-    return IN_MEMORY if IN_MEMORY.is_dir() else None
+    """Where Pagefind's scratch folders are made: ``IN_MEMORY`` where the system lets this process write
+    there, else None (the system's temporary folder). Pagefind numbers pages in the order their folder lists
+    them, which the file system decides: the bundle depends on it (``Indexing.kind``)."""
+    return IN_MEMORY if IN_MEMORY.is_dir() and os.access(IN_MEMORY, os.W_OK | os.X_OK) else None
 
 
 def _executable() -> Path:
