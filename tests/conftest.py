@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,3 +142,10 @@ def epub_beside(monkeypatch: pytest.MonkeyPatch) -> None:
     edition's search index did not keep the other cores busy (``rendering``): the sample book is small."""
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
     monkeypatch.setattr(HtmlWriter, "busy_beside", False)
+
+
+def build_by_script(script: str, book: Path, folder: Path) -> list[str]:
+    """The lines ``python -c script build --book book --out folder/dist`` prints, run in ``folder``
+    (``.qz-cache/`` lands there); ``script`` ends by calling the command line with its arguments."""
+    command = [sys.executable, "-c", script, "build", "--book", str(book), "--out", str(folder / "dist")]
+    return subprocess.run(command, capture_output=True, text=True, cwd=folder, check=True).stdout.splitlines()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, build_by_script
 
 from qz_ebook.build import build
 from qz_ebook.cli import ProgressLine, main
@@ -214,9 +214,7 @@ def test_a_build_settles_the_garbage_collector_for_building(sample_book: Path, t
         "main(sys.argv[1:], standalone_mode=False)\n"
         "print(gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
     )
-    command = [sys.executable, "-c", script, "build", "--book", str(sample_book), "--out", str(tmp_path / "dist")]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=True)
-    assert done.stdout.splitlines()[-1] == f"{COLLECTION_THRESHOLD} True"
+    assert build_by_script(script, sample_book, tmp_path)[-1] == f"{COLLECTION_THRESHOLD} True"
 
 
 def test_progress_counts_the_epub_rendered_beside_the_html_edition(

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import Built
+from conftest import Built, build_by_script
 from test_convert import book, convert, xhtml  # noqa: F401  (book is a fixture)
 
 from qz_ebook.build import build
@@ -172,10 +170,8 @@ def test_the_command_line_starts_the_dictionary_before_it_imports_the_build_mach
         "from qz_ebook.cli import main\n"
         "main(sys.argv[1:], standalone_mode=False)\n"
     )
-    command = [sys.executable, "-c", script, "build", "--book", str(sample_book), "--out", str(tmp_path / "dist")]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=True)
     # Asked for again by build(), which then starts nothing more.
-    assert [line for line in done.stdout.splitlines() if line.startswith("prefetch")] == [
+    assert [line for line in build_by_script(script, sample_book, tmp_path) if line.startswith("prefetch")] == [
         "prefetch de False False",
         "prefetch de True True",
     ]
