@@ -150,7 +150,7 @@ def _build(
     edition = read_and_convert(book_dir, diagnostics, conversions, progress, recall)
     diagnostics.raise_if_failed()
     if store is not None:
-        store.converted(edition.book.settings.cache.keep_builds)
+        store.keep_builds = edition.book.settings.cache.keep_builds  # the book's, now that it is read
     if store is not None and store.memory is not None:
         # The one place values meet the last build's: equal ones become the very same objects.
         edition = store.memory.sharing.share(edition)

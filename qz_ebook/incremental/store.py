@@ -68,10 +68,6 @@ class CacheStore:
         self._connect()
         self._packer = Packer(self.database.known if self.database is not None else {})
 
-    def converted(self, keep_builds: int) -> None:
-        """The book is read and converted, by a build that keeps what the last ``keep_builds`` used."""
-        self.keep_builds = keep_builds
-
     def expect(self, conversions: int) -> None:
         """The build is about to make ``conversions`` conversions, and put them and the pages they bring.
 
