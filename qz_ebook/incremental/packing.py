@@ -98,7 +98,10 @@ def family(key: str) -> str:
 def _packed(value: bytes, compressed: bool, dictionary: bytes | None) -> Packed:
     if not compressed:
         return Packed(False, False, value)
-    return Packed(True, dictionary is not None, _compressor(dictionary).compress(value))
+    # Copied to its own length: python-zstandard's result keeps the memory of the bound it was made in,
+    # about the value's own size, where the packer holds thousands of values until it writes them.
+    data = bytes(memoryview(_compressor(dictionary).compress(value)))
+    return Packed(True, dictionary is not None, data)
 
 
 def unpack(data: bytes, compressed: bool, dictionary: bytes | None) -> bytes | None:
