@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from qz_ebook.edition.pages import Assembled
 from qz_ebook.incremental.fingerprint import Fingerprinter
 from qz_ebook.model import Contribution, Part
 
@@ -67,3 +68,23 @@ def test_the_last_builds_digests_hold_for_the_same_immutable_objects_only(walked
     assert {id(value) for value in walked} == {id(context), id(pages), id(pages[1])}
     assert after != before == digest({"pages": [CONTRIBUTION], "part": context["part"]})
     assert after == digest({"pages": pages, "part": context["part"]})
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A page's source, as the single page's: what it shows besides the sections, and the sections."""
+
+    part: Part
+    sections: Assembled
+
+
+def test_the_memo_keeps_neither_the_value_asked_for_nor_a_value_a_digest_stands_for() -> None:
+    # Such values may be as large as the book (the single page's sections), and a build's memo lasts as long as it.
+    sections = Assembled((b"<section>Eins</section>", b"<section>Zwei</section>"), "d1")
+    part = Part("teil-1", "Teil 1", (CONTRIBUTION,))
+    source = Shown(part, sections)
+    fingerprinter = Fingerprinter()
+    fingerprinter(source)
+    assert [value for value, _ in fingerprinter.memo.values()] == [part]
+    assert fingerprinter(Shown(part, Assembled((b"<section>Drei</section>",), "d1"))) == digest(source)
+    assert fingerprinter(Shown(part, Assembled(sections.parts, "d2"))) != digest(source)

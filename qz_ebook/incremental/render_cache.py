@@ -33,6 +33,9 @@ MEMBER = b"\x00member "
 LARGE = 64 * 1024
 PROBE = 4096  # bytes of the sections searched for in a page that shows them (``_find``)
 RECENT = 8  # pages rendered last, that a zip member may be derived from (``RenderCache._made``)
+# Pages larger than this are not among them: the single page of a 1,000-chapter book is 11 MB, and
+# no e-book document is near this size (a larger one is stored whole beside its zip member).
+RECENT_BYTES = 1024 * 1024
 
 
 class RenderCache:
@@ -87,7 +90,8 @@ class RenderCache:
         if content is None:
             content = self._render(page, template, source)
             self.store.put(slot, fingerprint.encode("ascii") + self._without_sections(content), remember=False)
-            self._made[id(content)] = (content, slot, fingerprint)
+            if len(content) <= RECENT_BYTES:
+                self._made[id(content)] = (content, slot, fingerprint)
             if len(self._made) > RECENT:
                 del self._made[next(iter(self._made))]
         if self._keeping:
@@ -126,14 +130,19 @@ class RenderCache:
         if not found:
             return head
         name, _, tail = rest.partition(b"\x00")
-        sections = self._assembled.get(name.decode("ascii"))
+        sections = self._assembled.pop(name.decode("ascii"), None)
         return head + sections + tail if sections is not None else None
 
     def _without_sections(self, content: bytes) -> bytes:
-        """``content`` with the sections it shows, if any, left to their own entries."""
+        """``content`` with the sections it shows, if any, left to their own entries.
+
+        The sections are forgotten then: they are as large as the book, and only the page that
+        shows them needed them (a writer that shows them again ``assemble``s them again).
+        """
         for name, sections in self._assembled.items():
             at = _find(content, sections)
             if at >= 0:
+                del self._assembled[name]
                 return content[:at] + SECTIONS + name.encode("ascii") + b"\x00" + content[at + len(sections) :]
         return content
 
@@ -163,18 +172,22 @@ class RenderCache:
             key = f"derived:{FORMAT}:{kind}:" + hashlib.sha256(data).hexdigest()
             stored = self.store.get(key, remember=False)
         making = beside(make, data) if stored is None else at_once(bytes, stored)
+        # What the result needs of ``data``, which it does not hold itself: a search shard's pages are a
+        # megabyte, and the search index holds each shard's result until the edition is written.
+        made = self._made.pop(id(data), None)
+        page = made if made is not None and made[0] is data else None  # rendered now, ``data`` its bytes
+        kept = data if self._keeping else None
 
         def result() -> bytes:
             # On the caller's thread: the store and this build's memory are not shared with ``beside``.
             value = making.result()
             if stored is None:
                 self.store.put(key, value, remember=False)
-            made = self._made.pop(id(data), None)
-            if made is not None and made[0] is data and _inflated(value) == data:
-                _, slot, fingerprint = made
+            if page is not None and _inflated(value) == page[0]:
+                _, slot, fingerprint = page
                 self.store.put(slot, fingerprint.encode("ascii") + MEMBER + key.encode("ascii"), remember=False)
-            if self._keeping:
-                self._this.derived[id(data)] = (data, kind, value, key)
+            if kept is not None:
+                self._this.derived[id(kept)] = (kept, kind, value, key)
             self._keep_latest(key, value)
             return value
 
