@@ -13,6 +13,7 @@ the Markdown table to stdout, progress to stderr.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -350,17 +351,34 @@ def child_env() -> dict[str, str]:
 
 
 def process_tree(root: int) -> list[int]:
-    """``root`` and its descendants, from /proc/<pid>/task/<tid>/children."""
-    tree, todo = [], [root]
+    """``root`` and its descendants, from /proc/<pid>/task/<tid>/children, without those that share their
+    parent's memory (``shares_memory``)."""
+    tree, todo = [], [(root, None)]
     while todo:
-        pid = todo.pop()
-        tree.append(pid)
+        pid, parent = todo.pop()
+        if parent is None or not shares_memory(parent, pid):
+            tree.append(pid)
         try:
             for task in Path(f"/proc/{pid}/task").iterdir():
-                todo += [int(child) for child in (task / "children").read_text().split()]
+                todo += [(int(child), pid) for child in (task / "children").read_text().split()]
         except OSError:
             continue  # gone meanwhile
     return tree
+
+
+# kcmp(2) on Linux, where its number is known: whether two processes have the same memory (KCMP_VM).
+KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine()) if sys.platform == "linux" else None
+KCMP_VM = 1
+LIBC = ctypes.CDLL(None, use_errno=True) if KCMP is not None else None
+
+
+def shares_memory(parent: int, child: int) -> bool:
+    """Whether ``child`` runs in ``parent``'s memory: a child that subprocess started with vfork, in the moment
+    before it runs its program. Its PSS is its parent's whole memory again, which would be counted twice
+    (a sample in that moment found a 320 MB tree where the ones around it found 215 MB)."""
+    if LIBC is None:
+        return False
+    return int(LIBC.syscall(KCMP, parent, child, KCMP_VM, 0, 0)) == 0
 
 
 def process_pss_kib(pid: int) -> int:

@@ -91,7 +91,8 @@ class Database:
         db.execute("BEGIN IMMEDIATE")
         try:
             (last,) = db.execute("SELECT finished FROM builds").fetchone()
-            stored = list(made) if families is not None else []  # in the order they were made: a family's together
+            # Each once, in the order they were made: a family's together.
+            stored = list(dict.fromkeys(made)) if families is not None else []
             storing = set(stored)
             marked = [(last + number, key) for key, number in ledger.used.items() if key not in storing]
             db.executemany("UPDATE entries SET build = ? WHERE key = ?", marked)
@@ -112,8 +113,7 @@ class Database:
             replaced = 0
             if families is not None:
                 numbers = {key: last + ledger.used[key] for key in stored}
-                values = {key: families.packed[key] for key in stored}
-                replaced = self._store(values, numbers, families.dictionaries, freed)
+                replaced = self._store(stored, families.packed, numbers, families.dictionaries, freed)
             if freed or replaced:  # values gone, and maybe the last that needed a dictionary
                 db.execute(GONE_DICTIONARIES)
             db.execute("COMMIT")
@@ -145,36 +145,40 @@ class Database:
 
     def _store(
         self,
-        packed: dict[str, Packed],
+        keys: list[str],
+        packed: Mapping[str, Packed],
         numbers: dict[str, int],
         dictionaries: Mapping[str, bytes],
         freed: list[tuple[str, int]],
     ) -> int:
-        """Insert the values ``packed``, each with its build's number, in the rows ``freed`` where they fit,
-        and the ``dictionaries`` (by family) they were packed against.
+        """Insert the values of ``keys`` (``packed``), each with its build's number, in the rows ``freed``
+        where they fit, and the ``dictionaries`` (by family) they were packed against.
 
+        Each value is read from ``packed`` once, as it is inserted (``packing.Spilled`` reads it from a file).
         Returns how many values it put in the place of values stored before under their keys.
         """
         db = self.db
-        needed = {family(key) for key, value in packed.items() if value.with_dictionary}
-        used = {name: self._dictionary_id(name, dictionaries[name]) for name in needed}
-        ids = self._ids(list(packed))
+        # A family's values are all packed against its dictionary, if it has one (``packing.Families``).
+        needed = {family(key) for key in keys} & dictionaries.keys()
+        used = {name: self._dictionary_id(name, dictionaries[name]) for name in sorted(needed)}
+        ids = self._ids(keys)
         spare: dict[str, list[int]] = {}
         for key, id_ in freed:
             spare.setdefault(family(key), []).append(id_)
-        added = [(key, spare.get(family(key)) or []) for key in packed if key not in ids]
+        added = [(key, spare.get(family(key)) or []) for key in keys if key not in ids]
         db.executemany("UPDATE entries SET build = ? WHERE id = ?", [(numbers[key], ids[key]) for key in ids])
         rows = [(r.pop() if r else None, k, numbers[k]) for k, r in added]
         # A row without an id takes the largest there is, plus one: perhaps a freed one, still to be taken.
         rows = [row for row in rows if row[0] is not None] + [row for row in rows if row[0] is None]
         db.executemany("INSERT INTO entries VALUES (?, ?, ?)", rows)
         ids.update(self._ids([key for key, _ in added]))
-        contents = [
+        contents = (
             (ids[key], value.compressed, used[family(key)] if value.with_dictionary else None, value.data)
-            for key, value in packed.items()
-        ]
+            for key in keys
+            for value in (packed[key],)
+        )
         db.executemany(UPSERT_CONTENT, contents)
-        return len(packed) - len(added)
+        return len(keys) - len(added)
 
     def _dictionary_id(self, name: str, data: bytes) -> int:
         """The id of family ``name``'s dictionary ``data`` in the file: kept now if it is not (any more)."""

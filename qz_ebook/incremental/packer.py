@@ -5,9 +5,10 @@ Before the book is converted, a process is forked beside the build: it packs
 which the build appends to a file the two share and never waits for. Forked that
 early, it shares little of the build's memory that either would copy. At the lowest
 priority, it takes no core from the build, only what the build leaves idle; nor the
-interpreter, as a thread would (zlib lets go of it only while it compresses). When
-the build ends and waits for it, it gets the build's priority back, finishes, and
-writes what it packed to the database itself, without handing it back. A small book,
+interpreter, as a thread would (zlib lets go of it only while it compresses). What it
+has packed waits in a file beside the database (``packing.Spilled``). When the build
+ends and waits for it, it gets the build's priority back, finishes, and writes what it
+packed to the database itself, without handing it back. A small book,
 a build that failed before rendering, what a watch session saves, and systems that
 cannot fork pack at the end, in the build's process.
 """
@@ -151,22 +152,24 @@ def _serve(
     nothing: the build's messages are the command line's.
     """
     os.nice(19)  # only what the build leaves idle
-    families = Families(known)
     try:
-        for key, value in values.items():
-            families.add(key, value)
-        for name, content in _records(log, build):
-            if name is None:
-                ledger, made = pickle.loads(content)
-                families.finish()
-                written = Database(database, timeout)
-                try:
-                    written.write(ledger, made, families)
-                finally:
-                    written.close()
-                break
-            families.add(name, content)
-    except Exception:  # a busy or damaged database, a build gone: the entries are lost, not the build
+        # Beside the database, on its disk: the packed values wait in the file cache, not in this process's memory.
+        with tempfile.TemporaryFile(prefix="qz-cache-packed-", dir=database.parent) as spill:
+            families = Families(known, spill)
+            for key, value in values.items():
+                families.add(key, value)
+            for name, content in _records(log, build):
+                if name is None:
+                    ledger, made = pickle.loads(content)
+                    families.finish()
+                    written = Database(database, timeout)
+                    try:
+                        written.write(ledger, made, families)
+                    finally:
+                        written.close()
+                    break
+                families.add(name, content)
+    except Exception:  # a busy or damaged database, a full disk, a build gone: the entries are lost, not the build
         pass
     try:
         connection.send(True)

@@ -15,8 +15,10 @@ a rebuild in a new process waits for.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import zstandard
 
@@ -46,11 +48,12 @@ class Families:
     """The values ``add``ed, packed by family with the dictionaries the store has (``known``).
 
     A family without one gets one, cut from the value of middling size of its first
-    ``SAMPLED_FROM``. The last value added for a key is the one packed.
+    ``SAMPLED_FROM``. The last value added for a key is the one packed. With a ``spill``
+    file, the packed bytes wait there until they are written, not in memory (``Spilled``).
     """
 
-    def __init__(self, known: Mapping[str, bytes]) -> None:
-        self.packed: dict[str, Packed] = {}
+    def __init__(self, known: Mapping[str, bytes], spill: BinaryIO | None = None) -> None:
+        self.packed: MutableMapping[str, Packed] = {} if spill is None else Spilled(spill)
         self.dictionaries: dict[str, bytes] = {}  # family → the dictionary its values are packed against
         self._families = {name: _Family((True, dictionary)) for name, dictionary in known.items()}
 
@@ -89,6 +92,39 @@ class Families:
         if dictionary is not None:
             self.dictionaries[name] = dictionary
         self.packed[key] = _packed(value, compressed, dictionary)
+
+
+class Spilled(MutableMapping[str, Packed]):
+    """Packed values kept in ``file``, each read back when it is asked for.
+
+    The process beside a build (``packer``) holds every value the build makes until the
+    build ends: at 1,000 chapters 17 MB, at 3,000 three times that. In a file they cost
+    the system's file cache, which it can give up, not the process's memory. A key packed
+    again leaves its earlier bytes unread in the file.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file.fileno()
+        self._where: dict[str, tuple[bool, bool, int, int]] = {}  # key → how packed, at what offset, how long
+        self._end = 0
+
+    def __setitem__(self, key: str, value: Packed) -> None:
+        os.pwrite(self._file, value.data, self._end)
+        self._where[key] = (value.compressed, value.with_dictionary, self._end, len(value.data))
+        self._end += len(value.data)
+
+    def __getitem__(self, key: str) -> Packed:
+        compressed, with_dictionary, offset, size = self._where[key]
+        return Packed(compressed, with_dictionary, os.pread(self._file, size, offset))
+
+    def __delitem__(self, key: str) -> None:
+        del self._where[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def family(key: str) -> str:

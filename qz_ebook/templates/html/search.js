@@ -54,7 +54,7 @@ async function listMore(results) {
 
 async function search() {
   try {
-    /* The index comes in bundles of about a hundred pages (writers/search.py): the first is
+    /* The index comes in bundles of about fifty pages (writers/search.py): the first is
      * loaded, the others merged into it. */
     const [first, ...others] = words.bundles.split(" ").filter(Boolean);
     const results = first ? await find(first, others) : []; /* a book without contributions has no index */
@@ -78,9 +78,10 @@ async function find(first, others) {
   /* Result addresses relative to this edition's folder, wherever it is served from. */
   const options = { baseUrl: new URL(".", window.location.href).pathname, excerptLength: 30 };
   await pagefind.options(options);
-  for (const bundle of others) {
-    await pagefind.mergeIndex(new URL(bundle, window.location.href).pathname, options);
-  }
+  /* Merged all at once: each is fetched while the others are. Pagefind keeps them in the order
+   * they are asked for, so results of equal weight come in reading order. */
+  const merging = others.map((bundle) => pagefind.mergeIndex(new URL(bundle, window.location.href).pathname, options));
+  await Promise.all(merging);
   return (await pagefind.search(query)).results;
 }
 
