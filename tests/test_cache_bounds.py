@@ -10,6 +10,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import tempfile
 import tracemalloc
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,7 @@ from qz_ebook.diagnostics import BuildFailed, Diagnostics
 from qz_ebook.incremental import database, packer, packing, store
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.memory import Memory
-from qz_ebook.incremental.packing import Families, unpack
+from qz_ebook.incremental.packing import Families, Packed, Spilled, unpack
 from qz_ebook.incremental.store import CacheStore, save
 
 CHAPTER = "beitraege/musterstadt.md"
@@ -271,6 +272,16 @@ def test_the_packed_values_hold_the_memory_of_their_packed_bytes_only() -> None:
     assert sum(map(len, packed)) < len(value)  # eight values packed in less than one
     # The dictionary, the compressor's copy of it, the packed bytes, and the small objects that hold them.
     assert held < 2 * len(dictionary) + sum(map(len, packed)) + 8192
+
+
+def test_spilled_values_are_read_back_as_they_were_last_packed(tmp_path: Path) -> None:
+    with tempfile.TemporaryFile(dir=tmp_path) as file:
+        spilled = Spilled(file)
+        spilled["page:a"] = Packed(True, True, b"eins")
+        spilled["page:b"] = Packed(False, False, b"zwei")
+        spilled["page:a"] = Packed(True, False, b"drei")
+        assert dict(spilled) == {"page:a": Packed(True, False, b"drei"), "page:b": Packed(False, False, b"zwei")}
+        assert file.seek(0, 2) == len(b"einszweidrei")  # in the file, not in memory
 
 
 SENT_TO = "QZ_TEST_SENT_TO"
