@@ -195,7 +195,7 @@ class LinkRef:
 def contribution_files(contributions: Iterable[Contribution]) -> dict[str, str]:
     """Each contribution's file, resolved as ``Path.resolve`` does, → its slug."""
     resolved = LinkedFiles()
-    return {resolved.file(c.source.parent, c.source.name): c.slug for c in contributions}
+    return {resolved.file(*os.path.split(c.source)): c.slug for c in contributions}
 
 
 class LinkResolver:
@@ -239,12 +239,14 @@ class LinkedFiles:
     """``linked_file`` as a string, for many links: a book has many links to few files in few folders.
 
     Each folder is resolved once, each file once, and a file itself only when it is a symbolic
-    link. One per build: files may come and go between builds.
+    link. One per build: files may come and go between builds. Paths are joined as strings:
+    a rebuild checks every link of every stored conversion (``incremental.conversions``).
     """
 
     def __init__(self) -> None:
-        self._folders: dict[Path, str] = {}  # a folder as joined → resolved
+        self._folders: dict[str, str] = {}  # a folder as joined → resolved
         self._files: dict[str, str] = {}  # a file in a resolved folder → resolved
+        self._parents: dict[str, str] = {}  # a contribution's file → its folder
 
     def __call__(self, contribution: Contribution, path: str) -> str:
         """The file a link's ``path`` (percent-encoded, relative to the contribution) names, resolved."""
@@ -254,9 +256,13 @@ class LinkedFiles:
         folder, name = os.path.split(unquoted)
         if name in ("", ".", ".."):
             return str(linked_file(contribution, path))  # no file name of its own to join
-        return self.file(contribution.source.parent / folder, name)
+        source = str(contribution.source)
+        parent = self._parents.get(source)
+        if parent is None:
+            parent = self._parents[source] = os.path.dirname(source)
+        return self.file(os.path.join(parent, folder) if folder else parent, name)
 
-    def file(self, folder: Path, name: str) -> str:
+    def file(self, folder: str, name: str) -> str:
         """The file ``name`` in ``folder``, resolved: the folder once, the file only when it is a symbolic link."""
         real = self._folders.get(folder)
         if real is None:
