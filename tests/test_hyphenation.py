@@ -93,16 +93,28 @@ def test_a_kept_dictionary_is_read_instead_of_parsed(tmp_path: Path) -> None:
     assert load("tlh") is None and len(list(tmp_path.iterdir())) == 1  # no dictionary, nothing kept
 
 
-def test_a_dictionary_kept_by_another_version_of_pyphen_is_replaced(tmp_path: Path) -> None:
+def test_a_dictionary_kept_by_another_version_of_pyphen_or_in_another_layout_is_replaced(tmp_path: Path) -> None:
+    version = importlib.metadata.version("pyphen")
     older = tmp_path / "hyphenation-de-pyphen-0.1.pickle.z"
     older.write_bytes(b"kept by pyphen 0.1")
+    unshared = tmp_path / f"hyphenation-de-pyphen-{version}.pickle.z"  # kept before its values were shared
+    unshared.write_bytes(b"kept by this pyphen, with every value apart")
     other_language = tmp_path / "hyphenation-fr-pyphen-0.1.pickle.z"
     other_language.write_bytes(b"kept by pyphen 0.1")
     kept_in(tmp_path)("de")
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        f"hyphenation-de-pyphen-{importlib.metadata.version('pyphen')}.pickle.z",
+        f"hyphenation-de-pyphen-{version}-2.pickle.z",
         other_language.name,  # another language's: its own next parse replaces it
     ]
+
+
+def test_equal_values_of_a_dictionarys_patterns_are_one_object(tmp_path: Path) -> None:
+    # German's 66,441 patterns have 2,465 values: shared, the dictionary takes 9 MB in memory, not 15.
+    for dictionary in (load_dictionary("de"), kept_in(tmp_path)("de"), kept_in(tmp_path)("de")):
+        assert dictionary is not None
+        values = list(dictionary.hd.patterns.values())
+        assert len({id(value) for value in values}) == len(set(values)) < len(values) // 20
+        assert dictionary.inserted("Religionsgemeinschaften", "-") == "Reli-gi-ons-ge-mein-schaf-ten"
 
 
 def test_a_damaged_kept_dictionary_is_parsed_again_and_replaced(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 pyphen parses a dictionary's patterns in Python each time a process first needs it:
 German takes 0.6–0.9 s, most of a one-chapter rebuild in a new process. The parsed
 dictionary is kept, compressed and pickled, in the cache folder, named by pyphen's
-version and the dictionary's language; loading it again takes a few hundredths of a second.
+version, the dictionary's language and ``LAYOUT``; loading it again takes a few hundredths of a second.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import pyphen
 from qz_ebook.convert.hyphenation import DictionaryLoader, load_dictionary
 
 UNREADABLE = (OSError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError)
+# How ``load_dictionary`` leaves a dictionary, in the kept file's name: 2, with its patterns' values shared.
+LAYOUT = 2
 
 
 def kept_in(folder: Path) -> DictionaryLoader:
@@ -29,7 +31,7 @@ def kept_in(folder: Path) -> DictionaryLoader:
         found = pyphen.language_fallback(language.replace("-", "_"))
         if found is None:
             return None
-        path = folder / f"hyphenation-{found}-pyphen-{importlib.metadata.version('pyphen')}.pickle.z"
+        path = folder / f"hyphenation-{found}-pyphen-{importlib.metadata.version('pyphen')}-{LAYOUT}.pickle.z"
         try:
             kept = pickle.loads(zlib.decompress(path.read_bytes()))
         except UNREADABLE:
@@ -39,7 +41,7 @@ def kept_in(folder: Path) -> DictionaryLoader:
         dictionary = load_dictionary(language)
         _keep(path, zlib.compress(pickle.dumps(dictionary, protocol=pickle.HIGHEST_PROTOCOL), 1))
         for older in folder.glob(f"hyphenation-{found}-pyphen-*.pickle.z"):
-            if older != path:  # kept by another version of pyphen: no build of this one reads it
+            if older != path:  # kept by another version of pyphen, or in another layout: no build reads it
                 older.unlink(missing_ok=True)
         return dictionary
 
