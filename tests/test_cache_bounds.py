@@ -5,10 +5,10 @@ builds count one each. ``qz-ebook clean --cache`` removes it."""
 from __future__ import annotations
 
 import importlib.util
-import multiprocessing
 import os
 import pickle
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import tracemalloc
@@ -212,29 +212,30 @@ def test_packing_beside_the_build_stores_what_packing_at_its_end_stores(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(sample_book, tmp_path / "a", cache_dir=tmp_path / "at the end")
-    written_beside: list[bool] = []
+    beside: list[subprocess.Popen[bytes] | None] = []
     original = packer.Packer.write
 
     def writing(self: packer.Packer, ledger: Ledger, made: list[str]) -> None:
-        written_beside.append(self.beside)
+        beside.append(self._process)
         original(self, ledger, made)
 
     monkeypatch.setattr(store, "BESIDE_FROM", 1)  # a process beside even for this small book
     monkeypatch.setattr(packer.Packer, "write", writing)
     build(sample_book, tmp_path / "b", cache_dir=tmp_path / "beside")
-    assert written_beside == [True]
-    assert multiprocessing.active_children() == []  # it is done, and gone
+    (process,) = beside
+    assert process is not None and process.returncode == 0  # it is done, and gone
+    assert process.args[:2] == [sys.executable, "-c"]  # a new interpreter, not a copy of the build's
     assert stored_values(tmp_path / "beside") == stored_values(tmp_path / "at the end")
 
 
-def test_the_process_beside_is_forked_before_anything_is_converted(
+def test_the_process_beside_is_started_before_anything_is_converted(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
     starting, converting = packer.Packer.start, batch._convert_one
 
     def start(self: packer.Packer, values: Mapping[str, bytes], database: Path, timeout: float) -> None:
-        events.append(f"forked, holding {len(values)} values")
+        events.append(f"started, holding {len(values)} values")
         starting(self, values, database, timeout)
 
     def convert(index: int) -> Outcome:
@@ -247,10 +248,10 @@ def test_the_process_beside_is_forked_before_anything_is_converted(
     build(sample_book, tmp_path / "out", cache_dir=tmp_path / "cache")
     conversions = len(list(read_book(sample_book, Diagnostics()).contributions()))
     # Nothing put before: the conversions go to it as they are made, not in its copy of this process.
-    assert events == ["forked, holding 0 values"] + ["converted"] * conversions
-    # Nothing to convert, nothing forked: what such a build puts is packed at its end.
+    assert events == ["started, holding 0 values"] + ["converted"] * conversions
+    # Nothing to convert, nothing started: what such a build puts is packed at its end.
     build(sample_book, tmp_path / "again", cache_dir=tmp_path / "cache")
-    assert events == ["forked, holding 0 values"] + ["converted"] * conversions
+    assert events == ["started, holding 0 values"] + ["converted"] * conversions
 
 
 def test_the_packed_values_hold_the_memory_of_their_packed_bytes_only() -> None:

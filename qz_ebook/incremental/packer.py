@@ -1,30 +1,33 @@
 """Packing beside the build: what a build makes is packed, and written, by a process of its own.
 
-Before the book is converted, a process is forked beside the build: it packs
+Before the book is converted, a process is started beside the build: it packs
 (``packing``) what the build puts, the conversions and then the pages it renders,
-which the build appends to a file the two share and never waits for. Forked that
-early, it shares little of the build's memory that either would copy. At the lowest
-priority, it takes no core from the build, only what the build leaves idle; nor the
-interpreter, as a thread would (zlib lets go of it only while it compresses). What it
-has packed waits in a file beside the database (``packing.Spilled``). When the build
-ends and waits for it, it gets the build's priority back, finishes, and writes what it
-packed to the database itself, without handing it back. A small book,
-a build that failed before rendering, what a watch session saves, and systems that
-cannot fork pack at the end, in the build's process.
+which the build appends to a file the two share and never waits for. It is a new,
+small interpreter that imports only what packing needs (about 12 MB), not a fork of
+the build: a fork's pages stay its own as the build changes its copy of them, and it
+came to hold most of what the build held when it forked. At the lowest priority, it
+takes no core from the build, only what the build leaves idle; nor the interpreter,
+as a thread would. What it has packed waits in a file beside the database
+(``packing.Spilled``). When the build ends and waits for it, it gets the build's
+priority back, finishes, and writes what it packed to the database itself, without
+handing it back. A small book, a build that failed before rendering, what a watch
+session saves, and systems where it cannot be started pack at the end, in the build's process.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
+import signal
 import struct
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from multiprocessing.connection import Connection
 from pathlib import Path
 
+import qz_ebook
 from qz_ebook.incremental.database import Database
 from qz_ebook.incremental.ledger import Ledger
 from qz_ebook.incremental.packing import Families
@@ -32,6 +35,9 @@ from qz_ebook.incremental.packing import Families
 RECORD = struct.Struct("!II")  # a record's key length and value length, then the key and the value
 END = 0xFFFFFFFF  # the key length of the last record, whose value is what is to be written (``write``)
 WAIT_SECONDS = 0.002  # how long the process beside sleeps when it has caught up
+DONE = b"\x01"  # what the process beside writes to its output once it has written the database
+# The package this build runs, which the process beside must import too (whatever its working folder holds).
+PACKAGE_ROOT = str(Path(qz_ebook.__file__).resolve().parents[1])
 
 
 class Packer:
@@ -41,8 +47,7 @@ class Packer:
         self._known = known
         self._waiting: dict[str, bytes] = {}  # packed in this process, when finished
         self._log: int | None = None  # the file values go to, for the process beside
-        self._connection: Connection | None = None
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def beside(self) -> bool:
@@ -50,22 +55,31 @@ class Packer:
         return self._process is not None
 
     def start(self, values: Mapping[str, bytes], database: Path, timeout: float) -> None:
-        """Pack ``values``, and what is ``add``ed from now on, in a process beside this one, forked now.
+        """Pack ``values``, and what is ``add``ed from now on, in a process beside this one, started now.
 
-        The process has ``values`` as they are now, in its own copy of this one: fork
-        only where no other thread runs. It will write them to ``database`` (``write``).
+        It will write them to ``database`` (``write``). Where it cannot be started, they are packed here at the end.
         """
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if os.name != "posix":  # it is handed the log by its number (pass_fds)
             self._waiting.update(values)
             return
         self._log = _shared_file()
-        context = multiprocessing.get_context("fork")
-        self._connection, there = context.Pipe(duplex=False)  # it tells when it is done, this process listens
-        arguments = (self._log, there, os.getpid(), self._known, values, database, timeout)
-        # A daemon: a build that ends at an error or Ctrl-C never waits for it.
-        self._process = context.Process(target=_serve, args=arguments, name="qz-cache-packer", daemon=True)
-        self._process.start()
-        there.close()
+        command = [sys.executable, "-c", "from qz_ebook.incremental.packer import main; main()"]
+        path = os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+        try:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,  # ``DONE``, or nothing if it is gone
+                stderr=subprocess.DEVNULL,  # it says nothing: the build's messages are the command line's
+                pass_fds=(self._log,),
+                env={**os.environ, "PYTHONPATH": path},
+            )
+            assert self._process.stdin is not None
+            with self._process.stdin as given:
+                given.write(pickle.dumps((self._log, os.getpid(), self._known, values, database, timeout)))
+        except OSError:
+            self.abandon()
+            self._waiting.update(values)
 
     def add(self, key: str, value: bytes) -> None:
         if self._process is None:
@@ -87,20 +101,20 @@ class Packer:
 
     def write(self, ledger: Ledger, made: list[str]) -> None:
         """Have the process beside write ``ledger`` and the values ``made`` (their keys), and wait until it has."""
-        if self._log is not None and self._connection is not None:
+        if self._log is not None and self._process is not None and self._process.stdout is not None:
             final = pickle.dumps((_without_values(ledger), made), protocol=pickle.HIGHEST_PROTOCOL)
             try:
                 os.writev(self._log, [RECORD.pack(END, len(final)), final])
                 self._hurry()
-                self._connection.recv()
-            except (EOFError, OSError):
-                pass  # it is gone: the entries are lost, not the build
+                self._process.stdout.read(len(DONE))  # nothing, if it is gone: the entries are lost, not the build
+            except OSError:
+                pass
         self._stop()
 
     def _hurry(self) -> None:
         """The build waits for the process beside now: give it this process's priority back, where the system
         allows (raising a priority takes the right to; without it, it finishes at the lowest)."""
-        if self._process is not None and self._process.pid is not None:
+        if self._process is not None:
             try:
                 os.setpriority(os.PRIO_PROCESS, self._process.pid, os.getpriority(os.PRIO_PROCESS, 0))
             except OSError:
@@ -116,11 +130,11 @@ class Packer:
         if self._log is not None:
             os.close(self._log)
             self._log = None
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
         if self._process is not None:
-            self._process.join()
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+            self._process.wait()
+            self._process = None
 
 
 def _without_values(ledger: Ledger) -> Ledger:
@@ -137,19 +151,30 @@ def _shared_file() -> int:
     return log
 
 
+def main() -> None:
+    """The process beside (``Packer.start``): what to pack and where to write it come pickled on its input."""
+    # Ctrl-C stops the build, which this process sees gone (``_records``): it ends then, and says nothing.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    log, build, known, values, database, timeout = pickle.loads(sys.stdin.buffer.read())
+    _serve(log, build, known, values, database, timeout)
+    try:
+        sys.stdout.buffer.write(DONE)
+        sys.stdout.buffer.flush()
+    except OSError:
+        pass  # the build is gone
+
+
 def _serve(
     log: int,
-    connection: Connection,
     build: int,
     known: Mapping[str, bytes],
     values: Mapping[str, bytes],
     database: Path,
     timeout: float,
 ) -> None:
-    """The process beside: packs ``values``, then the records of ``log`` as they come, and writes them all.
+    """Packs ``values``, then the records of ``log`` as they come, and writes them all.
 
-    Whatever goes wrong here costs the build its new entries, never more, and says
-    nothing: the build's messages are the command line's.
+    Whatever goes wrong here costs the build its new entries, never more.
     """
     os.nice(19)  # only what the build leaves idle
     try:
@@ -171,10 +196,6 @@ def _serve(
                 families.add(name, content)
     except Exception:  # a busy or damaged database, a full disk, a build gone: the entries are lost, not the build
         pass
-    try:
-        connection.send(True)
-    except OSError:
-        pass  # the build is gone
 
 
 def _records(log: int, build: int) -> Iterator[tuple[str | None, bytes]]:

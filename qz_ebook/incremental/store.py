@@ -31,7 +31,7 @@ DATABASE = "cache.sqlite"
 # How long a build waits for another one that holds the cache, before it does without.
 LOCK_WAIT_SECONDS = 30
 # Conversions a build makes before what it puts is packed beside it rather than at its end:
-# for fewer, forking a process costs more than it saves.
+# for fewer, starting a process costs more than it saves.
 BESIDE_FROM = 100
 
 
@@ -72,13 +72,12 @@ class CacheStore:
         """The build is about to make ``conversions`` conversions, and put them and the pages they bring.
 
         For many, what the build puts from now on is packed beside it (``packer``), by a process
-        forked now: while this one is alone, and small (the book read, none of it converted yet),
-        so that the two share little that either would copy. The workers send the conversions
-        pickled (``convert.batch``), and the process beside gets those very bytes.
+        started now. The workers send the conversions pickled (``convert.batch``), and the
+        process beside gets those very bytes.
         A session's builds (``memory``) put again and again: what is left is packed when it is saved.
         """
         if self.memory is None and self.database is not None and conversions >= BESIDE_FROM:
-            # Forked with no connection open: the process beside then holds the last one when it writes,
+            # Started with no connection open: the process beside then holds the last one when it writes,
             # and SQLite folds its log into the file as it closes it.
             self._disconnect()
             self._packer.start(self.ledger.unsaved, self.folder / DATABASE, LOCK_WAIT_SECONDS)
