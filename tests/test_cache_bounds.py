@@ -228,6 +228,20 @@ def test_packing_beside_the_build_stores_what_packing_at_its_end_stores(
     assert stored_values(tmp_path / "beside") == stored_values(tmp_path / "at the end")
 
 
+def test_the_process_beside_imports_only_what_packing_and_writing_need() -> None:
+    # It is a new interpreter: what it imports is most of its memory.
+    script = "import sys; import qz_ebook.incremental.packer; print(' '.join(sorted(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert [name for name in loaded if name.startswith("qz_ebook")] == [
+        "qz_ebook",
+        "qz_ebook.incremental",
+        "qz_ebook.incremental.database",
+        "qz_ebook.incremental.ledger",
+        "qz_ebook.incremental.packer",
+        "qz_ebook.incremental.packing",
+    ]
+
+
 def test_the_process_beside_is_started_before_anything_is_converted(
     sample_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qz_ebook.incremental.packing import family
-from qz_ebook.model import CacheSettings
+
+
+def _default_keep_builds() -> int:
+    """The book's setting when it sets none."""
+    # Imported here: the process that packs and writes the cache (``packer``) gets its ledgers
+    # pickled, and would otherwise import the whole model for this number (2 MB, 27 ms).
+    from qz_ebook.model import CacheSettings
+
+    return CacheSettings().keep_builds
 
 
 @dataclass
@@ -27,7 +35,7 @@ class Ledger:
     unsaved: dict[str, bytes] = field(default_factory=dict)  # made in this session, not in the database yet
     used: dict[str, int] = field(default_factory=dict)  # key → the number of the last build that read or wrote it
     builds: int = 0  # the finished builds
-    keep_builds: int = CacheSettings().keep_builds
+    keep_builds: int = field(default_factory=_default_keep_builds)
     superseded: set[str] = field(default_factory=set)  # families whose values the last build replaced
 
     def record(self, used: Iterable[str], finished: bool, keep_builds: int, superseded: Iterable[str] = ()) -> None:
