@@ -14,7 +14,7 @@ the file is rewritten when much of it is unused all the same.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 from qz_ebook.incremental.ledger import Ledger
@@ -172,12 +172,13 @@ class Database:
         rows = [row for row in rows if row[0] is not None] + [row for row in rows if row[0] is None]
         db.executemany("INSERT INTO entries VALUES (?, ?, ?)", rows)
         ids.update(self._ids([key for key, _ in added]))
-        contents = (
-            (ids[key], value.compressed, used[family(key)] if value.with_dictionary else None, value.data)
-            for key in keys
-            for value in (packed[key],)
-        )
-        db.executemany(UPSERT_CONTENT, contents)
+
+        def contents() -> Iterator[tuple[int, bool, int | None, bytes]]:
+            for key in keys:
+                value = packed[key]
+                yield ids[key], value.compressed, used[family(key)] if value.with_dictionary else None, value.data
+
+        db.executemany(UPSERT_CONTENT, contents())
         return len(keys) - len(added)
 
     def _dictionary_id(self, name: str, data: bytes) -> int:

@@ -3,7 +3,7 @@
 Before the book is converted, a process is started beside the build: it packs
 (``packing``) what the build puts, the conversions and then the pages it renders,
 which the build appends to a file the two share and never waits for. It is a new,
-small interpreter that imports only what packing needs (about 12 MB), not a fork of
+small interpreter that imports only what packing needs (about 15 MB), not a fork of
 the build: a fork's pages stay its own as the build changes its copy of them, and it
 came to hold most of what the build held when it forked. At the lowest priority, it
 takes no core from the build, only what the build leaves idle; nor the interpreter,
